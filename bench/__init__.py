@@ -1,0 +1,1 @@
+"""Benchmarks for samen (``make bench``, not part of the tests)."""

@@ -1,0 +1,251 @@
+"""Synthetic benchmark rounds, built directly as :class:`samen.engine.Instance` arrays.
+
+Two families, both parametrised by size:
+
+* :func:`nyc_like`: by default 80,000 children, 700 schools, 12 choices each;
+* :func:`national`: by default 500,000 children, 6,000 schools, 8 choices each.
+
+Structure (the same for both): school popularity follows Zipf(0.8) and every child draws
+its list from it without replacement; total capacity is 1.05 x the number of children;
+every school has two lottery pools, 30% ``indicator`` (favours the flag ``indicator``)
+and 70% ``other`` (favours ``not:indicator``); about 30% of the children carry the flag
+and about 3% have sibling priority at one school on their list.
+
+``plain=True`` gives the same lists and capacities with one pool per school, no flags
+and no priority groups: strict priorities from the single lottery alone, the classic
+school-choice problem the peer libraries solve.
+
+Everything is vectorised NumPy with a fixed seed, so a given (kind, size) is always the
+same round. :func:`write_round` writes an instance as a round folder (CSV) for timing the
+whole ``samen allocate`` command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from samen.engine.instance import ORDER_LOTTERY, Instance
+from samen.engine.pools import largest_remainder
+
+SEED = "samen bench 2027"
+ZIPF = 0.8
+CAPACITY_RATIO = 1.05
+INDICATOR_SHARE = 0.3
+INDICATOR_SEATS = "0.3"
+SIBLING_SHARE = 0.03
+
+
+def _first_unique(draws: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the first ``k`` distinct values of ``draws`` in order, and a row mask.
+
+    Drawing with replacement and keeping first occurrences is exactly sequential
+    weighted sampling without replacement. Rows with fewer than ``k`` distinct values
+    are flagged ``False`` (the caller draws them again).
+    """
+    order = np.argsort(draws, axis=1, kind="stable")
+    srt = np.take_along_axis(draws, order, axis=1)
+    first_sorted = np.ones(draws.shape, dtype=bool)
+    first_sorted[:, 1:] = srt[:, 1:] != srt[:, :-1]
+    first = np.empty_like(first_sorted)
+    np.put_along_axis(first, order, first_sorted, axis=1)
+    keep = first & (np.cumsum(first, axis=1) <= k)
+    ok = keep.sum(axis=1) == k
+    return draws[ok][keep[ok]].reshape(-1, k), ok
+
+
+def draw_lists(rng: np.random.Generator, n: int, m: int, k: int, zipf: float = ZIPF) -> np.ndarray:
+    """``int32[n, k]``: every child's list, ``k`` schools without replacement, Zipf popularity.
+
+    Popularity rank is shuffled over the school indices, so school 0 is not the favourite.
+    """
+    k = min(k, m)
+    weight = 1.0 / np.arange(1, m + 1, dtype=np.float64) ** zipf
+    weight = weight[rng.permutation(m)]
+    cdf = np.cumsum(weight)
+    cdf /= cdf[-1]
+    out = np.empty((n, k), dtype=np.int32)
+    chunk = 100_000
+    for start in range(0, n, chunk):
+        rows = np.arange(start, min(start + chunk, n))
+        while rows.size:
+            width = 2 * k + 4 if k < m // 2 else 6 * m
+            draws = np.searchsorted(cdf, rng.random((rows.size, width)), side="right")
+            draws = np.minimum(draws, m - 1).astype(np.int32)
+            lists, ok = _first_unique(draws, k)
+            out[rows[ok]] = lists
+            rows = rows[~ok]
+    return out
+
+
+def spread_capacity(rng: np.random.Generator, m: int, total: int) -> np.ndarray:
+    """``int64[m]`` capacities around ``total / m`` (log-normal spread) that sum to ``total``."""
+    w = rng.lognormal(0.0, 0.35, size=m)
+    quota = w / w.sum() * total
+    cap = np.floor(quota).astype(np.int64)
+    left = int(total - cap.sum())
+    cap[np.argsort(-(quota - cap), kind="stable")[:left]] += 1
+    return cap
+
+
+def school_choice(
+    n: int,
+    m: int,
+    k: int,
+    *,
+    plain: bool = False,
+    rng_seed: int = 2027,
+    zipf: float = ZIPF,
+    mechanism: str = "deferred-acceptance",
+) -> Instance:
+    """A synthetic round of ``n`` children, ``m`` schools and ``k`` choices (see the module)."""
+    rng = np.random.default_rng(rng_seed)
+    lists = draw_lists(rng, n, m, k, zipf)
+    k = lists.shape[1]
+    cap = spread_capacity(rng, m, round(CAPACITY_RATIO * n))
+    indicator = rng.random(n) < INDICATOR_SHARE
+    sibling = rng.random(n) < SIBLING_SHARE
+    sibling_pos = rng.integers(0, k, size=n)
+
+    choices = lists.reshape(-1)
+    choice_ptr = np.arange(0, n * k + 1, k, dtype=np.int64)
+    applicant_ids = [f"C{i:07d}" for i in range(n)]
+    school_ids = [f"S{j:05d}" for j in range(m)]
+
+    if plain:
+        pool_ptr = np.arange(m + 1, dtype=np.int64)
+        pool_names = ["all"] * m
+        pool_seats = cap.copy()
+        pool_flag = np.full(m, -1, dtype=np.int32)
+        pool_negate = np.zeros(m, dtype=bool)
+        flags = np.zeros((n, 0), dtype=np.uint8)
+        flag_names: list[str] = []
+        priority = np.zeros(n * k, dtype=np.int32)
+        groups: list[str] = []
+    else:
+        seats = {
+            int(c): largest_remainder([INDICATOR_SEATS, "0.7"], int(c)) for c in np.unique(cap)
+        }
+        pool_ptr = np.arange(0, 2 * m + 1, 2, dtype=np.int64)
+        pool_names = ["indicator", "other"] * m
+        pool_seats = np.array([seats[int(c)] for c in cap], dtype=np.int64).reshape(-1)
+        pool_flag = np.zeros(2 * m, dtype=np.int32)
+        pool_negate = np.tile(np.array([False, True]), m)
+        flags = indicator.astype(np.uint8).reshape(n, 1)
+        flag_names = ["indicator"]
+        priority = np.ones(n * k, dtype=np.int32)
+        priority[(np.arange(n) * k + sibling_pos)[sibling]] = 0
+        groups = ["sibling"]
+
+    return Instance(
+        applicant_ids=applicant_ids,
+        school_ids=school_ids,
+        capacity=cap,
+        choice_ptr=choice_ptr,
+        choices=choices,
+        pool_ptr=pool_ptr,
+        pool_names=pool_names,
+        pool_seats=pool_seats,
+        pool_flag=pool_flag,
+        pool_negate=pool_negate,
+        pool_order=np.full(len(pool_names), ORDER_LOTTERY, dtype=np.int8),
+        flags=flags,
+        flag_names=flag_names,
+        priority=priority,
+        priority_groups=groups,
+        distance=np.full(n * k, np.nan),
+        family=np.full(n, -1, dtype=np.int64),
+        pledge=np.full(n, -1, dtype=np.int32),
+        group_ids=[],
+        group_target=np.zeros(0, dtype=np.int32),
+        group_threshold=np.zeros(0, dtype=np.int64),
+        seed=SEED,
+        tie_breaking="single",
+        mechanism=mechanism,
+    )
+
+
+def nyc_like(
+    n: int = 80_000, *, plain: bool = False, mechanism: str = "deferred-acceptance"
+) -> Instance:
+    """NYC-like: 700 schools per 80,000 children (scaled with ``n``), 12 choices."""
+    return school_choice(n, max(2, round(n * 700 / 80_000)), 12, plain=plain, mechanism=mechanism)
+
+
+def national(
+    n: int = 500_000, *, plain: bool = False, mechanism: str = "deferred-acceptance"
+) -> Instance:
+    """National scale: 6,000 schools per 500,000 children (scaled with ``n``), 8 choices."""
+    return school_choice(n, max(2, round(n * 6_000 / 500_000)), 8, plain=plain, mechanism=mechanism)
+
+
+KINDS = {"nyc": nyc_like, "national": national}
+
+
+def make(
+    kind: str, n: int, *, plain: bool = False, mechanism: str = "deferred-acceptance"
+) -> Instance:
+    """The instance of ``kind`` (``"nyc"`` or ``"national"``) with ``n`` children."""
+    return KINDS[kind](n, plain=plain, mechanism=mechanism)
+
+
+def write_round(inst: Instance, folder: str | Path, name: str = "bench round") -> Path:
+    """Write ``inst`` as a round folder (round.toml and CSVs, spec section 1); return it.
+
+    Pools go to ``seats.csv`` as whole seats, priority groups to ``priorities.csv``.
+    Only what the synthetic instances use is written (lottery pools, flags, groups).
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    groups = ", ".join(f'"{g}"' for g in inst.priority_groups)
+    (folder / "round.toml").write_text(
+        f'name = "{name}"\n'
+        f'seed = "{inst.seed}"\n'
+        f'mechanism = "{inst.mechanism}"\n'
+        f'tie_breaking = "{inst.tie_breaking}"\n'
+        f"priority_groups = [{groups}]\n",
+        encoding="utf-8",
+    )
+    sid = list(inst.school_ids)
+    aid = list(inst.applicant_ids)
+    with open(folder / "schools.csv", "w", encoding="utf-8", newline="") as f:
+        f.write("school_id,capacity\n")
+        f.writelines(f"{s},{c}\n" for s, c in zip(sid, inst.capacity.tolist(), strict=True))
+
+    ptr = inst.choice_ptr.tolist()
+    ch = inst.choices.tolist()
+    flag_rows = (
+        [",".join(map(str, r)) for r in inst.flags.tolist()] if inst.flags.shape[1] else None
+    )
+    header = "applicant_id,choices" + "".join("," + f for f in inst.flag_names)
+    with open(folder / "applicants.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(header + "\n")
+        for i, a in enumerate(aid):
+            lst = ";".join(sid[s] for s in ch[ptr[i] : ptr[i + 1]])
+            f.write(f"{a},{lst},{flag_rows[i]}\n" if flag_rows else f"{a},{lst}\n")
+
+    with open(folder / "seats.csv", "w", encoding="utf-8", newline="") as f:
+        f.write("school_id,pool,seats,favours,order_by\n")
+        names = list(inst.pool_names)
+        for s in range(inst.n_schools):
+            for p in range(int(inst.pool_ptr[s]), int(inst.pool_ptr[s + 1])):
+                flag = int(inst.pool_flag[p])
+                fav = (
+                    ""
+                    if flag < 0
+                    else ("not:" if inst.pool_negate[p] else "") + inst.flag_names[flag]
+                )
+                f.write(f"{sid[s]},{names[p]},{int(inst.pool_seats[p])},{fav},lottery\n")
+
+    n_groups = len(inst.priority_groups)
+    if n_groups:
+        edges = np.flatnonzero(inst.priority < n_groups)
+        owner = np.searchsorted(inst.choice_ptr, edges, side="right") - 1
+        with open(folder / "priorities.csv", "w", encoding="utf-8", newline="") as f:
+            f.write("applicant_id,school_id,group\n")
+            f.writelines(
+                f"{aid[a]},{sid[inst.choices[e]]},{inst.priority_groups[inst.priority[e]]}\n"
+                for a, e in zip(owner.tolist(), edges.tolist(), strict=True)
+            )
+    return folder

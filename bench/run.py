@@ -1,0 +1,511 @@
+"""The samen benchmark: ``python -m bench.run`` (``make bench``), or ``--quick`` for a smoke run.
+
+Every measurement runs in a fresh Python subprocess, so that peak memory is that run's
+own: the worker builds its instance, resets the kernel's peak-RSS counter (``VmHWM``),
+runs the timed part and reports the peak RSS of that part (the instance, the interpreter
+and the libraries included). The whole subprocess's ``ru_maxrss`` is collected too.
+
+What is measured:
+
+* samen's deferred acceptance (DA) on the *plain* instances (one pool, one lottery, no
+  priorities) at 5,000 and 20,000 children, against the peers ``matching`` and
+  ``py-school-match`` on the same instances, checking that all give the same matching;
+* samen on the NYC-like instance (80,000 children, 700 schools, 12 choices, two pools,
+  siblings): all four mechanisms;
+* samen DA at national scale (500,000 children, 6,000 schools, 8 choices);
+* the whole ``samen allocate`` command on the NYC-like round written as CSV files.
+
+samen's times are medians of several runs after a warm-up (numba compilation excluded;
+the kernels are cached on disk after the first run ever). ``allocate`` is timed as a user
+calls it, lottery hashing included; "prepared" reuses :func:`samen.engine.priority.prepare`
+(lottery numbers and priority keys computed once) and so times the mechanism alone. Peers
+are timed on their solve only; building their objects is reported as setup.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if importlib.util.find_spec("samen") is None:  # not installed: use the source tree
+    sys.path.insert(0, str(ROOT / "src"))
+OUT = ROOT / "bench" / "out"
+RESULT_TAG = "BENCH-RESULT "
+
+MECHANISMS = (
+    "deferred-acceptance",
+    "immediate-acceptance",
+    "top-trading-cycles",
+    "serial-dictatorship",
+)
+SHORT = {
+    "deferred-acceptance": "DA",
+    "immediate-acceptance": "IA (Boston)",
+    "top-trading-cycles": "TTC",
+    "serial-dictatorship": "SD",
+}
+
+# Targets (full run only).
+TARGET_DA_80K_S = 0.1
+TARGET_NATIONAL_S = 2.0
+TARGET_NATIONAL_MB = 1024.0
+TARGET_CLI_80K_S = 3.0
+
+# matching 1.4.3 takes about 20 s at 5,000 children (setup plus solve) and grows roughly
+# quadratically: minutes at 20,000. It is not run above this size.
+MATCHING_MAX_N = 5_000
+PEER_TIMEOUT_S = 180.0
+
+
+# --------------------------------------------------------------------------- worker side
+
+
+def _vm_hwm_mb() -> float | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return None
+
+
+def _reset_hwm() -> bool:
+    """Reset the peak-RSS counter of this process (Linux ``clear_refs`` 5); False if not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_mb(reset_ok: bool) -> float:
+    import resource
+
+    hwm = _vm_hwm_mb() if reset_ok else None
+    if hwm is not None:
+        return hwm
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _warm_up(kind: str, plain: bool, mechanisms: list[str]) -> None:
+    from bench.instances import make
+    from samen.engine import allocate
+
+    small = make(kind, 2_000, plain=plain)
+    for mech in mechanisms:
+        allocate(small.with_(mechanism=mech))
+
+
+def _work_samen(task: dict) -> dict:
+    import numpy as np
+
+    from bench.instances import make
+    from samen.engine import allocate
+    from samen.engine.priority import prepare
+
+    kind, n, plain = task["kind"], task["n"], task["plain"]
+    mechanisms = task["mechanisms"]
+    repeats = task["repeats"]
+    _warm_up(kind, plain, mechanisms)
+    t = time.perf_counter()
+    inst = make(kind, n, plain=plain)
+    gen_s = time.perf_counter() - t
+    gc.collect()
+    reset_ok = _reset_hwm()
+    out: dict = {"generate_s": gen_s, "mechanisms": {}}
+    for mech in mechanisms:
+        variant = inst.with_(mechanism=mech)
+        times, result = [], None
+        for _ in range(repeats):
+            t = time.perf_counter()
+            result = allocate(variant)
+            times.append(time.perf_counter() - t)
+        prep = prepare(variant)
+        prepared = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            allocate(variant, prep)
+            prepared.append(time.perf_counter() - t)
+        del prep
+        assert result is not None
+        out["mechanisms"][mech] = {
+            "median_s": statistics.median(times),
+            "prepared_median_s": statistics.median(prepared),
+            "assigned": float((result.school >= 0).mean()),
+            "first_choice": float((result.choice_rank == 1).mean()),
+        }
+        if task.get("save") and mech == "deferred-acceptance":
+            np.save(task["save"], result.school)
+        del result
+    out["peak_mb"] = _peak_mb(reset_ok)
+    out["peak_is_run_only"] = reset_ok
+    return out
+
+
+def _work_peer(task: dict) -> dict:
+    import numpy as np
+
+    from bench.instances import make
+    from bench.peers import PEERS
+
+    inst = make(task["kind"], task["n"], plain=True)
+    gc.collect()
+    reset_ok = _reset_hwm()
+    school, setup_s, solve_s = PEERS[task["peer"]](inst)
+    np.save(task["save"], school)
+    return {
+        "setup_s": setup_s,
+        "solve_s": solve_s,
+        "peak_mb": _peak_mb(reset_ok),
+        "peak_is_run_only": reset_ok,
+    }
+
+
+def worker(task: dict) -> dict:
+    """Run one measurement in this process (called in a subprocess by :func:`spawn`)."""
+    if task["what"] == "samen":
+        return _work_samen(task)
+    if task["what"] == "peer":
+        return _work_peer(task)
+    raise ValueError(task["what"])
+
+
+# --------------------------------------------------------------------------- parent side
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    paths = [str(ROOT / "src"), str(ROOT)]
+    if env.get("PYTHONPATH"):
+        paths.append(env["PYTHONPATH"])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def _run(cmd: list[str], timeout: float) -> tuple[int | None, str, float, float]:
+    """Run ``cmd``; return (exit code or None on timeout, stdout, wall seconds, child max RSS MB)."""
+    with tempfile.TemporaryFile() as out:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=_env(), cwd=ROOT)
+        deadline = t + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                proc.returncode = -9
+                out.seek(0)
+                return (
+                    None,
+                    out.read().decode("utf-8", "replace"),
+                    time.perf_counter() - t,
+                    usage.ru_maxrss / 1024,
+                )
+            time.sleep(0.01)
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        return proc.returncode, out.read().decode("utf-8", "replace"), wall, usage.ru_maxrss / 1024
+
+
+def spawn(task: dict, timeout: float = 600.0) -> dict:
+    """Run :func:`worker` on ``task`` in a fresh subprocess; ``{"error": ...}`` if it failed."""
+    code, text, wall, maxrss = _run(
+        [sys.executable, "-m", "bench.run", "--worker", json.dumps(task)], timeout
+    )
+    if code is None:
+        return {"error": "timeout", "wall_s": wall}
+    for line in reversed(text.splitlines()):
+        if line.startswith(RESULT_TAG):
+            res = json.loads(line[len(RESULT_TAG) :])
+            res["process_maxrss_mb"] = maxrss
+            res["wall_s"] = wall
+            return res
+    return {"error": f"exit code {code}: " + "\n".join(text.strip().splitlines()[-5:])}
+
+
+def cli_available() -> bool:
+    code, _, _, _ = _run(
+        [sys.executable, "-c", "from samen.cli import app; app()", "allocate", "--help"], 120
+    )
+    return code == 0
+
+
+def time_cli(kind: str, n: int, tmp: Path, runs: int) -> dict:
+    """Write the round as CSV and time ``samen allocate`` on it (the first run warms caches)."""
+    from bench.instances import make, write_round
+
+    folder = write_round(make(kind, n), tmp / f"round-{kind}-{n}", name=f"bench {kind} {n}")
+    cmd = [sys.executable, "-c", "from samen.cli import app; app()", "allocate", str(folder)]
+    walls, rss, first = [], [], None
+    for i in range(runs + 1):
+        shutil.rmtree(folder / "results", ignore_errors=True)
+        code, text, wall, maxrss = _run(cmd, 300)
+        if code != 0:
+            return {"error": f"exit code {code}: " + "\n".join(text.strip().splitlines()[-5:])}
+        if i == 0:
+            first = wall
+        else:
+            walls.append(wall)
+            rss.append(maxrss)
+    return {"first_s": first, "median_s": statistics.median(walls), "peak_mb": max(rss)}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _s(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x * 1000:.1f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def _mb(x: float | None) -> str:
+    return "-" if x is None else f"{x:,.0f} MB"
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else ("[green]pass[/green]" if ok else "[red]FAIL[/red]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--quick", action="store_true", help="small sizes only (a smoke run, well under a minute)"
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    p.add_argument(
+        "--json", type=Path, default=None, help="also write the numbers here (default bench/out/)"
+    )
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.worker:
+        res = worker(json.loads(args.worker))
+        print(RESULT_TAG + json.dumps(res), flush=True)
+        return 0
+
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    quick = args.quick
+    plain_sizes = [1_000, 2_000] if quick else [5_000, 20_000]
+    nyc_n = 5_000 if quick else 80_000
+    nat_n = 20_000 if quick else 500_000
+    repeats = 3 if quick else 5
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    record: dict = {"quick": quick, "plain": {}, "nyc": {}, "national": {}, "cli": {}}
+    t_all = time.perf_counter()
+
+    with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+
+        # 1. plain instances: samen against the peers, same matching?
+        for n in plain_sizes:
+            console.print(f"[bold]plain NYC-like, {n:,} children[/bold]: samen DA ...")
+            save = str(tmp / f"samen-{n}.npy")
+            s = spawn(
+                {
+                    "what": "samen",
+                    "kind": "nyc",
+                    "n": n,
+                    "plain": True,
+                    "mechanisms": ["deferred-acceptance"],
+                    "repeats": repeats,
+                    "save": save,
+                }
+            )
+            record["plain"][n] = {"samen": s}
+            if "error" in s:
+                rows.append(("samen DA (plain)", f"{n:,}", "error", "-", "-", "-", s["error"][:60]))
+                continue
+            samen_s = s["mechanisms"]["deferred-acceptance"]["median_s"]
+            rows.append(("samen DA (plain)", f"{n:,}", _s(samen_s), _mb(s["peak_mb"]), "1", "", ""))
+            ours = np.load(save)
+            for peer in ("matching", "py-school-match"):
+                if peer == "matching" and n > MATCHING_MAX_N:
+                    console.print(f"  {peer}: not run (too slow)")
+                    rows.append((peer, f"{n:,}", "not run (too slow)", "-", "-", "", ""))
+                    record["plain"][n][peer] = "not run (too slow)"
+                    continue
+                console.print(f"  {peer} ...")
+                psave = str(tmp / f"{peer}-{n}.npy")
+                r = spawn(
+                    {"what": "peer", "peer": peer, "kind": "nyc", "n": n, "save": psave},
+                    timeout=PEER_TIMEOUT_S,
+                )
+                record["plain"][n][peer] = r
+                if "error" in r:
+                    label = "not run (timeout)" if r["error"] == "timeout" else "error"
+                    console.print(f"  {peer}: {label}")
+                    rows.append((peer, f"{n:,}", label, "-", "-", "", ""))
+                    continue
+                same = bool(np.array_equal(np.load(psave), ours))
+                r["same_result"] = same
+                console.print(f"  {peer} vs samen at {n:,}: same result: {'yes' if same else 'no'}")
+                rows.append(
+                    (
+                        peer,
+                        f"{n:,}",
+                        _s(r["solve_s"]),
+                        _mb(r["peak_mb"]),
+                        f"{r['solve_s'] / samen_s:,.0f}x",
+                        "",
+                        f"same result: {'yes' if same else 'no'}, setup {_s(r['setup_s'])}",
+                    )
+                )
+
+        # 2. NYC-like with pools and siblings: all mechanisms.
+        console.print(f"[bold]NYC-like, {nyc_n:,} children[/bold]: all mechanisms ...")
+        s = spawn(
+            {
+                "what": "samen",
+                "kind": "nyc",
+                "n": nyc_n,
+                "plain": False,
+                "mechanisms": list(MECHANISMS),
+                "repeats": repeats,
+            }
+        )
+        record["nyc"] = s
+        if "error" in s:
+            rows.append(("samen NYC-like", f"{nyc_n:,}", "error", "-", "-", "", s["error"][:60]))
+        else:
+            for mech, m in s["mechanisms"].items():
+                target, ok = "", None
+                if mech == "deferred-acceptance" and not quick:
+                    target, ok = f"<= {_s(TARGET_DA_80K_S)}", m["median_s"] <= TARGET_DA_80K_S
+                rows.append(
+                    (
+                        f"samen {SHORT[mech]}",
+                        f"{nyc_n:,}",
+                        _s(m["median_s"]),
+                        _mb(s["peak_mb"]) if mech == "deferred-acceptance" else "",
+                        "",
+                        f"{target} {_mark(ok)}".strip(),
+                        f"prepared {_s(m['prepared_median_s'])}, 1st choice {m['first_choice']:.0%}",
+                    )
+                )
+
+        # 3. National scale.
+        console.print(f"[bold]national, {nat_n:,} children[/bold]: DA ...")
+        s = spawn(
+            {
+                "what": "samen",
+                "kind": "national",
+                "n": nat_n,
+                "plain": False,
+                "mechanisms": ["deferred-acceptance"],
+                "repeats": 3,
+            }
+        )
+        record["national"] = s
+        if "error" in s:
+            rows.append(("samen DA national", f"{nat_n:,}", "error", "-", "-", "", s["error"][:60]))
+        else:
+            m = s["mechanisms"]["deferred-acceptance"]
+            target, ok = "", None
+            if not quick:
+                target = f"<= {_s(TARGET_NATIONAL_S)}, <= {TARGET_NATIONAL_MB / 1024:.0f} GB"
+                ok = m["median_s"] <= TARGET_NATIONAL_S and s["peak_mb"] <= TARGET_NATIONAL_MB
+            rows.append(
+                (
+                    "samen DA national",
+                    f"{nat_n:,}",
+                    _s(m["median_s"]),
+                    _mb(s["peak_mb"]),
+                    "",
+                    f"{target} {_mark(ok)}".strip(),
+                    f"prepared {_s(m['prepared_median_s'])}, 1st choice {m['first_choice']:.0%}",
+                )
+            )
+
+        # 4. The whole command on CSV files.
+        console.print(
+            f"[bold]samen allocate[/bold] on the NYC-like round as CSV, {nyc_n:,} children ..."
+        )
+        if not cli_available():
+            console.print("skipped: CLI not available")
+            record["cli"] = "skipped: CLI not available"
+            rows.append(
+                (
+                    "samen allocate (CSV)",
+                    f"{nyc_n:,}",
+                    "skipped: CLI not available",
+                    "-",
+                    "-",
+                    "",
+                    "",
+                )
+            )
+        else:
+            c = time_cli("nyc", nyc_n, tmp, runs=1 if quick else 2)
+            record["cli"] = c
+            if "error" in c:
+                rows.append(
+                    ("samen allocate (CSV)", f"{nyc_n:,}", "error", "-", "-", "", c["error"][:60])
+                )
+            else:
+                target, ok = "", None
+                if not quick:
+                    target, ok = f"<= {_s(TARGET_CLI_80K_S)}", c["median_s"] <= TARGET_CLI_80K_S
+                rows.append(
+                    (
+                        "samen allocate (CSV)",
+                        f"{nyc_n:,}",
+                        _s(c["median_s"]),
+                        _mb(c["peak_mb"]),
+                        "",
+                        f"{target} {_mark(ok)}".strip(),
+                        f"wall clock; first run {_s(c['first_s'])}",
+                    )
+                )
+
+    table = Table(title="samen benchmark" + (" (quick)" if quick else ""), show_lines=False)
+    for col, just in (
+        ("run", "left"),
+        ("children", "right"),
+        ("time", "right"),
+        ("peak memory", "right"),
+        ("peer / samen", "right"),
+        ("target", "left"),
+        ("notes", "left"),
+    ):
+        table.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(*r)
+    console.print(table)
+    console.print(
+        "time: median after warm-up (numba compilation excluded); peers: solve only. "
+        "peak memory: peak RSS of the timed part of a fresh process (instance and interpreter included); "
+        "for samen allocate, of the whole process."
+    )
+    console.print(f"total bench time {time.perf_counter() - t_all:.0f} s")
+
+    out = args.json or OUT / ("results-quick.json" if quick else "results.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(record, indent=2, default=str) + "\n", encoding="utf-8")
+    failed = any("FAIL" in r[5] for r in rows) or any(r[2] == "error" for r in rows)
+    return 1 if (args.strict and failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Run a whole round: the mechanism inside the pledge loop, and the report of section 9."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from samen.engine.deferred_acceptance import deferred_acceptance
+from samen.engine.families import dissolve
+from samen.engine.immediate_acceptance import immediate_acceptance
+from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, Instance, Result
+from samen.engine.outcome import Outcome
+from samen.engine.pledges import run_with_pledges
+from samen.engine.priority import Prepared, cutoffs, prepare
+from samen.engine.serial_dictatorship import serial_dictatorship
+from samen.engine.top_trading_cycles import top_trading_cycles
+
+MECHANISM_FUNCTIONS: dict[str, Callable[[Prepared, np.ndarray], Outcome]] = {
+    "deferred-acceptance": deferred_acceptance,
+    "immediate-acceptance": immediate_acceptance,
+    "top-trading-cycles": top_trading_cycles,
+    "serial-dictatorship": serial_dictatorship,
+}
+
+
+def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
+    """Allocate the seats of ``instance`` by its mechanism and tie-breaking.
+
+    ``prepared`` (from :func:`samen.engine.priority.prepare`) may be passed to reuse the
+    lottery numbers across runs of the same round.
+
+    >>> from samen.engine.instance import build_instance
+    >>> r = allocate(build_instance({"a": ["X", "Y"], "b": ["X"]}, {"X": 1, "Y": 1}, seed="1"))
+    >>> r.school.tolist(), r.choice_rank.tolist()  # b drew the better number for X
+    ([1, 0], [2, 1])
+    """
+    if instance.mechanism not in MECHANISMS:
+        raise ValueError(
+            f"unknown mechanism {instance.mechanism!r}; use one of {', '.join(MECHANISMS)}"
+        )
+    if instance.tie_breaking not in TIE_BREAKINGS:
+        raise ValueError(f"unknown tie_breaking {instance.tie_breaking!r}; use single or multiple")
+    prep = prepared if prepared is not None else prepare(instance)
+    run = run_with_pledges(prep, MECHANISM_FUNCTIONS[instance.mechanism])
+    out = run.outcome
+    return _result(prep, out, run.members, run.assigned, run.held, run.runs)
+
+
+def _result(
+    prep: Prepared,
+    out: Outcome,
+    members: np.ndarray,
+    assigned: np.ndarray,
+    held: np.ndarray,
+    runs: int,
+) -> Result:
+    inst = prep.instance
+    n = inst.n_applicants
+    ptr = inst.choice_ptr
+    edge_app = np.repeat(np.arange(n), np.diff(ptr))
+    hit = np.flatnonzero(inst.choices == out.school[edge_app])
+    app = edge_app[hit]
+    choice_rank = np.zeros(n, dtype=np.int32)
+    choice_rank[app] = (hit - ptr[app] + 1).astype(np.int32)
+    lot = prep.single_lot.copy()
+    if inst.mechanism != "serial-dictatorship":
+        lot[app] = prep.edge_lot[hit]
+    school_filled = np.bincount(out.school[out.school >= 0], minlength=inst.n_schools).astype(
+        np.int64
+    )
+    return Result(
+        school=out.school,
+        choice_rank=choice_rank,
+        pool=out.pool,
+        lottery=lot,
+        pool_filled=out.pool_filled,
+        pool_overflow=out.pool_overflow,
+        pool_cutoff=cutoffs(prep, out.cut_valid, out.cut_keys),
+        school_filled=school_filled,
+        group_members=members,
+        group_assigned=assigned,
+        group_held=held,
+        runs=runs,
+        mechanism=inst.mechanism,
+    )
+
+
+__all__ = ["MECHANISM_FUNCTIONS", "allocate", "dissolve"]

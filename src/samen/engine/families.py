@@ -1,0 +1,112 @@
+"""Family blocks: twins and siblings applying together (spec section 6).
+
+Children with the same ``family`` value and identical ``choices`` form a block (samen
+also asks for the same ``pledge`` value; ``docs/decisions.md``, decision 1). A block
+applies as one unit: its members share the lottery number of the member whose
+``applicant_id`` sorts first in byte order, its priority at a pool is that of its
+best-placed member, and a pool with at least one seat left takes the whole block, even
+beyond its seats (the Flemish rule for multiple births; the extra seats are *overflow*).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from samen.engine.instance import Instance
+
+
+@dataclass(frozen=True, eq=False)
+class Units:
+    """Applicants grouped into the units that apply: blocks, or single children.
+
+    ``members[ptr[u]:ptr[u+1]]`` are the applicants of unit ``u``, the lead (smallest
+    ``applicant_id``) first. ``unit_of[a]`` is the unit of applicant ``a``, ``lead[u]`` the
+    lead's applicant index and ``size[u]`` the number of members.
+    """
+
+    ptr: np.ndarray  # int64[U+1]
+    members: np.ndarray  # int64[n]
+    unit_of: np.ndarray  # int64[n]
+    lead: np.ndarray  # int64[U]
+    size: np.ndarray  # int64[U]
+
+    @property
+    def count(self) -> int:
+        return len(self.lead)
+
+
+def id_order(applicant_ids: list[str] | tuple[str, ...]) -> np.ndarray:
+    """``rank[a]``: the position of applicant ``a``'s id in byte order (UTF-8 order is code
+    point order, so Python's string order is the byte order of the rules)."""
+    order = sorted(range(len(applicant_ids)), key=applicant_ids.__getitem__)
+    rank = np.empty(len(applicant_ids), dtype=np.int64)
+    rank[np.asarray(order, dtype=np.int64)] = np.arange(len(applicant_ids), dtype=np.int64)
+    return rank
+
+
+def form_blocks(instance: Instance, id_rank: np.ndarray) -> Units:
+    """Group applicants into family blocks (same family, list and pledge), others alone.
+
+    >>> from samen.engine.instance import build_instance
+    >>> inst = build_instance({"b": ["X"], "a": ["X"], "c": ["X"]}, {"X": 1},
+    ...                       families={"a": "F", "b": "F"})
+    >>> units = form_blocks(inst, id_order(list(inst.applicant_ids)))
+    >>> [inst.applicant_ids[m] for m in units.members[units.ptr[0]:units.ptr[1]]]
+    ['a', 'b']
+    """
+    n = instance.n_applicants
+    family = np.asarray(instance.family)
+    keyed: dict[tuple[int, int, bytes], list[int]] = {}
+    unit_first: list[int] = []  # applicant index that opens each unit, in row order
+    unit_members: list[list[int]] = []
+    ptr = instance.choice_ptr
+    for a in np.flatnonzero(family >= 0).tolist():
+        key = (
+            int(family[a]),
+            int(instance.pledge[a]),
+            instance.choices[ptr[a] : ptr[a + 1]].tobytes(),
+        )
+        keyed.setdefault(key, []).append(a)
+    in_block = np.zeros(n, dtype=bool)
+    blocks_by_first: dict[int, list[int]] = {}
+    for group in keyed.values():
+        if len(group) > 1:
+            group.sort(key=lambda a: id_rank[a])
+            blocks_by_first[min(group)] = group
+            in_block[group] = True
+    if not blocks_by_first:
+        return _singles(n)
+    for a in range(n):
+        if not in_block[a]:
+            unit_first.append(a)
+            unit_members.append([a])
+        elif a in blocks_by_first:
+            unit_first.append(a)
+            unit_members.append(blocks_by_first[a])
+    sizes = np.array([len(m) for m in unit_members], dtype=np.int64)
+    uptr = np.zeros(len(unit_members) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=uptr[1:])
+    members = np.array([a for m in unit_members for a in m], dtype=np.int64)
+    unit_of = np.empty(n, dtype=np.int64)
+    unit_of[members] = np.repeat(np.arange(len(unit_members), dtype=np.int64), sizes)
+    lead = members[uptr[:-1]]
+    return Units(ptr=uptr, members=members, unit_of=unit_of, lead=lead, size=sizes)
+
+
+def _singles(n: int) -> Units:
+    idx = np.arange(n, dtype=np.int64)
+    return Units(
+        ptr=np.arange(n + 1, dtype=np.int64),
+        members=idx,
+        unit_of=idx.copy(),
+        lead=idx.copy(),
+        size=np.ones(n, dtype=np.int64),
+    )
+
+
+def dissolve(units: Units) -> Units:
+    """Every child its own unit (top trading cycles and serial dictatorship, which keep
+    the shared lottery number but not the block; ``docs/decisions.md``, decision 8)."""
+    return _singles(len(units.unit_of))

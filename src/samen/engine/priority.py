@@ -1,0 +1,370 @@
+"""Priorities and the school's choice (spec section 5).
+
+The priority of child ``a`` for a seat in pool ``p`` of school ``s`` is the tuple, compared
+left to right, smaller first:
+
+1. the index of ``a``'s strongest priority group at ``s`` (``len(priority_groups)`` if none);
+2. 0 if ``a`` has what ``p`` favours (or ``p`` favours nothing), else 1;
+3. the pool's ordering value: distance in metres, 1-based rank on ``a``'s list as
+   submitted, or the lottery number at ``s``;
+4. the lottery number at ``s``;
+5. ``applicant_id`` in byte order.
+
+Inside the kernels a tuple is four unsigned 64-bit integers ``(k0, k1, k2, k3)``:
+``k0 = 2 * group + unfavoured``; ``k1`` the ordering value (a distance as the bits of its
+IEEE double, which order like the numbers for distances >= 0); ``k2`` the lottery number;
+``k3`` the rank of ``applicant_id`` in byte order. A family block's tuple is the smallest
+of its members'. :func:`pair_keys` computes the key of every (list entry, pool of that
+school) pair once per round, so the mechanisms only compare rows of one array.
+
+Given the children who apply to ``s``, the school fills its pools in precedence order, each
+taking the best remaining children by its priority while it has a seat left (a block is
+taken whole). This is the choice rule of slot-specific priorities (Kominers and Sonmez
+2016, "Matching with slot-specific priorities: theory", Theoretical Economics 11(2));
+precedence matters (Dur, Kominers, Pathak and Sonmez 2018, "Reserve design: unintended
+consequences and the demise of Boston's walk zones", JPE 126(6)). It is substitutable and
+path-independent, which is why the kernels can admit children one at a time: each pool's
+held set is a max-heap keyed by priority, and an arrival either passes the pool or enters
+it and pushes out the worst units while the rest still fill the seats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numba import njit
+
+from samen.engine import lottery
+from samen.engine.families import Units, dissolve, form_blocks, id_order
+from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY, Instance, Priority
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """An instance with the per-edge numbers the kernels need (computed once per round).
+
+    ``edge_lot[e]`` is the lottery number the child of edge ``e`` uses at that school (its
+    block's, or its pledge group's at the target: ``docs/decisions.md`` 2 and 4);
+    ``single_lot[a]`` the single number (the block's); ``edge_dist`` the distance as
+    sortable bits (NaN counts as +infinity); ``id_rank[a]`` the byte-order rank of the id.
+    """
+
+    instance: Instance
+    units: Units
+    id_rank: np.ndarray  # int64[n]
+    edge_lot: np.ndarray  # uint64[E]
+    single_lot: np.ndarray  # uint64[n]
+    edge_dist: np.ndarray  # uint64[E]
+    by_rank: np.ndarray  # int64[n]: applicant index of each id rank
+
+    @cached_property
+    def pair_ptr(self) -> np.ndarray:
+        """``pair_ptr[e]``: the first (edge, pool) pair of list entry ``e``; the pairs of
+        ``e`` are its school's pools in precedence order. Length ``E + 1``."""
+        inst = self.instance
+        npools = np.diff(inst.pool_ptr)[inst.choices]
+        ptr = np.zeros(len(inst.choices) + 1, dtype=np.int64)
+        np.cumsum(npools, out=ptr[1:])
+        return ptr
+
+    @cached_property
+    def unit_keys(self) -> np.ndarray:
+        """Keys of every (list entry of a unit's lead, pool) pair, blocks at their best
+        member (deferred and immediate acceptance)."""
+        return pair_keys(self, self.units)
+
+    @cached_property
+    def child_keys(self) -> np.ndarray:
+        """Keys of every (list entry, pool) pair, each child on its own (top trading
+        cycles; the cut-offs)."""
+        return pair_keys(self, dissolve(self.units))
+
+    def decode(self, k0: int, k1: int, k2: int, k3: int, pool: int) -> Priority:
+        """A kernel key back into the :class:`Priority` of the rules."""
+        order = int(self.instance.pool_order[pool])
+        value: float | int
+        if order == ORDER_DISTANCE:
+            value = float(np.array([k1], dtype=np.uint64).view(np.float64)[0])
+        else:
+            value = int(k1)
+        return Priority(
+            group=int(k0) // 2,
+            unfavoured=int(k0) % 2,
+            order_value=value,
+            lottery=int(k2),
+            applicant_id=self.instance.applicant_ids[int(self.by_rank[int(k3)])],
+        )
+
+
+def prepare(instance: Instance) -> Prepared:
+    """Lottery numbers, family blocks and sortable distances for ``instance``."""
+    ids = list(instance.applicant_ids)
+    n = len(ids)
+    id_rank = id_order(ids)
+    units = form_blocks(instance, id_rank)
+    ptr = instance.choice_ptr
+    lengths = np.diff(ptr)
+    edge_app = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    lead_of = units.lead[units.unit_of]  # applicant -> its block's lead
+
+    single_lot = lottery.single(instance.seed, ids)[lead_of]
+    if instance.tie_breaking == "multiple":
+        lead_ids = [ids[i] for i in lead_of[edge_app].tolist()]
+        edge_lot = lottery.pairs(
+            instance.seed, list(instance.school_ids), instance.choices, lead_ids
+        )
+    else:
+        edge_lot = single_lot[edge_app]
+
+    # Pledge members use the group's number at its target (decision 4).
+    members = np.flatnonzero(np.asarray(instance.pledge) >= 0)
+    if len(members):
+        edge_lot = edge_lot.copy()
+        for a in members.tolist():
+            g = int(instance.pledge[a])
+            target = int(instance.group_target[g])
+            gid = "pledge:" + instance.group_ids[g]
+            if instance.tie_breaking == "multiple":
+                num = lottery.number(instance.seed, instance.school_ids[target], gid)
+            else:
+                num = lottery.number(instance.seed, gid)
+            lst = instance.choices[ptr[a] : ptr[a + 1]]
+            edge_lot[ptr[a] + np.flatnonzero(lst == target)] = np.uint64(num)
+
+    dist = np.asarray(instance.distance, dtype=np.float64)
+    dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
+    edge_dist = np.ascontiguousarray(dist).view(np.uint64)
+    by_rank = np.empty(n, dtype=np.int64)
+    by_rank[id_rank] = np.arange(n, dtype=np.int64)
+    return Prepared(
+        instance=instance,
+        units=units,
+        id_rank=id_rank,
+        edge_lot=np.ascontiguousarray(edge_lot, dtype=np.uint64),
+        single_lot=np.ascontiguousarray(single_lot, dtype=np.uint64),
+        edge_dist=edge_dist,
+        by_rank=by_rank,
+    )
+
+
+# --- kernel helpers ------------------------------------------------------------------
+
+
+def pair_keys(prep: Prepared, units: Units) -> np.ndarray:
+    """The key of every (list entry, pool) pair as rows ``(k0, k1, k2, k3)`` of a uint64
+    array of shape ``(pairs, 4)``; for a unit of several children the rows at its lead's
+    list entries hold the best member's key (the other members' rows are not used)."""
+    inst = prep.instance
+    ptr = prep.pair_ptr
+    keys = np.zeros((int(ptr[-1]), 4), dtype=np.uint64)
+    _pair_keys_kernel(
+        keys,
+        ptr,
+        units.ptr,
+        units.members,
+        inst.choice_ptr,
+        inst.choices,
+        inst.pool_ptr,
+        inst.priority,
+        prep.edge_dist,
+        prep.edge_lot,
+        np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1),
+        inst.pool_flag,
+        inst.pool_negate,
+        inst.pool_order,
+        prep.id_rank,
+    )
+    return keys
+
+
+@njit(cache=True)
+def _pair_keys_kernel(
+    keys,
+    pair_ptr,
+    uptr,
+    members,
+    choice_ptr,
+    choices,
+    pool_ptr,
+    prio,
+    edge_dist,
+    edge_lot,
+    flags,
+    pool_flag,
+    pool_negate,
+    pool_order,
+    id_rank,
+):
+    for u in range(len(uptr) - 1):
+        lead = members[uptr[u]]
+        base = choice_ptr[lead]
+        for j in range(choice_ptr[lead + 1] - base):
+            s = choices[base + j]
+            x = pair_ptr[base + j]
+            for p in range(pool_ptr[s], pool_ptr[s + 1]):
+                f = pool_flag[p]
+                o = pool_order[p]
+                first = True
+                for i in range(uptr[u], uptr[u + 1]):
+                    m = members[i]
+                    e = choice_ptr[m] + j
+                    unfav = 0
+                    if f >= 0 and (flags[m, f] != 0) == pool_negate[p]:
+                        unfav = 1
+                    k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
+                    lot = edge_lot[e]
+                    if o == ORDER_LOTTERY:
+                        k1 = lot
+                    elif o == ORDER_DISTANCE:
+                        k1 = edge_dist[e]
+                    else:
+                        k1 = np.uint64(j + 1)
+                    k3 = np.uint64(id_rank[m])
+                    if first or less(
+                        k0, k1, lot, k3, keys[x, 0], keys[x, 1], keys[x, 2], keys[x, 3]
+                    ):
+                        keys[x, 0] = k0
+                        keys[x, 1] = k1
+                        keys[x, 2] = lot
+                        keys[x, 3] = k3
+                        first = False
+                x += 1
+
+
+@njit(cache=True, inline="always")
+def less(a0, a1, a2, a3, b0, b1, b2, b3):
+    """Lexicographic ``a < b`` on kernel keys."""
+    if a0 != b0:
+        return a0 < b0
+    if a1 != b1:
+        return a1 < b1
+    if a2 != b2:
+        return a2 < b2
+    return a3 < b3
+
+
+@njit(cache=True, inline="always")
+def row_less(a, i, b, j):
+    """``a[i] < b[j]`` for key rows."""
+    return less(a[i, 0], a[i, 1], a[i, 2], a[i, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
+
+
+@njit(cache=True, inline="always")
+def copy_row(dst, i, src, j):
+    """``dst[i] = src[j]`` for heap rows (five columns)."""
+    dst[i, 0] = src[j, 0]
+    dst[i, 1] = src[j, 1]
+    dst[i, 2] = src[j, 2]
+    dst[i, 3] = src[j, 3]
+    dst[i, 4] = src[j, 4]
+
+
+@njit(cache=True)
+def heap_push(heap, off, ln, keys, x, u):
+    """Push unit ``u`` with key row ``keys[x]`` onto the max-heap (worst on top) stored in
+    rows ``off..off+ln`` of ``heap`` (columns: k0..k3, unit); returns the new length."""
+    i = ln
+    while i > 0:
+        parent = (i - 1) >> 1
+        q = off + parent
+        if row_less(heap, q, keys, x):
+            copy_row(heap, off + i, heap, q)
+            i = parent
+        else:
+            break
+    r = off + i
+    heap[r, 0] = keys[x, 0]
+    heap[r, 1] = keys[x, 1]
+    heap[r, 2] = keys[x, 2]
+    heap[r, 3] = keys[x, 3]
+    heap[r, 4] = u
+    return ln + 1
+
+
+@njit(cache=True)
+def heap_pop(heap, off, ln):
+    """Remove the top (worst) of the heap at ``off``; returns the new length."""
+    ln -= 1
+    last = off + ln
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= ln:
+            break
+        q = off + c
+        if c + 1 < ln and row_less(heap, q, heap, q + 1):
+            c += 1
+            q += 1
+        if row_less(heap, last, heap, q):
+            copy_row(heap, off + i, heap, q)
+            i = c
+        else:
+            break
+    if ln > 0 and off + i != last:
+        copy_row(heap, off + i, heap, last)
+    return ln
+
+
+def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and rows for one heap per pool (``seats + 1`` rows each: a pool holds at
+    most ``seats`` units once it has pushed out the worst, one more while it decides)."""
+    off = np.zeros(len(seats) + 1, dtype=np.int64)
+    np.cumsum(np.maximum(seats, 0) + 1, out=off[1:])
+    return off, np.zeros((int(off[-1]), 5), dtype=np.uint64)
+
+
+def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priority | None]:
+    """Decode per-pool cut-off key rows (``valid[p]`` says whether pool ``p`` has one)."""
+    return [
+        prep.decode(int(keys[p, 0]), int(keys[p, 1]), int(keys[p, 2]), int(keys[p, 3]), p)
+        if valid[p]
+        else None
+        for p in range(len(valid))
+    ]
+
+
+def worst_admitted(
+    prep: Prepared, units: Units, school: np.ndarray, pool: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per pool, the worst key among the units admitted to it (a unit's key being its best
+    member's); returns ``(has_any[P], keys[P, 4])``."""
+    inst = prep.instance
+    n_pools = inst.n_pools
+    ptr = inst.choice_ptr
+    lead = units.lead
+    edge_app = np.repeat(np.arange(inst.n_applicants), np.diff(ptr))
+    # the lead's list entry of the assigned school, and the row of the pool there
+    lead_edges = np.flatnonzero((inst.choices == school[edge_app]) & (pool[edge_app] >= 0))
+    app = edge_app[lead_edges]
+    is_lead = lead[units.unit_of[app]] == app
+    lead_edges, app = lead_edges[is_lead], app[is_lead]
+    p = pool[app].astype(np.int64)
+    rows = prep.pair_ptr[lead_edges] + p - inst.pool_ptr[inst.choices[lead_edges]]
+    keys = (prep.unit_keys if units is prep.units else prep.child_keys)[rows]
+    valid = np.zeros(n_pools, dtype=bool)
+    out = np.zeros((n_pools, 4), dtype=np.uint64)
+    if len(rows) == 0:
+        return valid, out
+    o = np.lexsort((keys[:, 3], keys[:, 2], keys[:, 1], keys[:, 0], p))
+    last = np.ones(len(o), dtype=bool)
+    last[:-1] = p[o][1:] != p[o][:-1]
+    o = o[last]
+    valid[p[o]] = True
+    out[p[o]] = keys[o]
+    return valid, out
+
+
+__all__ = [
+    "Prepared",
+    "cutoffs",
+    "heap_pop",
+    "heap_push",
+    "heap_storage",
+    "less",
+    "pair_keys",
+    "prepare",
+    "row_less",
+    "worst_admitted",
+]

@@ -1,0 +1,428 @@
+"""Writing the results of a round (spec section 9) and comparing them with a results folder.
+
+:func:`render_results` turns a :class:`~samen.engine.instance.Result` into the bytes of each
+output file; :func:`write_results` writes them into a temporary folder next to the target and
+renames it into place, so a half-written results folder never exists; :func:`compare_results`
+says, file by file, how a results folder differs from a fresh computation (``samen verify``).
+
+CSV output is comma separated, UTF-8 without BOM, with ``\\n`` line endings. ``summary.json``
+has sorted keys and no timestamps, so the same round always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from samen import __version__
+from samen.engine.instance import (
+    ORDER_DISTANCE,
+    ORDER_LOTTERY,
+    ORDER_NAMES,
+    ORDER_RANK,
+    Priority,
+    Result,
+)
+from samen.engine.lottery import hex16
+from samen.io.errors import Problem, RoundError
+from samen.io.round import Round
+
+RESULT_FILES: tuple[str, ...] = ("assignments.csv", "cutoffs.csv", "groups.csv", "summary.json")
+
+ASSIGNMENT_COLUMNS = ("applicant_id", "school_id", "choice_rank", "pool", "lottery")
+CUTOFF_COLUMNS = (
+    "school_id",
+    "pool",
+    "seats",
+    "filled",
+    "overflow",
+    "cutoff_group",
+    "cutoff_favoured",
+    "cutoff_order_by",
+    "cutoff_value",
+    "cutoff_lottery",
+    "cutoff_applicant_id",
+)
+GROUP_COLUMNS = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def metres(value: float) -> str:
+    """Metres with at most 2 decimals and no trailing zeros (``120.5``, ``98``)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _cutoff_value(order: int, cut: Priority) -> str:
+    if order == ORDER_DISTANCE:
+        return metres(float(cut.order_value))
+    if order == ORDER_RANK:
+        return str(int(cut.order_value))
+    if order == ORDER_LOTTERY:
+        return hex16(int(cut.order_value))
+    return str(cut.order_value)
+
+
+def assignments_csv(rnd: Round, result: Result) -> bytes:
+    inst = rnd.instance
+    school_ids = [*inst.school_ids, ""]  # index -1 -> ""
+    pool_names = [*inst.pool_names, ""]
+    rows = zip(
+        inst.applicant_ids,
+        (school_ids[s] for s in result.school.tolist()),
+        (str(r) if r > 0 else "" for r in result.choice_rank.tolist()),
+        (pool_names[p] for p in result.pool.tolist()),
+        (f"{v:016x}" for v in result.lottery.tolist()),
+        strict=True,
+    )
+    return _csv(ASSIGNMENT_COLUMNS, rows)
+
+
+def cutoffs_csv(rnd: Round, result: Result) -> bytes:
+    inst = rnd.instance
+    groups = list(inst.priority_groups)
+    rows: list[list[object]] = []
+    for s, sid in enumerate(inst.school_ids):
+        for p in inst.pools_of(s):
+            order = int(inst.pool_order[p])
+            row: list[object] = [
+                sid,
+                inst.pool_names[p],
+                int(inst.pool_seats[p]),
+                int(result.pool_filled[p]),
+                int(result.pool_overflow[p]),
+            ]
+            cut = result.pool_cutoff[p]
+            if cut is None:
+                row += [""] * 6
+            else:
+                row += [
+                    groups[cut.group] if 0 <= cut.group < len(groups) else "none",
+                    0 if cut.unfavoured else 1,
+                    ORDER_NAMES[order],
+                    _cutoff_value(order, cut),
+                    hex16(int(cut.lottery)),
+                    cut.applicant_id,
+                ]
+            rows.append(row)
+    return _csv(CUTOFF_COLUMNS, rows)
+
+
+def groups_csv(rnd: Round, result: Result) -> bytes:
+    inst = rnd.instance
+    rows = [
+        [
+            gid,
+            inst.school_ids[int(inst.group_target[g])],
+            int(inst.group_threshold[g]),
+            int(result.group_members[g]),
+            int(result.group_assigned[g]),
+            "true" if bool(result.group_held[g]) else "false",
+        ]
+        for g, gid in enumerate(inst.group_ids)
+    ]
+    return _csv(GROUP_COLUMNS, rows)
+
+
+def summary(rnd: Round, result: Result) -> dict[str, object]:
+    """The numbers of ``summary.json`` (no timestamps: the same round gives the same bytes)."""
+    inst = rnd.instance
+    n = inst.n_applicants
+    rank = result.choice_rank
+    assigned = int(np.count_nonzero(result.school >= 0))
+    longest = int(np.diff(inst.choice_ptr).max()) if n else 0
+    hist = np.bincount(rank[rank > 0], minlength=longest + 1)[1:] if n else np.zeros(0, np.int64)
+    first = int(np.count_nonzero(rank == 1))
+    top3 = int(np.count_nonzero((rank >= 1) & (rank <= 3)))
+    held = int(np.count_nonzero(result.group_held))
+
+    def share(k: int) -> float:
+        return round(k / n, 6) if n else 0.0
+
+    return {
+        "name": rnd.name,
+        "samen_version": __version__,
+        "mechanism": inst.mechanism,
+        "tie_breaking": inst.tie_breaking,
+        "seed": inst.seed,
+        "schools": inst.n_schools,
+        "seats": int(inst.capacity.sum()),
+        "applicants": n,
+        "assigned": assigned,
+        "unassigned": n - assigned,
+        "first_choice": {"count": first, "share": share(first)},
+        "top3": {"count": top3, "share": share(top3)},
+        "rank_histogram": [int(v) for v in hist],
+        "overflow": int(result.pool_overflow.sum()),
+        "runs": int(result.runs),
+        "pledge_groups": {
+            "total": len(inst.group_ids),
+            "held": held,
+            "failed": len(inst.group_ids) - held,
+        },
+        "inputs": dict(sorted(rnd.inputs.items())),
+    }
+
+
+def summary_json(rnd: Round, result: Result) -> bytes:
+    text = json.dumps(summary(rnd, result), sort_keys=True, indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def render_results(rnd: Round, result: Result) -> dict[str, bytes]:
+    """The output files of section 9, by file name, as the bytes to write."""
+    files = {
+        "assignments.csv": assignments_csv(rnd, result),
+        "cutoffs.csv": cutoffs_csv(rnd, result),
+    }
+    if len(rnd.instance.group_ids):
+        files["groups.csv"] = groups_csv(rnd, result)
+    files["summary.json"] = summary_json(rnd, result)
+    return files
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace anything but a results folder (or nothing)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise RoundError(
+            [Problem(str(out), None, None, "this is a file, not a folder; choose another --out")]
+        )
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in RESULT_FILES)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise RoundError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    f"this folder holds files that samen did not write ({shown}); samen replaces the "
+                    "whole results folder, so choose an empty or new folder with --out",
+                )
+            ]
+        )
+
+
+def write_files(files: dict[str, bytes], out_dir: str | Path) -> Path:
+    """Write ``files`` as the folder ``out_dir``, all or nothing.
+
+    The files go into a new folder next to ``out_dir``, which is then renamed into place; an
+    existing results folder is moved aside first and removed only once the new one is in
+    place (and put back if that fails)."""
+    out = Path(out_dir).absolute()
+    _check_target(out)
+    parent = out.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            old = parent / f".{out.name}.old-{secrets.token_hex(6)}"
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def write_results(rnd: Round, result: Result, out_dir: str | Path) -> Path:
+    """Write the results of section 9 into ``out_dir`` (replaced as a whole, atomically)."""
+    return write_files(render_results(rnd, result), out_dir)
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+@dataclass(frozen=True)
+class Difference:
+    """How one output file in a results folder differs from a fresh computation."""
+
+    file: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}"
+
+
+def _rows(data: bytes) -> list[list[str]] | None:
+    try:
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error):
+        return None
+
+
+def _describe(row: list[str]) -> str:
+    cells = [*row, "", "", "", "", ""][1:5]
+    school, rank, pool, lot = cells
+    if not school:
+        return f"unassigned (lottery {lot})"
+    text = f"school {school} (choice {rank}"
+    if pool:
+        text += f", pool {pool}"
+    return text + f", lottery {lot})"
+
+
+def _compare_assignments(found: bytes, expected: bytes, limit: int) -> list[Difference]:
+    f, e = _rows(found), _rows(expected)
+    name = "assignments.csv"
+    if f is None or e is None:
+        return [Difference(name, "the file cannot be read as UTF-8 CSV")]
+    if f[:1] != e[:1]:
+        return [
+            Difference(
+                name,
+                f"the header is {','.join(f[0]) if f else '(none)'}, expected {','.join(e[0])}",
+            )
+        ]
+    out: list[Difference] = []
+    if len(f) != len(e):
+        out.append(Difference(name, f"it has {len(f) - 1} children, the round has {len(e) - 1}"))
+    diff = [i for i in range(1, min(len(f), len(e))) if f[i] != e[i]]
+    for i in diff[:limit]:
+        fi, ei = f[i], e[i]
+        if fi[:1] != ei[:1]:
+            out.append(
+                Difference(
+                    name,
+                    f"row {i + 1}: the results have child '{fi[0] if fi else ''}', the round has '{ei[0]}'",
+                )
+            )
+        else:
+            out.append(
+                Difference(
+                    name, f"{ei[0]}: the results say {_describe(fi)}, recomputed: {_describe(ei)}"
+                )
+            )
+    if len(diff) > limit:
+        out.append(
+            Difference(
+                name, f"... and {len(diff) - limit} more children differ ({len(diff)} in all)"
+            )
+        )
+    if not out:  # the same cells, other bytes
+        out.append(
+            Difference(
+                name, "the same cells, but not the same bytes (line endings or encoding changed?)"
+            )
+        )
+    return out
+
+
+def _compare_lines(name: str, found: bytes, expected: bytes, limit: int) -> list[Difference]:
+    f = found.decode("utf-8", errors="replace").split("\n")
+    e = expected.decode("utf-8", errors="replace").split("\n")
+    out: list[Difference] = []
+    diff = [
+        i
+        for i in range(max(len(f), len(e)))
+        if (f[i] if i < len(f) else None) != (e[i] if i < len(e) else None)
+    ]
+    for i in diff[:limit]:
+        fi = f[i] if i < len(f) else "(no line)"
+        ei = e[i] if i < len(e) else "(no line)"
+        out.append(Difference(name, f"line {i + 1}: the results have '{fi}', recomputed: '{ei}'"))
+    if len(diff) > limit:
+        out.append(Difference(name, f"... and {len(diff) - limit} more lines differ"))
+    return out
+
+
+def _flatten(obj: object, prefix: str = "") -> dict[str, object]:
+    if isinstance(obj, dict):
+        out: dict[str, object] = {}
+        for k, v in obj.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix[:-1]: obj}
+
+
+def _compare_summary(found: bytes, expected: bytes, limit: int) -> list[Difference]:
+    name = "summary.json"
+    try:
+        f = _flatten(json.loads(found.decode("utf-8")))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return [Difference(name, "the file is not valid JSON")]
+    e = _flatten(json.loads(expected.decode("utf-8")))
+    out = [
+        Difference(
+            name,
+            f"{k}: the results have {json.dumps(f.get(k))}, recomputed: {json.dumps(e.get(k))}",
+        )
+        for k in sorted(set(f) | set(e))
+        if f.get(k, ...) != e.get(k, ...)
+    ]
+    if not out:  # same values, other bytes (spacing, key order)
+        out.append(
+            Difference(name, "the same numbers, but not the same bytes (was the file edited?)")
+        )
+    return out[:limit] + (
+        [Difference(name, f"... and {len(out) - limit} more differences")]
+        if len(out) > limit
+        else []
+    )
+
+
+def compare_results(
+    expected: dict[str, bytes], folder: str | Path, limit: int = 10
+) -> list[Difference]:
+    """The differences between the results folder ``folder`` and the freshly computed
+    ``expected`` files; empty when they are identical byte for byte."""
+    root = Path(folder)
+    out: list[Difference] = []
+    for name in RESULT_FILES:
+        path = root / name
+        exp = expected.get(name)
+        if exp is None:
+            if path.exists():
+                out.append(
+                    Difference(
+                        name, "the results folder has this file, but the round has no pledge groups"
+                    )
+                )
+            continue
+        if not path.is_file():
+            out.append(Difference(name, "the file is missing from the results folder"))
+            continue
+        found = path.read_bytes()
+        if found == exp:
+            continue
+        if name == "assignments.csv":
+            out.extend(_compare_assignments(found, exp, limit))
+        elif name == "summary.json":
+            out.extend(_compare_summary(found, exp, limit))
+        else:
+            out.extend(_compare_lines(name, found, exp, limit))
+    return out

@@ -1,0 +1,259 @@
+"""Reading the tables of a round folder: CSV files or the sheets of one ``.xlsx`` file.
+
+A :class:`Table` is columnar: every cell is a string with the whitespace around it removed,
+empty when the cell is empty. Rows keep the number a spreadsheet shows (header = row 1,
+first data row = row 2, blank rows counted), so problems can point at them.
+
+CSV (spec section 1): UTF-8 with or without a BOM, comma or semicolon separated (whichever
+occurs more often in the header line, outside quotes), one header row. XLSX: read with
+openpyxl in read-only mode; integer-valued numbers are integers (a cell ``101`` is ``"101"``,
+not ``"101.0"``), TRUE/FALSE cells are ``"1"``/``"0"``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from samen.io.errors import Problems
+
+_QUOTED = re.compile(r'"[^"]*"')
+_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+
+
+@dataclass
+class Table:
+    """One table of a round: header, columns of stripped strings and their row numbers."""
+
+    name: str  # "applicants"
+    source: str  # "applicants.csv" or "book.xlsx, sheet applicants"
+    header: list[str]
+    columns: dict[str, list[str]]
+    rows: list[int]  # spreadsheet row number of each data row
+    header_row: int = 1
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def has(self, column: str) -> bool:
+        return column in self.columns
+
+    def col(self, column: str) -> list[str]:
+        """The column's cells (``""`` for every row when the column is absent)."""
+        values = self.columns.get(column)
+        return values if values is not None else [""] * len(self.rows)
+
+
+def detect_delimiter(line: str) -> str:
+    """``;`` when the header line has more semicolons than commas (outside quotes), else ``,``."""
+    bare = _QUOTED.sub("", line)
+    return ";" if bare.count(";") > bare.count(",") else ","
+
+
+def _utf8(data: bytes, source: str, problems: Problems) -> str | None:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data[: exc.start].count(b"\n") + 1
+        problems.add(
+            source,
+            row,
+            None,
+            "the file is not UTF-8 text; save it again as 'CSV UTF-8' "
+            "(in Excel: Save As, 'CSV UTF-8 (comma delimited)')",
+        )
+        return None
+
+
+def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table | None:
+    """Parse one CSV file; problems go to ``problems`` and the result is ``None`` if the file
+    cannot be read at all."""
+    text = _utf8(data, source, problems)
+    if text is None:
+        return None
+    if not text.strip():
+        problems.add(source, None, None, "this table is empty; it needs a header row and data rows")
+        return None
+    first = next(line for line in text.splitlines() if line.strip())
+    delimiter = detect_delimiter(first)
+    records: list[list[str]]
+    if '"' not in text:
+        # Without quotes a CSV row is its line split at the delimiter (what csv.reader does,
+        # only faster).
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        records = [line.split(delimiter) for line in text.split("\n")]
+    else:
+        records = []
+        try:
+            records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            problems.add(source, len(records) + 1, None, f"cannot read this row as CSV ({exc})")
+            return None
+    return _build(records, name, source, problems, delimiter)
+
+
+def _build(
+    records: list[list[str]],
+    name: str,
+    source: str,
+    problems: Problems,
+    delimiter: str = "",
+) -> Table | None:
+    """A :class:`Table` from raw records (cells not yet stripped); record ``i`` is
+    spreadsheet row ``i + 1``."""
+    h = 0
+    while h < len(records) and not any(c.strip() for c in records[h]):
+        h += 1
+    if h == len(records):
+        problems.add(source, None, None, "this table is empty; it needs a header row and data rows")
+        return None
+    header = [c.strip() for c in records[h]]
+    header_row = h + 1
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    ok = True
+    seen: set[str] = set()
+    for j, col in enumerate(header):
+        if not col:
+            problems.add(
+                source,
+                header_row,
+                _column_letter(j),
+                "this column has no name in the header row; name it or delete the column",
+            )
+            ok = False
+        elif col in seen:
+            problems.add(
+                source,
+                header_row,
+                col,
+                f"the column '{col}' appears twice in the header row; keep one",
+            )
+            ok = False
+        seen.add(col)
+    if not ok:
+        return None
+
+    quote_hint = (
+        " (the file is separated by ';', so a cell holding ';', like a list of choices, must be "
+        'in double quotes: "S1;S2")'
+        if delimiter == ";"
+        else ""
+    )
+    rows: list[int] = []
+    data: list[list[str]] = []
+    for number, record in enumerate(records[h + 1 :], start=h + 2):
+        if len(record) != width:
+            if len(record) > width:
+                if any(c.strip() for c in record[width:]):
+                    problems.add(
+                        source,
+                        number,
+                        None,
+                        f"this row has {len(record)} cells but the header has {width} columns; "
+                        "remove the extra cells or add a column name" + quote_hint,
+                    )
+                    continue
+                record = record[:width]
+            else:
+                record = record + [""] * (width - len(record))
+        if not any(record):
+            continue
+        rows.append(number)
+        data.append(record)
+    columns: dict[str, list[str]] = {}
+    stripped = False
+    for col, values in zip(header, zip(*data, strict=True) if data else [()] * width, strict=True):
+        if _EDGE_SPACE.search("\x00".join(values)):
+            columns[col] = [v.strip() for v in values]
+            stripped = True
+        else:
+            columns[col] = list(values)
+    if stripped:  # rows of spaces only are blank rows too
+        blank = [i for i, cells in enumerate(zip(*columns.values(), strict=True)) if not any(cells)]
+        if blank:
+            keep = sorted(set(range(len(rows))) - set(blank))
+            rows = [rows[i] for i in keep]
+            columns = {c: [v[i] for i in keep] for c, v in columns.items()}
+    return Table(
+        name=name, source=source, header=header, columns=columns, rows=rows, header_row=header_row
+    )
+
+
+def _column_letter(j: int) -> str:
+    """Spreadsheet letter of the 0-based column ``j`` (0 -> A, 26 -> AA)."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV export would show."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_xlsx(
+    data: bytes, file_name: str, wanted: tuple[str, ...], problems: Problems
+) -> tuple[dict[str, Table], list[str]] | None:
+    """The sheets named in ``wanted`` (matched without regard to case) of one workbook.
+
+    Returns the tables and the names of all sheets, or ``None`` when the file cannot be
+    opened."""
+    import openpyxl  # imported here: only rounds given as a workbook pay for it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or wrong file
+        problems.add(
+            file_name, None, None, f"cannot open this file as an Excel workbook (.xlsx): {exc}"
+        )
+        return None
+    try:
+        tables: dict[str, Table] = {}
+        names = list(book.sheetnames)
+        for sheet_name in names:
+            key = sheet_name.strip().lower()
+            if key not in wanted:
+                continue
+            source = f"{file_name}, sheet {sheet_name}"
+            if key in tables:
+                problems.add(
+                    source, None, None, f"the workbook has two sheets named '{key}'; keep one"
+                )
+                continue
+            ws = book[sheet_name]
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            records = [
+                [cell_text(v) for v in values]
+                for values in ws.iter_rows(min_row=1, values_only=True)
+            ]
+            table = _build(records, key, source, problems)
+            if table is not None:
+                tables[key] = table
+        return tables, names
+    finally:
+        book.close()
