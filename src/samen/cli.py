@@ -252,5 +252,13 @@ def lottery(
         typer.echo(f"    check: printf '%s' {shlex.quote(text)} | sha256sum")
 
 
+def _register_commands() -> None:
+    from samen.commands import register_all
+
+    register_all(app)
+
+
+_register_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -99,6 +99,23 @@ class Round:
     inputs: dict[str, str]  # file name -> SHA-256 hex of its bytes
     sources: dict[str, str] = field(default_factory=dict)  # table -> "applicants.csv", ...
     applicant_rows: list[int] = field(default_factory=list)  # spreadsheet row of each child
+    #: the tables as read (columns of stripped strings), for the analytics' extra columns
+    #: such as a neighbourhood; keys "schools", "applicants", ...
+    tables: dict[str, Table] = field(default_factory=dict)
+    #: coordinates the round's distance uses ("x,y" in metres or "lat,lon" in degrees),
+    #: float64[m, 2] and float64[n, 2], NaN where missing; None when the tables have none
+    coordinates: str = "x,y"
+    school_xy: np.ndarray | None = None
+    applicant_xy: np.ndarray | None = None
+
+    @property
+    def school_names(self) -> list[str]:
+        """The ``name`` column of schools.csv, or the school ids where it is empty."""
+        t = self.tables.get("schools")
+        ids = list(self.instance.school_ids)
+        if t is None or not t.has("name"):
+            return ids
+        return [n or i for n, i in zip(t.col("name"), ids, strict=True)]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -605,7 +622,17 @@ def read_round(path: str | Path) -> Round:
         inputs=dict(sorted(inputs.items())),
         sources={k: t.source for k, t in tables.items()},
         applicant_rows=list(tables["applicants"].rows),
+        tables=tables,
+        coordinates=builder.school_xy[2],
+        school_xy=_stack(builder.school_xy),
+        applicant_xy=_stack(builder.app_xy),
     )
+
+
+def _stack(xy: tuple[np.ndarray | None, np.ndarray | None, str]) -> np.ndarray | None:
+    if xy[0] is None or xy[1] is None:
+        return None
+    return np.column_stack([xy[0], xy[1]]).astype(np.float64)
 
 
 # --------------------------------------------------------------------------- tables
