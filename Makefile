@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint unit bench bench-quick clean setup
+.PHONY: demo test lint unit bench bench-quick clean setup web-demo
 
 setup: $(STAMP)
 
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -rf out/demo
 	$(VENV)/bin/samen allocate examples/mechelen-2027 --out out/demo
+
+web-demo: $(STAMP)
+	$(VENV)/bin/samen web demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples

@@ -12,12 +12,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "examples" / "mechelen-2027"
 GENERATOR = ROOT / "examples" / "make_mechelen.py"
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("samen.engine.allocate") is None
-    or importlib.util.find_spec("samen.io.round") is None,
-    reason="engine or round reader not written yet",
-)
-
 
 @pytest.fixture(scope="module")
 def round_and_result():

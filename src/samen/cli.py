@@ -49,15 +49,22 @@ def _out() -> Console:
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    # soft_wrap: one problem is one line (the terminal wraps it), so it can be copied or
+    # searched for as a whole
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _show_problems(error: RoundError, what: str = "The round folder") -> None:
     con = _err()
     n = len(error.problems)
+    done = (
+        "nothing was allocated or written"
+        if what == "The round folder"
+        else "no results were written"
+    )
     con.print(
         f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; "
-        "nothing was allocated or written. Fix these and run the command again:"
+        f"{done}. Fix {'these' if n != 1 else 'it'} and run the command again:"
     )
     for p in error.problems:
         con.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
@@ -72,6 +79,20 @@ def _read(round_dir: Path) -> Round:
     except RoundError as exc:
         _show_problems(exc)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:  # a file that cannot be read (no permission, locked, ...)
+        _show_os_error(exc, "read", round_dir)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _show_os_error(exc: OSError, doing: str, where: Path) -> None:
+    name = exc.filename if exc.filename is not None else where
+    reason = exc.strerror or str(exc)
+    if doing == "read":
+        tail = " (is it open in another program? Close it and run the command again); nothing "
+        tail += "was allocated or written."
+    else:
+        tail = "; no results were written (an earlier results folder is left as it was)."
+    _err().print(f"[bold red]Cannot {doing} {escape(str(name))}[/]: {escape(reason)}{tail}")
 
 
 def _run(rnd: Round) -> Result:
@@ -134,6 +155,9 @@ def allocate(
         written = write_results(rnd, result, target)
     except RoundError as exc:
         _show_problems(exc, "The results folder")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except OSError as exc:  # no permission, disk full, ...
+        _show_os_error(exc, "write", target)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     s = summary(rnd, result)
     n = int(s["applicants"])  # type: ignore[call-overload]
@@ -209,7 +233,7 @@ def verify(
         f"({len(files)} file{'s' if len(files) != 1 else ''} differ: {', '.join(files)})."
     )
     for d in diffs:
-        con.print(f"  [bold]{escape(d.file)}[/]: {escape(d.message)}")
+        con.print(f"  [bold]{escape(d.file)}[/]: {escape(d.message)}", soft_wrap=True)
     raise typer.Exit(EXIT_DIFFERENT)
 
 

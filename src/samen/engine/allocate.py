@@ -43,8 +43,10 @@ def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
         raise ValueError(f"unknown tie_breaking {instance.tie_breaking!r}; use single or multiple")
     prep = prepared if prepared is not None else prepare(instance)
     run = run_with_pledges(prep, MECHANISM_FUNCTIONS[instance.mechanism])
-    out = run.outcome
-    return _result(prep, out, run.members, run.assigned, run.held, run.runs)
+    result = _result(prep, run.outcome, run.members, run.assigned, run.held, run.runs)
+    result.extra["group_failed_in_run"] = run.failed_in_run
+    result.extra["group_assigned_at_failure"] = run.assigned_at_failure
+    return result
 
 
 def _result(

@@ -36,6 +36,8 @@ class PledgeOutcome:
     held: np.ndarray  # bool[G]
     runs: int
     active: np.ndarray  # bool[E], the list entries of the last run
+    failed_in_run: np.ndarray  # int64[G], the run in which the group failed, 0 = held
+    assigned_at_failure: np.ndarray  # int64[G], members at the target in that run
 
 
 def run_with_pledges(
@@ -57,6 +59,8 @@ def run_with_pledges(
 
     active = np.ones(len(inst.choices), dtype=bool)
     failed = np.zeros(n_groups, dtype=bool)
+    failed_in_run = np.zeros(n_groups, dtype=np.int64)
+    assigned_at_failure = np.zeros(n_groups, dtype=np.int64)
     runs = 0
     while True:
         outcome = mechanism(prep, active)
@@ -67,7 +71,16 @@ def run_with_pledges(
         if not newly.any():
             break
         failed |= newly
+        failed_in_run[newly] = runs
+        assigned_at_failure[newly] = assigned[newly]
         active &= ~(is_target & np.isin(edge_group, np.flatnonzero(newly)))
     return PledgeOutcome(
-        outcome=outcome, members=members, assigned=assigned, held=~failed, runs=runs, active=active
+        outcome=outcome,
+        members=members,
+        assigned=assigned,
+        held=~failed,
+        runs=runs,
+        active=active,
+        failed_in_run=failed_in_run,
+        assigned_at_failure=assigned_at_failure,
     )

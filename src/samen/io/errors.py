@@ -1,9 +1,10 @@
 """Problems with a round folder, collected and reported together.
 
 Every problem names the file (or ``book.xlsx, sheet applicants``), the row as a spreadsheet
-shows it (header = row 1, first data row = row 2), the column and what to fix. The readers
-collect all problems of a file (at most :data:`MAX_PER_FILE`, then one "... and N more" line)
-and raise one :class:`RoundError` at the end.
+shows it (header = row 1, first data row = row 2), the column and what to fix (for round.toml:
+the line and the key). The readers collect all problems of a file (at most
+:data:`MAX_PER_FILE`, then one "... and N more" line) and raise one :class:`RoundError` at
+the end.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ class Problem:
     message: str
 
     def where(self) -> str:
+        """``applicants.csv, row 3, column choices``; for round.toml, which has lines and
+        keys rather than rows and columns, ``round.toml, line 3, key mechanism``."""
+        toml = self.file.lower().endswith(".toml")
         parts = [self.file]
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(f"{'line' if toml else 'row'} {self.row}")
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(f"{'key' if toml else 'column'} {self.column}")
         return ", ".join(parts)
 
     def __str__(self) -> str:

@@ -29,6 +29,7 @@ from samen.engine.instance import (
     ORDER_LOTTERY,
     ORDER_NAMES,
     ORDER_RANK,
+    Instance,
     Priority,
     Result,
 )
@@ -175,9 +176,31 @@ def summary(rnd: Round, result: Result) -> dict[str, object]:
             "total": len(inst.group_ids),
             "held": held,
             "failed": len(inst.group_ids) - held,
+            "failures": _failures(inst, result),
         },
         "inputs": dict(sorted(rnd.inputs.items())),
     }
+
+
+def _failures(inst: Instance, result: Result) -> list[dict[str, object]]:
+    """Why each failed pledge group failed: the run and its members at the target then.
+
+    ``groups.csv`` reports the last run (the result), where a failed group's members no
+    longer list the target; this keeps the count that made it fail.
+    """
+    run = result.extra.get("group_failed_in_run")
+    at = result.extra.get("group_assigned_at_failure")
+    if not isinstance(run, np.ndarray) or not isinstance(at, np.ndarray):
+        return []
+    return [
+        {
+            "group_id": inst.group_ids[g],
+            "failed_in_run": int(run[g]),
+            "assigned_to_target": int(at[g]),
+            "threshold": int(inst.group_threshold[g]),
+        }
+        for g in np.flatnonzero(run > 0)
+    ]
 
 
 def summary_json(rnd: Round, result: Result) -> bytes:
@@ -202,6 +225,21 @@ def render_results(rnd: Round, result: Result) -> dict[str, bytes]:
 
 def _check_target(out: Path) -> None:
     """Refuse to replace anything but a results folder (or nothing)."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RoundError(
+                    [
+                        Problem(
+                            str(parent),
+                            None,
+                            None,
+                            f"this is a file, not a folder, so {out} cannot be made; choose "
+                            "another --out",
+                        )
+                    ]
+                )
+            break
     if not out.exists():
         return
     if not out.is_dir():

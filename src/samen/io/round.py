@@ -49,6 +49,7 @@ APPLICANT_COLUMNS: tuple[str, ...] = (
     "lon",
     "family",
     "pledge",
+    "neighbourhood",
 )
 FLAG_VALUES: dict[str, int] = {
     "0": 0,
@@ -86,6 +87,9 @@ class Settings:
     priority_groups: tuple[str, ...] = ()
     distance: str = "euclidean"
     default_pools: tuple[PoolSpec, ...] = (PoolSpec("all", share="1"),)
+    #: line of round.toml where each default pool's ``favours`` is set (or its
+    #: [[default_pools]] line), for problems found once the tables are read
+    favours_lines: tuple[int | None, ...] = field(default=(), compare=False)
 
 
 @dataclass(eq=False)
@@ -133,6 +137,22 @@ def _key_line(text: str, key: str, occurrence: int = 0) -> int | None:
     return None
 
 
+def _pool_key_line(text: str, pool: int, key: str) -> int | None:
+    """The line (1-based) where ``key`` is set inside the ``pool``-th [[default_pools]]."""
+    start = _key_line(text, "default_pools", pool)
+    if start is None:
+        return None
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
+    lines = text.splitlines()
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if line.lstrip().startswith("["):
+            break
+        if pattern.match(line):
+            return number
+    return start
+
+
 def _suggest(word: str, options: tuple[str, ...] | list[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
@@ -162,6 +182,16 @@ def _parse_fraction(text: str) -> Fraction | None:
 
 def _int_cell(text: str) -> int | None:
     return int(text) if _INT.match(text) else None
+
+
+def _whole_number_fix(text: str, fix: str) -> str:
+    """What to write instead of ``text`` where a whole number is needed: ``fix``, or for a
+    whole number written with decimals (``12.0``, as a spreadsheet may export it) the number
+    without them. Such cells are not read as whole numbers, so a count is never rounded."""
+    x = _parse_number(text)
+    if x is None or not x.is_integer() or _INT.match(text):
+        return fix
+    return f"write it without decimals, as {int(x)}"
 
 
 def _fraction_text(f: Fraction) -> str:
@@ -301,6 +331,8 @@ def _read_settings(text: str, source: str, problems: Problems) -> Settings | Non
         if m:
             bare += f" at column {m.group(2)}"
         hint = "check the quotes, '=' signs and brackets; text values go in double quotes"
+        if "Illegal character '\\n'" in msg:
+            hint = "a text value has no closing double quote; add it"
         if row is not None:
             line = text.splitlines()[row - 1] if row - 1 < len(text.splitlines()) else ""
             if ";" in line:
@@ -315,6 +347,12 @@ def _read_settings(text: str, source: str, problems: Problems) -> Settings | Non
         ok = False
         problems.add(source, _key_line(text, line_key or key, occurrence), key, message)
 
+    misplaced: set[str] = set()  # round keys written below a [[default_pools]] line
+    if isinstance(doc.get("default_pools"), list):
+        for pool in doc["default_pools"]:
+            if isinstance(pool, dict):
+                misplaced.update(k for k in pool if k in ROUND_KEYS and k != "name")
+
     for key in doc:
         if key not in ROUND_KEYS:
             bad(
@@ -325,7 +363,7 @@ def _read_settings(text: str, source: str, problems: Problems) -> Settings | Non
 
     def text_key(key: str, required: bool, default: str = "") -> str:
         if key not in doc:
-            if required:
+            if required and key not in misplaced:
                 nonlocal ok
                 ok = False
                 problems.add(source, None, key, f"'{key}' is missing; add a line {key} = \"...\"")
@@ -396,7 +434,17 @@ def _read_settings(text: str, source: str, problems: Problems) -> Settings | Non
                     bad("default_pools", message, _k, "default_pools")
 
                 for key in p:
-                    if key not in POOL_KEYS:
+                    if key in ROUND_KEYS and key != "name":
+                        ok = False
+                        problems.add(
+                            source,
+                            _pool_key_line(text, k, key),
+                            key,
+                            f"'{key}' is written below a [[default_pools]] line, so it counts as "
+                            f"part of pool {k + 1}; move the line {key} = ... up, above the first "
+                            "[[default_pools]]",
+                        )
+                    elif key not in POOL_KEYS:
                         pbad(
                             f"unknown key '{key}'{_suggest(key, POOL_KEYS)} in pool {k + 1}; the keys "
                             "are name, share, favours, order_by"
@@ -468,6 +516,7 @@ def _read_settings(text: str, source: str, problems: Problems) -> Settings | Non
         priority_groups=tuple(groups),
         distance=distance,
         default_pools=tuple(pools) if pools else (PoolSpec("all", share="1"),),
+        favours_lines=tuple(_pool_key_line(text, k, "favours") for k in range(len(pools))),
     )
 
 
@@ -532,8 +581,27 @@ def read_round(path: str | Path) -> Round:
     folder = Path(path)
     if folder.is_file() and folder.name.lower() == ROUND_FILE:
         folder = folder.parent
+    if folder.is_file():
+        hint = (
+            f"give the folder that holds it (and {ROUND_FILE}), not the file itself"
+            if folder.suffix.lower() in (".csv", ".xlsx", ".toml")
+            else f"give the round folder, the one that holds {ROUND_FILE} and the tables"
+        )
+        raise RoundError(
+            [Problem(str(folder), None, None, f"this is a file, not a folder; {hint}")]
+        )
     if not folder.is_dir():
-        raise RoundError([Problem(str(folder), None, None, "this folder does not exist")])
+        raise RoundError(
+            [
+                Problem(
+                    str(folder),
+                    None,
+                    None,
+                    "there is no folder here; check the path (its spelling, and the folder you "
+                    "run the command from)",
+                )
+            ]
+        )
     problems = Problems()
     inputs: dict[str, str] = {}
 
@@ -604,13 +672,24 @@ def read_round(path: str | Path) -> Round:
             where = (
                 f"{name}.csv" if book is None else f"{name}.csv or a sheet '{name}' in {book.name}"
             )
-            problems.add(f"{name}.csv", None, None, f"the round has no {where}; it is required")
+            problems.add(
+                f"{name}.csv",
+                None,
+                None,
+                f"the round has no {where}; it is required, add it to the round folder",
+            )
         t = tables.get(name)
         if t is not None and len(t) == 0:
-            problems.add(t.source, None, None, "there is a header row but no data rows")
+            per = "school" if name == "schools" else "child"
+            problems.add(
+                t.source,
+                t.header_row + 1,
+                None,
+                f"there is a header row but no data rows; add one row per {per}",
+            )
     if any(name not in tables or len(tables[name]) == 0 for name in REQUIRED_TABLES):
         problems.raise_if_any()
-    builder = _Builder(settings, tables, problems)
+    builder = _Builder(settings, tables, problems, found)
     instance = builder.build()
     problems.raise_if_any()
     assert instance is not None and settings is not None
@@ -650,11 +729,19 @@ class _Pool:
 class _Builder:
     """Checks the tables against each other and builds the instance arrays."""
 
-    def __init__(self, settings: Settings | None, tables: dict[str, Table], problems: Problems):
+    def __init__(
+        self,
+        settings: Settings | None,
+        tables: dict[str, Table],
+        problems: Problems,
+        given: set[str] | None = None,
+    ):
         self.settings = settings
         self.s = settings or Settings(name="", seed="")
         self.tables = tables
         self.problems = problems
+        #: the tables the round gives as a file or sheet, readable or not
+        self.given = set(tables) if given is None else given
 
     def require(self, table: Table, columns: tuple[str, ...]) -> bool:
         ok = True
@@ -686,7 +773,8 @@ class _Builder:
                     t.source,
                     t.rows[i],
                     "capacity",
-                    f"the capacity is {what}; write a whole number of seats (0 or more)",
+                    f"the capacity is {what}; "
+                    + _whole_number_fix(v, "write a whole number of seats (0 or more)"),
                 )
             elif c < 0:
                 p.add(t.source, t.rows[i], "capacity", f"the capacity is {c}; it must be 0 or more")
@@ -781,8 +869,13 @@ class _Builder:
                 (
                     (
                         t.rows[int(item_app[k])],
-                        f"the school '{items[k]}' is not in {schools_src}; check the spelling or "
-                        "add the school",
+                        f"the school '{items[k]}' is not in {schools_src}; "
+                        + (
+                            "separate the schools with ';', not ',' (like S1;S2;S3)"
+                            if "," in items[k]
+                            and all(x.strip() in lookup for x in items[k].split(","))
+                            else "check the spelling or add the school"
+                        ),
                     )
                     for k in unknown
                 ),
@@ -908,10 +1001,16 @@ class _Builder:
             else:
                 self._seats_table(t, listed)
         defaults: list[tuple[str, Fraction, int, bool, int]] = []
-        for spec in self.s.default_pools:
+        lines = self.s.favours_lines
+        for k, spec in enumerate(self.s.default_pools):
             fidx, neg, msg = self._favours(spec.favours)
             if msg:
-                p.add(ROUND_FILE, None, "default_pools", f"default pool '{spec.name}': {msg}")
+                p.add(
+                    ROUND_FILE,
+                    lines[k] if k < len(lines) else None,
+                    "favours",
+                    f"in default pool '{spec.name}': {msg}",
+                )
             defaults.append(
                 (spec.name, Fraction(str(spec.share)), fidx, neg, ORDER_NAMES.index(spec.order_by))
             )
@@ -951,7 +1050,10 @@ class _Builder:
                     t.source,
                     t.rows[i],
                     "school_id",
-                    f"the school '{s}' is not in {schools_src}" if s else "the school id is empty",
+                    f"the school '{s}' is not in {schools_src}; check the spelling or add the "
+                    "school"
+                    if s
+                    else "the school id is empty; fill it in",
                 )
             else:
                 by_school.setdefault(si, []).append(i)
@@ -1006,7 +1108,8 @@ class _Builder:
                             t.source,
                             r,
                             "seats",
-                            f"'{sv}' is not a number of seats; write a whole number (0 or more)",
+                            f"'{sv}' is not a number of seats; "
+                            + _whole_number_fix(sv, "write a whole number (0 or more)"),
                         )
                         ok = False
                     else:
@@ -1101,7 +1204,11 @@ class _Builder:
         p.rows(
             t.source,
             (
-                (t.rows[i], f"the applicant '{a_col[i]}' is not in {apps_src}")
+                (
+                    t.rows[i],
+                    f"the applicant '{a_col[i]}' is not in {apps_src}; check the id, or remove "
+                    "the row",
+                )
                 for i in np.flatnonzero(ai < 0)
             ),
             "applicant_id",
@@ -1110,7 +1217,11 @@ class _Builder:
         p.rows(
             t.source,
             (
-                (t.rows[i], f"the school '{s_col[i]}' is not in {schools_src}")
+                (
+                    t.rows[i],
+                    f"the school '{s_col[i]}' is not in {schools_src}; check the id, or remove "
+                    "the row",
+                )
                 for i in np.flatnonzero(si < 0)
             ),
             "school_id",
@@ -1302,9 +1413,9 @@ class _Builder:
                         t.source,
                         r,
                         "target",
-                        f"the target '{tg}' is not in {schools_src}"
+                        f"the target '{tg}' is not in {schools_src}; check the spelling"
                         if tg
-                        else "the target school is empty",
+                        else "the target school is empty; fill in a school id",
                     )
                 else:
                     target[i] = si
@@ -1314,14 +1425,15 @@ class _Builder:
                         t.source,
                         r,
                         "threshold",
-                        f"the threshold is {f'{th!r}' if th else 'empty'}; write a whole number of at "
-                        "least 1",
+                        f"the threshold is {f'{th!r}' if th else 'empty'}; "
+                        + _whole_number_fix(th, "write a whole number of at least 1"),
                     )
                 else:
                     threshold[i] = k
         pledge = np.full(self.n, -1, dtype=np.int32)
         pledge_col = app.col("pledge")
-        if any(pledge_col):
+        # when groups.csv is there but cannot be used, its problems are reported already
+        if any(pledge_col) and (have_groups or "groups" not in self.given):
             unknown: list[int] = []
             no_target: list[int] = []
             for a, v in enumerate(pledge_col):

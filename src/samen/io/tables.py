@@ -5,9 +5,12 @@ empty when the cell is empty. Rows keep the number a spreadsheet shows (header =
 first data row = row 2, blank rows counted), so problems can point at them.
 
 CSV (spec section 1): UTF-8 with or without a BOM, comma or semicolon separated (whichever
-occurs more often in the header line, outside quotes), one header row. XLSX: read with
+occurs more often in the header line, outside quotes, or as an Excel ``sep=;`` first line
+says; that line is not a row, as in Excel), one header row. Files that are UTF-16, tab
+separated, a workbook with a .csv name or have an unclosed quote are reported as such. XLSX: read with
 openpyxl in read-only mode; integer-valued numbers are integers (a cell ``101`` is ``"101"``,
-not ``"101.0"``), TRUE/FALSE cells are ``"1"``/``"0"``.
+not ``"101.0"``), other numbers have at most 15 significant digits (as Excel shows them),
+TRUE/FALSE cells are ``"1"``/``"0"``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,11 @@ from samen.io.errors import Problems
 
 _QUOTED = re.compile(r'"[^"]*"')
 _EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
+_SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
+_SEPARATOR_FIX = (
+    "samen reads files separated by commas or semicolons; save the file as "
+    "'CSV UTF-8 (comma delimited)'"
+)
 
 
 @dataclass
@@ -55,18 +63,69 @@ def detect_delimiter(line: str) -> str:
 
 
 def _utf8(data: bytes, source: str, problems: Problems) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        row = data[: exc.start].count(b"\n") + 1
+    if data.startswith(b"PK\x03\x04"):
         problems.add(
             source,
-            row,
             None,
-            "the file is not UTF-8 text; save it again as 'CSV UTF-8' "
+            None,
+            "this is an Excel workbook, not a CSV file; in Excel, save it with Save As, "
+            "'CSV UTF-8 (comma delimited)'",
+        )
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(0) * 3 > len(data[:200]):
+        problems.add(
+            source,
+            None,
+            None,
+            "the file is saved as UTF-16 ('Unicode Text'); save it again as 'CSV UTF-8' "
             "(in Excel: Save As, 'CSV UTF-8 (comma delimited)')",
         )
         return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row, column, cell = _bad_byte_cell(data, exc.start)
+        shown = f" ('{cell}')" if cell else ""
+        problems.add(
+            source,
+            row,
+            column,
+            f"the file is not UTF-8 text: this cell{shown} is the first with a character "
+            "saved in another encoding; save the file again as 'CSV UTF-8' "
+            "(in Excel: Save As, 'CSV UTF-8 (comma delimited)')",
+        )
+        return None
+
+
+def _bad_byte_cell(data: bytes, pos: int) -> tuple[int, str | None, str]:
+    """Row (1-based), column name (or letter) and text of the cell holding byte ``pos`` of a
+    CSV file that is not UTF-8; the text as Windows-1252, which is what such files usually
+    are."""
+    start = data.rfind(b"\n", 0, pos) + 1
+    end = data.find(b"\n", pos)
+    end = len(data) if end < 0 else end
+    row = data.count(b"\n", 0, pos) + 1
+    line = data[start:end].decode("cp1252", errors="replace").rstrip("\r")
+    head_end = data.find(b"\n")
+    header_line = (
+        data[: head_end if head_end >= 0 else len(data)]
+        .decode("utf-8-sig", errors="replace")
+        .rstrip("\r")
+    )
+    delimiter = detect_delimiter(header_line)
+    before = data[start:pos].decode("cp1252", errors="replace")
+    bare = _QUOTED.sub("", before)
+    if '"' in bare:  # the cell is quoted and not closed yet
+        bare = bare[: bare.index('"')]
+    index = bare.count(delimiter)
+    try:
+        cells = next(csv.reader([line], delimiter=delimiter))
+        names = next(csv.reader([header_line], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        cells, names = [], []
+    cell = cells[index].strip() if index < len(cells) else ""
+    name = names[index].strip() if row > 1 and index < len(names) else ""
+    return row, name or _column_letter(index), cell
 
 
 def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table | None:
@@ -79,7 +138,25 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
         problems.add(source, None, None, "this table is empty; it needs a header row and data rows")
         return None
     first = next(line for line in text.splitlines() if line.strip())
-    delimiter = detect_delimiter(first)
+    sep_line = _SEP_LINE.match(first)
+    if sep_line and first == text.splitlines()[0]:
+        # Excel's 'sep=;' first line names the separator; Excel does not show it as a row
+        delimiter = sep_line.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        if not text.strip():
+            problems.add(
+                source, None, None, "this table is empty; it needs a header row and data rows"
+            )
+            return None
+        first = next(line for line in text.splitlines() if line.strip())
+    else:
+        delimiter = detect_delimiter(first)
+    if delimiter not in ",;":
+        problems.add(source, None, None, _SEPARATOR_FIX)
+        return None
+    if "\t" in first and "," not in first and ";" not in first:
+        problems.add(source, 1, None, "the columns are separated by tabs; " + _SEPARATOR_FIX)
+        return None
     records: list[list[str]]
     if '"' not in text:
         # Without quotes a CSV row is its line split at the delimiter (what csv.reader does,
@@ -93,6 +170,19 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
             records.extend(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as exc:
             problems.add(source, len(records) + 1, None, f"cannot read this row as CSV ({exc})")
+            return None
+        if records and text.count('"') % 2 and any("\n" in c for c in records[-1]):
+            # an opening quote that is never closed: the rest of the file is one cell
+            index = next(j for j, c in enumerate(records[-1]) if "\n" in c)
+            head = next((r for r in records if any(c.strip() for c in r)), [])
+            column = head[index].strip() if index < len(head) else ""
+            problems.add(
+                source,
+                len(records),
+                column or _column_letter(index),
+                'a double quote (") opens this cell but is never closed, so the rest of the file '
+                "is read as part of it; add the closing quote, or remove the opening one",
+            )
             return None
     return _build(records, name, source, problems, delimiter)
 
@@ -156,7 +246,8 @@ def _build(
                         source,
                         number,
                         None,
-                        f"this row has {len(record)} cells but the header has {width} columns; "
+                        f"this row has {len(record)} cells but the header has {width} "
+                        f"column{'s' if width != 1 else ''}; "
                         "remove the extra cells or add a column name" + quote_hint,
                     )
                     continue
@@ -209,7 +300,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if value.is_integer():
             return str(int(value))
-        return repr(value)
+        # 15 significant digits, as Excel shows the number and writes it to CSV: a share
+        # computed as =1-0.7 is 0.3, not 0.30000000000000004
+        return f"{value:.15g}"
     if isinstance(value, _dt.datetime | _dt.date | _dt.time):
         return value.isoformat()
     return str(value).strip()
@@ -228,7 +321,11 @@ def read_xlsx(
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or wrong file
         problems.add(
-            file_name, None, None, f"cannot open this file as an Excel workbook (.xlsx): {exc}"
+            file_name,
+            None,
+            None,
+            "cannot open this file as an Excel workbook; open it in Excel (or LibreOffice) and "
+            f"save it again as 'Excel Workbook (.xlsx)' (the error was: {exc})",
         )
         return None
     try:

@@ -1,0 +1,96 @@
+"""Many draws of one round: the same rules with different lottery seeds.
+
+Admission chances, policy scenarios and reports all ask "what happens over many public
+draws?". Draw ``k`` of a round with seed ``S`` is the round with seed :func:`draw_seed`
+``(S, k)`` = ``S + "|draw:" + k`` (``k`` in decimal, from 1), so anyone can recompute any draw
+with ``samen allocate`` after writing that seed into ``round.toml``; the published round's
+own draw is not among them (it is the one that counts, not a sample).
+
+:func:`run_draws` runs draws ``start+1 .. start+draws`` in this process and returns the
+per-draw outcome as arrays; :func:`samen.analytics.chances` spreads draws over processes or
+a Dask cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from samen.engine.allocate import allocate
+from samen.engine.instance import Instance
+
+
+def draw_seed(seed: str, k: int) -> str:
+    """The lottery seed of draw ``k`` (1-based) of a round whose seed is ``seed``.
+
+    >>> draw_seed("Mechelen 2027", 3)
+    'Mechelen 2027|draw:3'
+    """
+    if k < 1:
+        raise ValueError(f"draws are numbered from 1, not {k}")
+    return f"{seed}|draw:{k}"
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """The outcome of ``D`` draws of a round with ``n`` children and ``G`` pledge groups."""
+
+    first: int  # number of the first draw (1-based)
+    school: np.ndarray  # int32[D, n], -1 = unassigned
+    choice_rank: np.ndarray  # int16[D, n], 1-based rank as submitted, 0 = unassigned
+    group_held: np.ndarray  # bool[D, G]
+    runs: np.ndarray  # int16[D], runs of the pledge loop per draw
+
+    @property
+    def n_draws(self) -> int:
+        return int(self.school.shape[0])
+
+    @staticmethod
+    def concat(parts: list[Draws]) -> Draws:
+        """Join draws computed in pieces (in the order of their first draw)."""
+        parts = sorted(parts, key=lambda d: d.first)
+        return Draws(
+            first=parts[0].first,
+            school=np.concatenate([p.school for p in parts]),
+            choice_rank=np.concatenate([p.choice_rank for p in parts]),
+            group_held=np.concatenate([p.group_held for p in parts]),
+            runs=np.concatenate([p.runs for p in parts]),
+        )
+
+
+def run_draws(
+    instance: Instance,
+    draws: int,
+    *,
+    start: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> Draws:
+    """Allocate draws ``start+1 .. start+draws`` of ``instance`` (seeds by :func:`draw_seed`).
+
+    ``progress(k)`` is called after each draw with the number of draws done so far.
+
+    >>> from samen.engine.instance import build_instance
+    >>> inst = build_instance({"a": ["X", "Y"], "b": ["X", "Y"]}, {"X": 1, "Y": 1}, seed="s")
+    >>> d = run_draws(inst, 200)
+    >>> d.school.shape, sorted(set(d.school[:, 0].tolist()))
+    ((200, 2), [0, 1])
+    """
+    if draws < 1:
+        raise ValueError(f"the number of draws must be at least 1, not {draws}")
+    n = instance.n_applicants
+    g = len(instance.group_ids)
+    school = np.empty((draws, n), dtype=np.int32)
+    rank = np.empty((draws, n), dtype=np.int16)
+    held = np.empty((draws, g), dtype=bool)
+    runs = np.empty(draws, dtype=np.int16)
+    for i in range(draws):
+        result = allocate(instance.with_(seed=draw_seed(instance.seed, start + i + 1)))
+        school[i] = result.school
+        rank[i] = result.choice_rank
+        held[i] = result.group_held
+        runs[i] = result.runs
+        if progress is not None:
+            progress(i + 1)
+    return Draws(first=start + 1, school=school, choice_rank=rank, group_held=held, runs=runs)

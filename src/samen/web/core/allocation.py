@@ -1,0 +1,489 @@
+"""Running the allocation from the database, and waiting-list rounds.
+
+The engine reads the round exactly as it would be published: :mod:`samen.web.core.exchange`
+writes the pseudonymised round folder into a temporary folder, :func:`samen.io.read_round`
+checks it and builds the instance, :func:`samen.engine.allocate` runs it and
+:func:`samen.io.render_results` gives the result files. The run keeps the input files and the
+result files, so the office can publish both and anyone can run ``samen verify`` on them.
+
+A waiting-list round (run number 1, 2, ...) allocates the seats that families declined: it is
+the same round without the children who declined, where every child who holds a seat (accepted,
+or not answered yet) has its list cut after the school it holds and the strongest priority
+there (the group ``held-seat``). So nobody loses a seat, and children only move up their own
+lists. It uses deferred acceptance (top trading cycles if the round does): under the Boston
+method or serial dictatorship a priority does not guarantee a seat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from samen.engine.allocate import allocate
+from samen.engine.instance import ORDER_NAMES, Priority, Result
+from samen.engine.lottery import hex16, number
+from samen.engine.priority import Prepared, prepare
+from samen.io.errors import RoundError
+from samen.io.results import metres, render_results
+from samen.io.round import Round as FolderRound
+from samen.io.round import read_round
+from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
+from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
+
+HELD_GROUP = "held-seat"
+
+
+class AllocationError(Exception):
+    """The round cannot be allocated as it is (the message says why, in plain words)."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def _read(files: dict[str, bytes]) -> FolderRound:
+    with tempfile.TemporaryDirectory(prefix="samen-round-") as tmp:
+        write_folder(files, Path(tmp))
+        try:
+            return read_round(tmp)
+        except RoundError as exc:
+            raise AllocationError(
+                _("The round has %(n)s problem(s); fix them and run it again.")
+                % {"n": len(exc.problems)},
+                [
+                    {"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+                    for p in exc.problems
+                ],
+            ) from None
+
+
+def _text(files: dict[str, bytes]) -> dict[str, str]:
+    return {name: data.decode("utf-8") for name, data in files.items()}
+
+
+# --------------------------------------------------------------------------- explanations
+
+
+def _child_key(prep: Prepared, a: int, row_of: Any) -> tuple[int, int, int, int]:
+    """The smallest key over ``a``'s family block (a block competes as its best member)."""
+    units = prep.units
+    u = int(units.unit_of[a])
+    members = units.members[units.ptr[u] : units.ptr[u + 1]]
+    keys = prep.child_keys
+    best: tuple[int, int, int, int] | None = None
+    for m in members.tolist():
+        row = row_of(int(m))
+        k = tuple(int(v) for v in keys[row])
+        if best is None or k < best:
+            best = k  # type: ignore[assignment]
+    assert best is not None
+    return best
+
+
+def _describe(inst: Any, p: int, prio: Priority) -> dict[str, Any]:
+    groups = list(inst.priority_groups)
+    order = ORDER_NAMES[int(inst.pool_order[p])]
+    if order == "distance":
+        value = metres(float(prio.order_value))
+    elif order == "rank":
+        value = str(int(prio.order_value))
+    else:
+        value = hex16(int(prio.order_value))
+    return {
+        "group": groups[prio.group] if 0 <= prio.group < len(groups) else "",
+        "favoured": not prio.unfavoured,
+        "value": value,
+        "lottery": hex16(int(prio.lottery)),
+    }
+
+
+def explanations(
+    folder: FolderRound, result: Result, prep: Prepared | None = None
+) -> list[list[dict[str, Any]]]:
+    """Per child, per school on its list above the one it got (all, if none): each pool's
+    seats, how many were filled, the cut-off (the last child admitted) and the child's own
+    priority there, and whether the child came after the cut-off."""
+    inst = folder.instance
+    prep = prep or prepare(inst)
+    ptr = inst.choice_ptr
+    out: list[list[dict[str, Any]]] = []
+    for a in range(inst.n_applicants):
+        lst = inst.choices_of(a).tolist()
+        r = int(result.choice_rank[a])
+        above = lst[: r - 1] if r > 0 else lst
+        g = int(inst.pledge[a])
+        dropped_target = (
+            int(inst.group_target[g]) if g >= 0 and not bool(result.group_held[g]) else -1
+        )
+        entries: list[dict[str, Any]] = []
+        for j, s in enumerate(above):
+            entry: dict[str, Any] = {
+                "school": inst.school_ids[s],
+                "dropped": s == dropped_target,
+                "pools": [],
+            }
+            if s != dropped_target:
+                for p in inst.pools_of(s):
+                    offset = p - int(inst.pool_ptr[s])
+
+                    def row_of(m: int, _j: int = j, _offset: int = offset) -> int:
+                        return int(prep.pair_ptr[int(ptr[m]) + _j] + _offset)
+
+                    key = _child_key(prep, a, row_of)
+                    mine = prep.decode(*key, p)
+                    cut = result.pool_cutoff[p]
+                    favours = inst.flag_names[inst.pool_flag[p]] if inst.pool_flag[p] >= 0 else ""
+                    if favours and inst.pool_negate[p]:
+                        favours = "not:" + favours
+                    entry["pools"].append(
+                        {
+                            "pool": inst.pool_names[p],
+                            "seats": int(inst.pool_seats[p]),
+                            "filled": int(result.pool_filled[p]),
+                            "favours": favours,
+                            "order_by": ORDER_NAMES[int(inst.pool_order[p])],
+                            "cutoff": _describe(inst, p, cut) if cut is not None else None,
+                            "mine": _describe(inst, p, mine),
+                            "after": bool(cut is not None and tuple(mine) > tuple(cut)),
+                        }
+                    )
+            entries.append(entry)
+        out.append(entries)
+    return out
+
+
+def lottery_texts(folder: FolderRound, result: Result, prep: Prepared) -> list[str]:
+    """Per child, what its lottery number was drawn for: the hash of ``SEED|`` + this text
+    starts with the number (the child's id, its family's first id, or its pledge group)."""
+    inst = folder.instance
+    units = prep.units
+    out: list[str] = []
+    for a in range(inst.n_applicants):
+        lead = inst.applicant_ids[int(units.lead[units.unit_of[a]])]
+        s = int(result.school[a])
+        g = int(inst.pledge[a])
+        who = lead
+        if g >= 0 and s == int(inst.group_target[g]):
+            who = "pledge:" + inst.group_ids[g]
+        parts: tuple[str, ...] = (who,)
+        if inst.tie_breaking == "multiple" and s >= 0 and inst.mechanism != "serial-dictatorship":
+            parts = (inst.school_ids[s], who)
+        text = "|".join(parts)
+        out.append(text if number(inst.seed, *parts) == int(result.lottery[a]) else "")
+    return out
+
+
+def check_command(seed: str, text: str) -> str:
+    """The shell command that shows a lottery number (its first 16 hex digits)."""
+    return f"printf '%s' {shlex.quote(seed + '|' + text)} | sha256sum"
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def _store(
+    rnd: Round,
+    number_: int,
+    job: Job | None,
+    files: dict[str, bytes],
+    folder: FolderRound,
+    result: Result,
+    data: FolderData,
+    previous: dict[int, Placement] | None = None,
+) -> AllocationRun:
+    outputs = render_results(folder, result)
+    summary = json.loads(outputs["summary.json"])
+    prep = prepare(folder.instance)
+    why = explanations(folder, result, prep)
+    texts = lottery_texts(folder, result, prep)
+    inst = folder.instance
+    schools = {s.code: s for s in rnd.schools.all()}
+    with transaction.atomic():
+        AllocationRun.objects.filter(
+            round=rnd, number=number_, status=AllocationRun.COMPUTED
+        ).update(status=AllocationRun.DISCARDED)
+        run = AllocationRun.objects.create(
+            round=rnd,
+            number=number_,
+            mechanism=inst.mechanism,
+            job=job,
+            input_files=_text(files),
+            result_files=_text(outputs),
+            summary=summary,
+        )
+        ranks: dict[int, dict[str, int]] = {}
+        for child_pk, code, rank in Child.objects.filter(round=rnd).values_list(
+            "pk", "choices__school__code", "choices__rank"
+        ):
+            if code is not None:
+                ranks.setdefault(child_pk, {})[code] = rank
+        placements = []
+        for a, fc in enumerate(data.children):
+            s = int(result.school[a])
+            code = inst.school_ids[s] if s >= 0 else ""
+            pool = int(result.pool[a])
+            prev = (previous or {}).get(fc.child_pk or -1)
+            response = Placement.PENDING
+            if prev is not None and prev.school is not None and prev.school.code == code:
+                response = prev.response
+            placements.append(
+                Placement(
+                    run=run,
+                    child_id=fc.child_pk,
+                    applicant_id=fc.public_id,
+                    school=schools.get(code),
+                    choice_rank=ranks.get(fc.child_pk or -1, {}).get(code, 0) if code else 0,
+                    pool=inst.pool_names[pool] if pool >= 0 else "",
+                    lottery=hex16(int(result.lottery[a])),
+                    lottery_text=texts[a],
+                    explain=why[a],
+                    response=response,
+                    responded_at=prev.responded_at
+                    if response != Placement.PENDING and prev
+                    else None,
+                )
+            )
+        Placement.objects.bulk_create(placements, batch_size=2000)
+        if number_ == 0:
+            rnd.status = Round.ALLOCATED
+            rnd.save(update_fields=["status"])
+    return run
+
+
+def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
+    """Allocate the round (run 0) from the database; the run waits for review."""
+    if not rnd.seed:
+        raise AllocationError(_("The seed has not been revealed yet; hold the draw first."))
+    if rnd.status not in (Round.CLOSED, Round.ALLOCATED):
+        raise AllocationError(_("Close the registration before allocating."))
+    data = folder_data(rnd)
+    if not data.children:
+        raise AllocationError(
+            _("No child has a list of schools yet: there is nothing to allocate.")
+        )
+    files = render_folder(data)
+    folder = _read(files)
+    result = allocate(folder.instance)
+    return _store(rnd, 0, job, files, folder, result, data)
+
+
+def current_placements(rnd: Round) -> dict[int, Placement]:
+    """Each child's placement in the latest published run it appears in."""
+    out: dict[int, Placement] = {}
+    runs = rnd.runs.filter(status=AllocationRun.PUBLISHED).order_by("number")
+    for run in runs:
+        for p in run.placements.select_related("school"):
+            out[p.child_id] = p
+    return out
+
+
+def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]]:
+    """The round folder of the next waiting-list round, the placements it starts from and the
+    children whose seat it must keep."""
+    latest = rnd.latest_published_run()
+    if latest is None:
+        raise AllocationError(_("Publish the results first; a waiting-list round follows them."))
+    current = current_placements(rnd)
+    data = folder_data(rnd)
+    main = rnd.runs.filter(status=AllocationRun.PUBLISHED, number=0).first()
+    failed_targets: dict[str, str] = {}  # group id -> target, for groups that failed
+    if main is not None and "groups.csv" in main.result_files:
+        rows = main.result_files["groups.csv"].splitlines()[1:]
+        for line in rows:
+            gid, target, _t, _m, _a, held = line.split(",")
+            if held == "false":
+                failed_targets[gid] = target
+    held_group = HELD_GROUP
+    while held_group in data.priority_groups:
+        held_group += "-"
+    held: set[int] = set()
+    held_at: dict[str, int] = {}
+    children = []
+    for fc in data.children:
+        p = current.get(fc.child_pk or -1)
+        if p is None or p.response in (Placement.DECLINED, Placement.EXPIRED):
+            continue
+        choices = list(fc.choices)
+        if fc.pledge in failed_targets and failed_targets[fc.pledge] in choices:
+            choices.remove(failed_targets[fc.pledge])
+        prios = list(fc.priorities)
+        if p.school is not None:
+            code = p.school.code
+            if code not in choices:  # the list changed after the allocation: keep the seat
+                choices.append(code)
+            choices = choices[: choices.index(code) + 1]
+            prios.append((code, held_group))
+            held.add(fc.child_pk or -1)
+            held_at[code] = held_at.get(code, 0) + 1
+        if not choices:
+            continue
+        keep = set(choices)
+        children.append(
+            replace(
+                fc,
+                choices=choices,
+                pledge="",
+                priorities=[(s, g) for s, g in prios if s in keep],
+                distances={s: d for s, d in fc.distances.items() if s in keep},
+            )
+        )
+    schools = []
+    for s in data.schools:
+        extra = held_at.get(s.code, 0) - s.capacity
+        if extra > 0:  # more children hold a seat than there are (twins' extra seats)
+            pools = [dict(p) for p in s.pools]
+            if pools and pools[0]["seats"] is not None:
+                pools[-1]["seats"] = int(pools[-1]["seats"]) + extra
+            s = replace(s, capacity=s.capacity + extra, pools=pools)
+        schools.append(s)
+    mechanism = (
+        "top-trading-cycles" if rnd.mechanism == "top-trading-cycles" else ("deferred-acceptance")
+    )
+    waiting = replace(
+        data,
+        name=f"{data.name} (waiting list {latest.number + 1})",
+        mechanism=mechanism,
+        priority_groups=[held_group, *data.priority_groups],
+        schools=schools,
+        children=children,
+        groups=[],
+    )
+    return waiting, current, held
+
+
+def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
+    """Allocate the declined seats again (the next waiting-list round)."""
+    if rnd.status != Round.PUBLISHED:
+        raise AllocationError(_("Publish the results first; a waiting-list round follows them."))
+    latest = rnd.latest_published_run()
+    assert latest is not None
+    data, current, held = waiting_data(rnd)
+    if not data.children:
+        raise AllocationError(_("Nobody is waiting for a better school."))
+    files = render_folder(data)
+    folder = _read(files)
+    result = allocate(folder.instance)
+    # the guarantee: every child holding a seat keeps it or gets a school it ranked higher
+    lost = [
+        fc.public_id
+        for a, fc in enumerate(data.children)
+        if (fc.child_pk or -1) in held and int(result.school[a]) < 0
+    ]
+    if lost:
+        raise AllocationError(
+            _(
+                "The waiting-list round would take a seat from children who hold one (%(ids)s); "
+                "nothing was stored."
+            )
+            % {"ids": ", ".join(lost[:10])}
+        )
+    return _store(rnd, latest.number + 1, job, files, folder, result, data, current)
+
+
+@transaction.atomic
+def publish(run: AllocationRun) -> None:
+    """Make the run's results visible to families."""
+    rnd = run.round
+    run.status = AllocationRun.PUBLISHED
+    run.published_at = timezone.now()
+    run.save(update_fields=["status", "published_at"])
+    AllocationRun.objects.filter(
+        round=rnd, number=run.number, status=AllocationRun.COMPUTED
+    ).exclude(pk=run.pk).update(status=AllocationRun.DISCARDED)
+    rnd.status = Round.PUBLISHED
+    rnd.save(update_fields=["status"])
+
+
+def dashboard(run: AllocationRun) -> dict[str, Any]:
+    """The numbers the office reviews before publishing."""
+    s = run.summary
+    n = int(s.get("applicants", 0))
+    schools = {x.code: x for x in run.round.schools.all()}
+    per_school: dict[str, dict[str, Any]] = {
+        code: {
+            "school": sch,
+            "seats": sch.capacity,
+            "placed": 0,
+            "first": 0,
+            "first_choice_applicants": 0,
+        }
+        for code, sch in schools.items()
+    }
+    for p in run.placements.select_related("school"):
+        if p.school is not None:
+            row = per_school[p.school.code]
+            row["placed"] += 1
+            if p.choice_rank == 1:
+                row["first"] += 1
+    apps = list(csv.DictReader(io.StringIO(run.input_files.get("applicants.csv", ""))))
+    for row in apps:
+        first = row["choices"].split(";")[0].strip()
+        if first in per_school:
+            per_school[first]["first_choice_applicants"] += 1
+    for row in per_school.values():
+        row["left"] = max(0, row["seats"] - row["placed"])
+    groups = []
+    if "groups.csv" in run.result_files:
+        groups = list(csv.DictReader(io.StringIO(run.result_files["groups.csv"])))
+    return {
+        "children": n,
+        "assigned": int(s.get("assigned", 0)),
+        "unassigned": int(s.get("unassigned", 0)),
+        "first_choice": s.get("first_choice", {}),
+        "top3": s.get("top3", {}),
+        "histogram": s.get("rank_histogram", []),
+        "overflow": int(s.get("overflow", 0)),
+        "runs": int(s.get("runs", 1)),
+        "pledge": s.get("pledge_groups", {}),
+        "groups": groups,
+        "schools": list(per_school.values()),
+        "first_share": round(100 * s.get("first_choice", {}).get("share", 0.0), 1),
+        "top3_share": round(100 * s.get("top3", {}).get("share", 0.0), 1),
+    }
+
+
+def changed_children(run: AllocationRun) -> int:
+    """How many children a waiting-list run moved to another school."""
+    if run.number == 0:
+        return 0
+    before: dict[int, int | None] = {}
+    for r in run.round.runs.filter(status=AllocationRun.PUBLISHED, number__lt=run.number).order_by(
+        "number"
+    ):
+        for child_id, school_id in r.placements.values_list("child_id", "school_id"):
+            before[child_id] = school_id
+    moved = 0
+    for child_id, school_id in run.placements.values_list("child_id", "school_id"):
+        if before.get(child_id) != school_id:
+            moved += 1
+    return moved
+
+
+def result_files(run: AllocationRun) -> dict[str, bytes]:
+    return {name: text.encode("utf-8") for name, text in run.result_files.items()}
+
+
+def input_files(run: AllocationRun) -> dict[str, bytes]:
+    return {name: text.encode("utf-8") for name, text in run.input_files.items()}
+
+
+__all__ = [
+    "HELD_GROUP",
+    "AllocationError",
+    "check_command",
+    "current_placements",
+    "dashboard",
+    "publish",
+    "run_main",
+    "run_waiting",
+]

@@ -1,0 +1,132 @@
+"""Demo data: the example round, an address list, staff and two parents.
+
+Everything here is made up. The round is ``examples/mechelen-2027`` with the registration
+open, so the demo can walk through a whole round: families register and pledge, the office
+closes the registration, holds the draw (the seed is printed), allocates, publishes and runs a
+waiting-list round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from samen.io.round import read_round
+from samen.web.core import audit, family
+from samen.web.core.exchange import import_round
+from samen.web.core.models import Address, Child, PledgeGroup, Round, School
+from samen.web.core.roles import add_staff
+from samen.web.core.signin import user_for_email
+
+OFFICE = "office@samen.test"
+SCHOOL = "school@samen.test"
+PARENTS = ("ouder1@samen.test", "ouder2@samen.test")
+
+
+@dataclass(frozen=True)
+class Demo:
+    round: Round
+    seed: str
+    office: str
+    school: str
+    school_code: str
+    parents: tuple[str, ...]
+    address: tuple[str, str]
+
+
+def _addresses(schools: list[School]) -> tuple[str, str]:
+    """A made-up address list: 12 addresses on a street near each school."""
+    rows = []
+    for k, s in enumerate(schools):
+        if s.x is None or s.y is None:
+            continue
+        for j in range(12):
+            angle = 2 * math.pi * j / 12
+            r = 250 + 100 * j
+            rows.append(
+                Address(
+                    postcode="2800",
+                    house_number=str(k * 20 + j + 1),
+                    street="Voorbeeldstraat",
+                    municipality="Mechelen",
+                    x=round(s.x + r * math.cos(angle)),
+                    y=round(s.y + r * math.sin(angle)),
+                )
+            )
+    Address.objects.all().delete()
+    Address.objects.bulk_create(rows)
+    return ("2800", rows[0].house_number) if rows else ("2800", "1")
+
+
+@transaction.atomic
+def load(folder: Path) -> Demo:
+    """Load the demo into an empty database."""
+    rnd = import_round(read_round(folder))
+    seed = rnd.seed
+    now = timezone.now()
+    # hold the draw in the demo: only the fingerprint is known until the office types the seed
+    rnd.seed = ""
+    rnd.seed_revealed_at = None
+    rnd.seed_commitment = hashlib.sha256(seed.encode("utf-8")).hexdigest()
+    rnd.status = Round.OPEN
+    rnd.registration_opens = now - dt.timedelta(days=1)
+    rnd.registration_closes = now + dt.timedelta(days=14)
+    rnd.draw_at = now + dt.timedelta(days=15)
+    rnd.results_at = now + dt.timedelta(days=20)
+    rnd.acceptance_deadline = now + dt.timedelta(days=30)
+    rnd.retention_until = (now + dt.timedelta(days=365)).date()
+    rnd.save()
+    schools = list(rnd.schools.all())
+    address = _addresses(schools)
+
+    add_staff(OFFICE, "office")
+    code = schools[0].code
+    add_staff(SCHOOL, "school", [code])
+    by_code = {s.code: s for s in schools}
+
+    def child(
+        email: str,
+        first: str,
+        last: str,
+        born: dt.date,
+        house: str,
+        codes: list[str],
+        indicator: int,
+    ) -> Child:
+        parent = user_for_email(email)
+        addr = Address.objects.get(postcode="2800", house_number=house)
+        c = Child.objects.create(
+            round=rnd,
+            parent=parent,
+            seq=family.next_seq(rnd),
+            first_name=first,
+            last_name=last,
+            birth_date=born,
+            postcode="2800",
+            house_number=house,
+            x=addr.x,
+            y=addr.y,
+            flags={f: indicator for f in rnd.flags()},
+        )
+        for s in codes:
+            family.add(c, by_code[s])
+        return c
+
+    year = now.year - 3
+    noor = child(
+        PARENTS[0], "Noor", "Peeters", dt.date(year, 4, 12), "61", ["MB02", "MB03", "MB01"], 0
+    )
+    child(PARENTS[1], "Lucas", "Janssens", dt.date(year, 9, 3), "3", ["MB01", "MB06", "MB02"], 1)
+    group = PledgeGroup.objects.filter(round=rnd).order_by("id").first()
+    if group is not None:
+        family.join(noor, group)
+    audit.record(
+        None, "demo.load", round=rnd, target=rnd.name, after={"children": rnd.children.count()}
+    )
+    return Demo(rnd, seed, OFFICE, SCHOOL, code, PARENTS, address)

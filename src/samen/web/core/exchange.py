@@ -1,0 +1,561 @@
+"""The round in the database as a round folder (``docs/allocation-rules.md``), and back.
+
+:func:`folder_data` collects what the allocation needs, :func:`render_folder` writes it as the
+files of a round folder. That folder is pseudonymised: children appear only by their
+``public_id`` (the id their lottery number is drawn for), families and pledge groups by
+labels, homes only as distances to the schools whose seats go by distance, and only the 0/1
+facts that some seat pool uses. It is both what the engine reads (through
+:func:`samen.io.read_round`) and what the office publishes, so ``samen verify`` on the
+published folder recomputes the published results by construction.
+
+:func:`import_round` reads a checked :class:`samen.io.Round` into the database in one
+transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils.text import slugify
+
+from samen.io.results import metres
+from samen.io.round import ROUND_FILE
+from samen.io.round import Round as FolderRound
+from samen.web.core import geo
+from samen.web.core.models import (
+    Child,
+    Choice,
+    DistanceOverride,
+    PledgeGroup,
+    Pool,
+    Priority,
+    Question,
+    Round,
+    School,
+)
+
+#: questions samen knows the wording of, for flags an imported round folder uses
+KNOWN_QUESTIONS: dict[str, dict[str, str]] = {
+    "indicator": {
+        "nl": "Krijgt het gezin een schooltoelage, of heeft de moeder geen diploma secundair "
+        "onderwijs?",
+        "en": "Does the family receive a school allowance, or does the mother have no secondary "
+        "school diploma?",
+        "fr": "La famille reçoit-elle une allocation scolaire, ou la mère n'a-t-elle pas de "
+        "diplôme de l'enseignement secondaire ?",
+    }
+}
+
+
+# --------------------------------------------------------------------------- export
+
+
+@dataclass
+class FolderChild:
+    public_id: str
+    choices: list[str]
+    flags: dict[str, int]
+    family: str = ""
+    pledge: str = ""
+    #: (school id, group) pairs
+    priorities: list[tuple[str, str]] = field(default_factory=list)
+    #: school id -> metres (only schools with a seat pool ordered by distance)
+    distances: dict[str, float] = field(default_factory=dict)
+    child_pk: int | None = None
+
+
+@dataclass
+class FolderSchool:
+    code: str
+    name: str
+    capacity: int
+    x: float | None
+    y: float | None
+    lat: float | None
+    lon: float | None
+    #: [{"name", "seats", "share", "favours", "order_by"}], empty = the default pools
+    pools: list[dict[str, Any]]
+
+
+@dataclass
+class FolderData:
+    """A round as the tables of a round folder, before it is written."""
+
+    name: str
+    seed: str
+    commitment: str
+    mechanism: str
+    tie_breaking: str
+    distance: str
+    priority_groups: list[str]
+    default_pools: list[dict[str, Any]]
+    schools: list[FolderSchool]
+    children: list[FolderChild]
+    flags: list[str]
+    #: (group id, target, threshold)
+    groups: list[tuple[str, str, int]]
+
+
+def _distance_schools(rnd: Round, schools: Sequence[School]) -> set[str]:
+    """The schools with a seat pool ordered by distance."""
+    default = any(p.get("order_by") == "distance" for p in rnd.default_pools)
+    out: set[str] = set()
+    for s in schools:
+        pools = list(s.pools.all())
+        if any(p.order_by == "distance" for p in pools) or (not pools and default):
+            out.add(s.code)
+    return out
+
+
+def folder_data(rnd: Round) -> FolderData:
+    """The round's tables as the engine needs them (children without a list are left out)."""
+    schools = list(rnd.schools.prefetch_related("pools").order_by("seq", "id"))
+    by_pk = {s.pk: s for s in schools}
+    need_distance = _distance_schools(rnd, schools)
+    flags = rnd.used_flags()
+
+    children = list(rnd.children.order_by("seq", "id"))
+    lists: dict[int, list[str]] = {}
+    for c in Choice.objects.filter(child__round=rnd).order_by("child_id", "rank"):
+        lists.setdefault(c.child_id, []).append(by_pk[c.school_id].code)
+    prios: dict[int, list[tuple[str, str]]] = {}
+    for p in Priority.objects.filter(child__round=rnd).order_by("id"):
+        prios.setdefault(p.child_id, []).append((by_pk[p.school_id].code, p.group))
+    overrides: dict[tuple[int, str], float] = {
+        (d.child_id, by_pk[d.school_id].code): d.metres
+        for d in DistanceOverride.objects.filter(child__round=rnd)
+    }
+    groups = {g.pk: g for g in rnd.pledge_groups.select_related("target")}
+
+    applying = [c for c in children if lists.get(c.pk)]
+    # distances for (child, listed school with a distance pool), computed in one go
+    pairs: list[tuple[int, str]] = []
+    a1: list[float] = []
+    a2: list[float] = []
+    b1: list[float] = []
+    b2: list[float] = []
+    school_by_code = {s.code: s for s in schools}
+    for i, c in enumerate(applying):
+        home = geo.point(c, rnd.distance)
+        for code in lists[c.pk]:
+            if code not in need_distance or (c.pk, code) in overrides:
+                continue
+            place = geo.point(school_by_code[code], rnd.distance)
+            if home is None or place is None:
+                continue
+            pairs.append((i, code))
+            a1.append(home[0])
+            a2.append(home[1])
+            b1.append(place[0])
+            b2.append(place[1])
+    computed = geo.distances(rnd.distance, a1, a2, b1, b2) if pairs else np.zeros(0)
+
+    family_count: dict[str, int] = {}
+    for c in applying:
+        key = c.family_key()
+        if key:
+            family_count[key] = family_count.get(key, 0) + 1
+    family_labels: dict[str, str] = {}
+    out_children: list[FolderChild] = []
+    for c in applying:
+        key = c.family_key()
+        label = ""
+        if key and family_count[key] > 1:
+            label = family_labels.setdefault(key, f"F{len(family_labels) + 1}")
+        group = groups.get(c.pledge_group_id) if c.pledge_group_id else None
+        listed = set(lists[c.pk])
+        fc = FolderChild(
+            public_id=c.public_id,
+            choices=lists[c.pk],
+            flags={f: 1 if c.flags.get(f) else 0 for f in flags},
+            family=label,
+            pledge=group.group_id if group is not None and group.target.code in listed else "",
+            priorities=[(s, g) for s, g in prios.get(c.pk, []) if s in listed],
+            distances={
+                s: overrides[(c.pk, s)]
+                for s in lists[c.pk]
+                if s in need_distance and (c.pk, s) in overrides
+            },
+            child_pk=c.pk,
+        )
+        out_children.append(fc)
+    for (i, code), d in zip(pairs, computed.tolist(), strict=True):
+        out_children[i].distances[code] = d
+    for fc in out_children:  # keep the list order
+        fc.distances = {s: fc.distances[s] for s in fc.choices if s in fc.distances}
+
+    used_groups = {fc.pledge for fc in out_children if fc.pledge}
+    return FolderData(
+        name=rnd.name,
+        seed=rnd.seed,
+        commitment=rnd.seed_commitment,
+        mechanism=rnd.mechanism,
+        tie_breaking=rnd.tie_breaking,
+        distance=rnd.distance,
+        priority_groups=list(rnd.priority_groups),
+        default_pools=list(rnd.default_pools),
+        schools=[
+            FolderSchool(
+                code=s.code,
+                name=s.name,
+                capacity=s.capacity,
+                x=s.x,
+                y=s.y,
+                lat=s.lat,
+                lon=s.lon,
+                pools=[
+                    {
+                        "name": p.name,
+                        "seats": p.seats,
+                        "share": p.share,
+                        "favours": p.favours,
+                        "order_by": p.order_by,
+                    }
+                    for p in s.pools.all()
+                ],
+            )
+            for s in schools
+        ],
+        children=out_children,
+        flags=flags,
+        groups=[
+            (g.group_id, g.target.code, g.threshold)
+            for g in groups.values()
+            if g.group_id in used_groups
+        ],
+    )
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def _toml_str(text: str) -> str:
+    # a JSON string is a valid TOML basic string
+    return json.dumps(text, ensure_ascii=False)
+
+
+def share_text(share: str | float | Fraction) -> str:
+    """A share as TOML: a decimal number when it is one (``0.3``), else quoted (``"1/3"``)."""
+    f = Fraction(str(share))
+    d = f.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d != 1:
+        return _toml_str(f"{f.numerator}/{f.denominator}")
+    text = format(f.numerator / f.denominator, ".15g")
+    return text if "." in text or "e" in text else text + ".0"
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return ""
+    return repr(float(v)) if not float(v).is_integer() else str(int(v))
+
+
+def render_folder(data: FolderData) -> dict[str, bytes]:
+    """The files of the round folder, by name."""
+    lines = [f"name = {_toml_str(data.name)}"]
+    if data.seed:
+        lines.append(f"seed = {_toml_str(data.seed)}")
+    else:
+        lines.append(
+            "# the seed is revealed at the public draw"
+            + (f"; its SHA-256 is {data.commitment}" if data.commitment else "")
+        )
+        lines.append('seed = ""')
+    lines += [
+        f"mechanism = {_toml_str(data.mechanism)}",
+        f"tie_breaking = {_toml_str(data.tie_breaking)}",
+        "priority_groups = [" + ", ".join(_toml_str(g) for g in data.priority_groups) + "]",
+        f"distance = {_toml_str(data.distance)}",
+    ]
+    for p in data.default_pools:
+        lines += [
+            "",
+            "[[default_pools]]",
+            f"name = {_toml_str(p['name'])}",
+            f"share = {share_text(p['share'])}",
+            f"favours = {_toml_str(p.get('favours', ''))}",
+            f"order_by = {_toml_str(p.get('order_by', 'lottery'))}",
+        ]
+    files: dict[str, bytes] = {ROUND_FILE: ("\n".join(lines) + "\n").encode("utf-8")}
+
+    xy = "x,y" if data.distance == "euclidean" else "lat,lon"
+    has_xy = any((s.x is not None if xy == "x,y" else s.lat is not None) for s in data.schools)
+    header = ["school_id", "name", "capacity"] + (xy.split(",") if has_xy else [])
+    rows: list[list[object]] = []
+    for s in data.schools:
+        row: list[object] = [s.code, s.name, s.capacity]
+        if has_xy:
+            row += [_num(s.x), _num(s.y)] if xy == "x,y" else [_num(s.lat), _num(s.lon)]
+        rows.append(row)
+    files["schools.csv"] = _csv(header, rows)
+
+    seat_rows = [
+        [
+            s.code,
+            p["name"],
+            "" if p["seats"] is None else p["seats"],
+            p["share"] if p["seats"] is None else "",
+            p["favours"],
+            p["order_by"],
+        ]
+        for s in data.schools
+        for p in s.pools
+    ]
+    if seat_rows:
+        files["seats.csv"] = _csv(
+            ["school_id", "pool", "seats", "share", "favours", "order_by"], seat_rows
+        )
+
+    has_family = any(c.family for c in data.children)
+    has_pledge = any(c.pledge for c in data.children)
+    header = ["applicant_id", "choices", *data.flags]
+    header += ["family"] if has_family else []
+    header += ["pledge"] if has_pledge else []
+    app_rows: list[list[object]] = []
+    for c in data.children:
+        row = [c.public_id, ";".join(c.choices), *(c.flags[f] for f in data.flags)]
+        row += [c.family] if has_family else []
+        row += [c.pledge] if has_pledge else []
+        app_rows.append(row)
+    files["applicants.csv"] = _csv(header, app_rows)
+
+    prio_rows = [[c.public_id, s, g] for c in data.children for s, g in c.priorities]
+    if prio_rows:
+        files["priorities.csv"] = _csv(["applicant_id", "school_id", "group"], prio_rows)
+    dist_rows = [[c.public_id, s, metres(d)] for c in data.children for s, d in c.distances.items()]
+    if dist_rows:
+        files["distances.csv"] = _csv(["applicant_id", "school_id", "metres"], dist_rows)
+    if data.groups:
+        files["groups.csv"] = _csv(["group_id", "target", "threshold"], data.groups)
+    return files
+
+
+def write_folder(files: dict[str, bytes], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+
+
+def zip_bytes(files: dict[str, bytes], prefix: str = "") -> bytes:
+    """A zip of ``files`` (names may contain ``/``), with a fixed timestamp so the same files
+    always give the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in files:
+            info = zipfile.ZipInfo(prefix + name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- import
+
+
+def unique_slug(text: str) -> str:
+    base = slugify(text)[:60] or "round"
+    slug = base
+    k = 2
+    while Round.objects.filter(slug=slug).exists():
+        slug = f"{base}-{k}"
+        k += 1
+    return slug
+
+
+def _fraction_share(text: str) -> str:
+    f = Fraction(text)
+    d = f.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        return format(f.numerator / f.denominator, ".15g")
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _float(v: float) -> float | None:
+    return None if v is None or np.isnan(v) else float(v)
+
+
+@transaction.atomic
+def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
+    """Create a round (status draft) from a read and checked round folder, all or nothing.
+
+    The seed in round.toml counts as revealed (its SHA-256 becomes the commitment); commit a
+    new seed before registration closes to hold a public draw instead.
+    """
+    from django.utils import timezone
+
+    s = folder.settings
+    inst = folder.instance
+    now = timezone.now()
+    rnd = Round.objects.create(
+        slug=slug or unique_slug(folder.name),
+        name=folder.name,
+        mechanism=s.mechanism,
+        tie_breaking=s.tie_breaking,
+        distance=s.distance,
+        priority_groups=list(s.priority_groups),
+        default_pools=[
+            {
+                "name": p.name,
+                "share": _fraction_share(str(p.share)),
+                "favours": p.favours,
+                "order_by": p.order_by,
+            }
+            for p in s.default_pools
+        ],
+        seed=s.seed,
+        seed_commitment=hashlib.sha256(s.seed.encode("utf-8")).hexdigest(),
+        commitment_published_at=now,
+        seed_revealed_at=now,
+    )
+    for k, flag in enumerate(inst.flag_names):
+        known = KNOWN_QUESTIONS.get(flag, {})
+        Question.objects.create(
+            round=rnd,
+            flag=flag,
+            seq=k,
+            text_nl=known.get("nl", flag),
+            text_en=known.get("en", ""),
+            text_fr=known.get("fr", ""),
+        )
+
+    st = folder.tables["schools"]
+    names = st.col("name")
+    school_objs = []
+    for i, code in enumerate(inst.school_ids):
+        obj = School(round=rnd, code=code, name=names[i], capacity=int(inst.capacity[i]), seq=i)
+        if folder.school_xy is not None:
+            a, b = _float(folder.school_xy[i, 0]), _float(folder.school_xy[i, 1])
+            if folder.coordinates == "x,y":
+                obj.x, obj.y = a, b
+            else:
+                obj.lat, obj.lon = a, b
+        for extra in ("x", "y", "lat", "lon"):  # the other kind of coordinates, if given
+            if getattr(obj, extra) is None and st.has(extra):
+                v = st.col(extra)[i]
+                if v:
+                    with contextlib.suppress(ValueError):
+                        setattr(obj, extra, float(v.replace(",", ".")))
+        school_objs.append(obj)
+    School.objects.bulk_create(school_objs)
+    schools = {s.code: s for s in rnd.schools.all()}
+
+    seats = folder.tables.get("seats")
+    if seats is not None:
+        pools = []
+        for i, code in enumerate(seats.col("school_id")):
+            pools.append(
+                Pool(
+                    school=schools[code],
+                    seq=i,
+                    name=seats.col("pool")[i],
+                    seats=int(seats.col("seats")[i]) if seats.col("seats")[i] else None,
+                    share=_fraction_share(seats.col("share")[i].replace(",", "."))
+                    if not seats.col("seats")[i]
+                    else "",
+                    favours=seats.col("favours")[i],
+                    order_by=seats.col("order_by")[i] or "lottery",
+                )
+            )
+        Pool.objects.bulk_create(pools)
+
+    groups: dict[str, PledgeGroup] = {}
+    gt = folder.tables.get("groups")
+    if gt is not None:
+        for i, gid in enumerate(gt.col("group_id")):
+            groups[gid] = PledgeGroup.objects.create(
+                round=rnd,
+                group_id=gid,
+                name=gid,
+                target=schools[gt.col("target")[i]],
+                threshold=int(gt.col("threshold")[i]),
+            )
+
+    at = folder.tables["applicants"]
+    family = at.col("family")
+    pledge = at.col("pledge")
+    xy = folder.applicant_xy
+    children = []
+    for a, aid in enumerate(inst.applicant_ids):
+        c = Child(
+            round=rnd,
+            public_id=aid,
+            seq=a,
+            flags={f: int(inst.flags[a, j]) for j, f in enumerate(inst.flag_names)},
+            family_label=family[a],
+            pledge_group=groups.get(pledge[a]) if pledge[a] else None,
+        )
+        if xy is not None:
+            va, vb = _float(xy[a, 0]), _float(xy[a, 1])
+            if folder.coordinates == "x,y":
+                c.x, c.y = va, vb
+            else:
+                c.lat, c.lon = va, vb
+        children.append(c)
+    Child.objects.bulk_create(children, batch_size=2000)
+    child_pk = dict(rnd.children.values_list("public_id", "pk"))
+    code_pk = {code: s.pk for code, s in schools.items()}
+
+    choices = []
+    for a, aid in enumerate(inst.applicant_ids):
+        for rank, si in enumerate(inst.choices_of(a).tolist(), start=1):
+            choices.append(
+                Choice(child_id=child_pk[aid], school_id=code_pk[inst.school_ids[si]], rank=rank)
+            )
+    Choice.objects.bulk_create(choices, batch_size=5000)
+
+    pt = folder.tables.get("priorities")
+    if pt is not None:
+        seen: set[tuple[str, str, str]] = set()
+        prios = []
+        for aid, sid, g in zip(
+            pt.col("applicant_id"), pt.col("school_id"), pt.col("group"), strict=True
+        ):
+            if (aid, sid, g) in seen:
+                continue
+            seen.add((aid, sid, g))
+            prios.append(Priority(child_id=child_pk[aid], school_id=code_pk[sid], group=g))
+        Priority.objects.bulk_create(prios, batch_size=5000)
+    dt = folder.tables.get("distances")
+    if dt is not None:
+        seen_d: set[tuple[str, str]] = set()
+        overrides = []
+        for aid, sid, m in zip(
+            dt.col("applicant_id"), dt.col("school_id"), dt.col("metres"), strict=True
+        ):
+            if (aid, sid) in seen_d or not m:
+                continue
+            seen_d.add((aid, sid))
+            overrides.append(
+                DistanceOverride(
+                    child_id=child_pk[aid],
+                    school_id=code_pk[sid],
+                    metres=float(m.replace(",", ".")),
+                )
+            )
+        DistanceOverride.objects.bulk_create(overrides, batch_size=5000)
+    return rnd

@@ -1,0 +1,162 @@
+"""A small job queue in the database, worked off by ``samen web worker``.
+
+Office actions that take long (allocating a large round; later admission chances and
+reports) become a :class:`~samen.web.core.models.Job`; the worker claims the oldest waiting
+job (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take the
+same job; on SQLite a conditional update does the same), runs its handler and stores the
+outcome, which the office pages show.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone, translation
+
+from samen.web.core import audit
+from samen.web.core.models import Job, Round
+
+log = logging.getLogger("samen.worker")
+
+Handler = Callable[[Job], dict[str, Any]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that does jobs of ``kind``."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(
+    kind: str, round: Round | None = None, params: dict[str, Any] | None = None, user: Any = None
+) -> Job:
+    """Queue a job; its messages will be in the language active now."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    params = {"language": translation.get_language() or "nl", **(params or {})}
+    return Job.objects.create(kind=kind, round=round, params=params, created_by=user)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(name: str | None = None) -> Job | None:
+    """Take the oldest waiting job, or None when there is none."""
+    name = name or worker_name()
+    for _ in range(5):
+        with transaction.atomic():
+            qs = Job.objects.filter(status=Job.QUEUED).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            job = qs.first()
+            if job is None:
+                return None
+            taken = Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(
+                status=Job.RUNNING, started_at=timezone.now(), worker=name[:120]
+            )
+        if taken:
+            job.refresh_from_db()
+            return job
+    return None
+
+
+def run(job: Job) -> Job:
+    """Do ``job`` and store its outcome (done with a result, or failed with the reason)."""
+    fn = HANDLERS.get(job.kind)
+    with translation.override(job.params.get("language", "nl")):
+        _run(job, fn)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "error", "result", "finished_at"])
+    audit.record(
+        None,
+        f"job.{job.status}",
+        round=job.round,
+        target=f"job {job.pk} ({job.kind})",
+        after={"status": job.status, "result": job.result, "error": job.error[:500]},
+    )
+    return job
+
+
+def _run(job: Job, fn: Handler | None) -> None:
+    from samen.web.core.allocation import AllocationError
+
+    try:
+        if fn is None:
+            raise AllocationError(f"No handler for jobs of kind '{job.kind}'.")
+        result = fn(job)
+    except AllocationError as exc:
+        job.status = Job.FAILED
+        job.error = str(exc)
+        job.result = {"problems": exc.problems} if exc.problems else {}
+    except Exception as exc:  # the worker must go on with the next job
+        log.exception("job %s failed", job.pk)
+        job.status = Job.FAILED
+        job.error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=5)}"
+    else:
+        job.status = Job.DONE
+        job.result = result
+
+
+def work(
+    once: bool = False,
+    poll: float = 2.0,
+    max_jobs: int | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> int:
+    """Work off jobs; with ``once`` stop when the queue is empty. Returns how many ran."""
+    done = 0
+    name = worker_name()
+    while True:
+        if should_stop is not None and should_stop():
+            return done
+        job = claim(name)
+        if job is None:
+            if once:
+                return done
+            time.sleep(poll)
+            continue
+        log.info("job %s (%s) started", job.pk, job.kind)
+        run(job)
+        log.info("job %s (%s) %s", job.pk, job.kind, job.status)
+        done += 1
+        if max_jobs is not None and done >= max_jobs:
+            return done
+
+
+# --------------------------------------------------------------------------- handlers
+
+
+@handler("allocate")
+def _allocate(job: Job) -> dict[str, Any]:
+    from samen.web.core.allocation import run_main
+
+    assert job.round is not None
+    run_ = run_main(job.round, job)
+    return {"run": run_.pk, "summary": _short(run_.summary)}
+
+
+@handler("waiting")
+def _waiting(job: Job) -> dict[str, Any]:
+    from samen.web.core.allocation import run_waiting
+
+    assert job.round is not None
+    run_ = run_waiting(job.round, job)
+    return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
+
+
+def _short(summary: dict[str, Any]) -> dict[str, Any]:
+    keys = ("applicants", "assigned", "unassigned", "first_choice", "top3", "runs")
+    return {k: summary.get(k) for k in keys}

@@ -1,0 +1,1 @@
+"""The platform's views: sign-in, families, the admission office and school viewers."""

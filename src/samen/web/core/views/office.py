@@ -1,0 +1,690 @@
+"""The admission office: configure a round, import and export it, hold the public draw, run
+the allocation, review and publish, waiting-list rounds, the audit log, staff and addresses.
+
+Every view needs the ``core.run_office`` permission (403 otherwise) and every change is
+written to the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import tempfile
+import zipfile
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from samen.io.errors import RoundError
+from samen.io.round import read_round
+from samen.web.core import allocation, audit, exchange, jobs
+from samen.web.core.forms import (
+    AddressImportForm,
+    ImportForm,
+    PoolFormSet,
+    QuestionFormSet,
+    RoundForm,
+    SchoolForm,
+    SeedForm,
+    StaffForm,
+)
+from samen.web.core.models import (
+    Address,
+    AllocationRun,
+    AuditEntry,
+    Child,
+    Job,
+    Placement,
+    Priority,
+    Round,
+    School,
+)
+from samen.web.core.roles import add_staff, require_office
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+def office(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, with the office permission."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_office(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _round(slug: str) -> Round:
+    return get_object_or_404(Round, slug=slug)
+
+
+@office
+def home(request: HttpRequest) -> HttpResponse:
+    rounds = Round.objects.annotate(n_children=Count("children"))
+    return render(
+        request,
+        "samen/office/home.html",
+        {"rounds": rounds, "jobs": Job.objects.select_related("round")[:10]},
+    )
+
+
+@office
+def round_new(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rnd = form.save(commit=False)
+        rnd.slug = exchange.unique_slug(rnd.name)
+        rnd.save()
+        audit.record(request, "round.create", round=rnd, target=rnd.name, after=audit.snapshot(rnd))
+        messages.success(request, _("The round is made. Add its schools next."))
+        return redirect("office_round", slug=rnd.slug)
+    return render(request, "samen/office/round_form.html", {"form": form})
+
+
+@office
+def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    before = audit.snapshot(rnd)
+    form = RoundForm(request.POST or None, instance=rnd)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        audit.record(
+            request,
+            "round.edit",
+            round=rnd,
+            target=rnd.name,
+            before=before,
+            after=audit.snapshot(rnd),
+        )
+        messages.success(request, _("Saved."))
+        return redirect("office_round", slug=rnd.slug)
+    return render(request, "samen/office/round_form.html", {"form": form, "round": rnd})
+
+
+@office
+def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    children = rnd.children.all()
+    context = {
+        "round": rnd,
+        "n_children": children.count(),
+        "n_listed": children.filter(choices__isnull=False).distinct().count(),
+        "n_families": children.exclude(parent=None).values("parent").distinct().count(),
+        "n_schools": rnd.schools.count(),
+        "seats": sum(s.capacity for s in rnd.schools.all()),
+        "groups": rnd.pledge_groups.annotate(n=Count("members")).select_related("target"),
+        "runs": rnd.runs.all(),
+        "jobs": rnd.jobs.all()[:5],
+        "seed_form": SeedForm(),
+        "latest": rnd.latest_published_run(),
+        "pending": Placement.objects.filter(
+            run=rnd.latest_published_run(), response=Placement.PENDING, school__isnull=False
+        ).count()
+        if rnd.latest_published_run()
+        else 0,
+    }
+    return render(request, "samen/office/round.html", context)
+
+
+TRANSITIONS = {
+    "open": ({Round.DRAFT, Round.CLOSED}, Round.OPEN),
+    "close": ({Round.OPEN}, Round.CLOSED),
+    "draft": ({Round.OPEN}, Round.DRAFT),
+    "archive": ({Round.PUBLISHED, Round.ALLOCATED, Round.CLOSED}, Round.ARCHIVED),
+}
+
+
+@office
+@require_POST
+def round_status(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    action = request.POST.get("action", "")
+    allowed, target = TRANSITIONS.get(action, (set(), ""))
+    if rnd.status not in allowed:
+        messages.error(request, _("This step is not possible now."))
+        return redirect("office_round", slug=slug)
+    if action == "open" and not rnd.schools.exists():
+        messages.error(request, _("Add the schools before opening the registration."))
+        return redirect("office_round", slug=slug)
+    if action == "close" and not rnd.seed_commitment:
+        messages.error(
+            request,
+            _("Publish the fingerprint of the seed before the registration closes."),
+        )
+        return redirect("office_round", slug=slug)
+    before = {"status": rnd.status}
+    rnd.status = target
+    if action == "close" and (
+        not rnd.registration_closes or rnd.registration_closes > timezone.now()
+    ):
+        rnd.registration_closes = timezone.now()
+    rnd.save()
+    audit.record(
+        request,
+        f"round.{action}",
+        round=rnd,
+        target=rnd.name,
+        before=before,
+        after={"status": rnd.status},
+    )
+    return redirect("office_round", slug=slug)
+
+
+@office
+@require_POST
+def seed_commit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Publish the SHA-256 of a seed; the seed itself is not stored until the draw."""
+    rnd = _round(slug)
+    if rnd.status not in (Round.DRAFT, Round.OPEN):
+        messages.error(request, _("The seed can only be chosen before the registration closes."))
+        return redirect("office_round", slug=slug)
+    form = SeedForm(request.POST)
+    if form.is_valid():
+        before = {"seed_commitment": rnd.seed_commitment, "seed_revealed": bool(rnd.seed)}
+        seed = form.cleaned_data["seed"]
+        rnd.seed_commitment = hashlib.sha256(seed.encode("utf-8")).hexdigest()
+        rnd.commitment_published_at = timezone.now()
+        rnd.seed = ""
+        rnd.seed_revealed_at = None
+        rnd.save()
+        audit.record(
+            request,
+            "seed.commit",
+            round=rnd,
+            target=rnd.name,
+            before=before,
+            after={"seed_commitment": rnd.seed_commitment},
+        )
+        messages.success(
+            request,
+            _("The fingerprint is published. Keep the seed safe: you type it again at the draw."),
+        )
+    return redirect("office_round", slug=slug)
+
+
+@office
+@require_POST
+def seed_reveal(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    if rnd.status != Round.CLOSED or not rnd.seed_commitment or rnd.seed:
+        messages.error(request, _("The draw is held once, after the registration closes."))
+        return redirect("office_round", slug=slug)
+    form = SeedForm(request.POST)
+    if form.is_valid():
+        seed = form.cleaned_data["seed"]
+        if not rnd.seed_matches(seed):
+            audit.record(request, "seed.reveal-mismatch", round=rnd, target=rnd.name)
+            messages.error(
+                request,
+                _("This seed does not match the published fingerprint. Check every character."),
+            )
+            return redirect("office_round", slug=slug)
+        rnd.seed = seed
+        rnd.seed_revealed_at = timezone.now()
+        rnd.save()
+        audit.record(
+            request,
+            "seed.reveal",
+            round=rnd,
+            target=rnd.name,
+            after={"seed": seed, "seed_commitment": rnd.seed_commitment},
+        )
+        messages.success(request, _("The seed is revealed and matches the fingerprint."))
+    return redirect("office_round", slug=slug)
+
+
+@office
+@require_POST
+def round_allocate(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    kind = "waiting" if request.POST.get("kind") == "waiting" else "allocate"
+    if kind == "allocate" and (rnd.status not in (Round.CLOSED, Round.ALLOCATED) or not rnd.seed):
+        messages.error(request, _("Close the registration and hold the draw first."))
+        return redirect("office_round", slug=slug)
+    if kind == "waiting" and rnd.status != Round.PUBLISHED:
+        messages.error(request, _("Publish the results first."))
+        return redirect("office_round", slug=slug)
+    job = jobs.enqueue(kind, rnd, user=request.user)
+    audit.record(
+        request, f"job.enqueue.{kind}", round=rnd, target=f"job {job.pk}", after={"job": job.pk}
+    )
+    return redirect("office_job", pk=job.pk)
+
+
+@office
+@require_POST
+def round_expire(request: HttpRequest, slug: str) -> HttpResponse:
+    """After the answer deadline, offers nobody answered count as declined."""
+    rnd = _round(slug)
+    run = rnd.latest_published_run()
+    if run is None or rnd.answers_are_open():
+        messages.error(request, _("Wait until the answer deadline has passed."))
+        return redirect("office_round", slug=slug)
+    ids = list(
+        Placement.objects.filter(
+            run=run, response=Placement.PENDING, school__isnull=False
+        ).values_list("applicant_id", flat=True)
+    )
+    Placement.objects.filter(run=run, applicant_id__in=ids).update(
+        response=Placement.EXPIRED, responded_at=timezone.now()
+    )
+    audit.record(
+        request,
+        "offers.expire",
+        round=rnd,
+        target=f"run {run.number}",
+        after={"expired": len(ids), "applicant_ids": ids},
+    )
+    messages.success(request, _("%(n)s offers without an answer expired.") % {"n": len(ids)})
+    return redirect("office_round", slug=slug)
+
+
+@office
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job.objects.select_related("round"), pk=pk)
+    return render(request, "samen/office/job.html", {"job": job})
+
+
+@office
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    return render(
+        request,
+        "samen/office/run.html",
+        {
+            "run": run,
+            "round": run.round,
+            "d": allocation.dashboard(run),
+            "moved": allocation.changed_children(run),
+            "report": None,  # the analytics report plugs in here once it exists
+        },
+    )
+
+
+@office
+@require_POST
+def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    if run.status != AllocationRun.COMPUTED:
+        messages.error(request, _("Only a run under review can be published."))
+        return redirect("office_run", pk=pk)
+    allocation.publish(run)
+    audit.record(
+        request,
+        "run.publish",
+        round=run.round,
+        target=f"run {run.number}",
+        after={"run": run.pk, "number": run.number, "summary": run.summary.get("assigned")},
+    )
+    messages.success(request, _("The results are published; families can see them now."))
+    return redirect("office_run", pk=pk)
+
+
+def _download(name: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@office
+def run_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The run's round folder and its results, to publish (pseudonymised)."""
+    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    files = allocation.input_files(run)
+    files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
+    audit.record(request, "run.download", round=run.round, target=f"run {run.number}")
+    return _download(f"{run.round.slug}-run{run.number}.zip", exchange.zip_bytes(files))
+
+
+@office
+def round_export(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    files = exchange.render_folder(exchange.folder_data(rnd))
+    audit.record(request, "round.export", round=rnd, target=rnd.name)
+    return _download(f"{rnd.slug}.zip", exchange.zip_bytes(files))
+
+
+# --------------------------------------------------------------------------- import
+
+
+def _save_uploads(uploads: list[Any], folder: Path) -> list[str]:
+    """Write the uploaded files (or the contents of uploaded zips) into ``folder``; returns
+    problems with the upload itself."""
+    problems: list[str] = []
+    total = 0
+    for up in uploads:
+        name = PurePosixPath(up.name.replace("\\", "/")).name
+        data = up.read()
+        total += len(data)
+        if total > MAX_UPLOAD_BYTES:
+            return [_("The files are too large (more than 200 MB).")]
+        if name.lower().endswith(".zip"):
+            try:
+                zf = zipfile.ZipFile(io.BytesIO(data))
+            except zipfile.BadZipFile:
+                problems.append(_("%(name)s is not a zip file.") % {"name": name})
+                continue
+            members = [
+                m
+                for m in zf.infolist()
+                if not m.is_dir()
+                and "__MACOSX" not in m.filename
+                and not PurePosixPath(m.filename).name.startswith(".")
+            ]
+            # the folder inside the zip that holds round.toml (or the top)
+            tops = [
+                PurePosixPath(m.filename).parent
+                for m in members
+                if PurePosixPath(m.filename).name.lower() == "round.toml"
+            ]
+            top = min(tops, key=lambda p: len(p.parts)) if tops else PurePosixPath(".")
+            for m in members:
+                p = PurePosixPath(m.filename)
+                if p.parent != top:
+                    continue  # results/ and other subfolders are not part of the round
+                with zf.open(m) as fh:  # read at most what is left of the limit
+                    content = fh.read(MAX_UPLOAD_BYTES - total + 1)
+                total += len(content)
+                if total > MAX_UPLOAD_BYTES:
+                    return [_("The files are too large (more than 200 MB).")]
+                (folder / p.name).write_bytes(content)
+        elif name and not name.startswith("."):
+            (folder / name).write_bytes(data)
+    return problems
+
+
+@office
+def round_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    problems: list[dict[str, Any]] = []
+    upload_problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        with tempfile.TemporaryDirectory(prefix="samen-import-") as tmp:
+            folder = Path(tmp)
+            upload_problems = _save_uploads(form.cleaned_data["files"], folder)
+            if not upload_problems:
+                try:
+                    parsed = read_round(folder)
+                except RoundError as exc:
+                    problems = [
+                        {"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+                        for p in exc.problems
+                    ]
+                else:
+                    rnd = exchange.import_round(parsed)
+                    audit.record(
+                        request,
+                        "round.import",
+                        round=rnd,
+                        target=rnd.name,
+                        after={
+                            "schools": rnd.schools.count(),
+                            "children": rnd.children.count(),
+                            "pledge_groups": rnd.pledge_groups.count(),
+                            "inputs": parsed.inputs,
+                        },
+                    )
+                    messages.success(
+                        request,
+                        _("Imported: %(schools)s schools and %(children)s children.")
+                        % {"schools": rnd.schools.count(), "children": rnd.children.count()},
+                    )
+                    return redirect("office_round", slug=rnd.slug)
+    status = 400 if problems or upload_problems else 200
+    return render(
+        request,
+        "samen/office/import.html",
+        {"form": form, "problems": problems, "upload_problems": upload_problems},
+        status=status,
+    )
+
+
+# --------------------------------------------------------------------------- schools
+
+
+@office
+def schools(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    form = SchoolForm(request.POST or None, round=rnd)
+    if request.method == "POST" and form.is_valid():
+        school = form.save(commit=False)
+        school.round = rnd
+        school.seq = rnd.schools.count()
+        school.save()
+        audit.record(
+            request, "school.create", round=rnd, target=school.code, after=audit.snapshot(school)
+        )
+        return redirect("office_schools", slug=slug)
+    return render(
+        request,
+        "samen/office/schools.html",
+        {"round": rnd, "schools": rnd.schools.prefetch_related("pools"), "form": form},
+    )
+
+
+@office
+def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    rnd = _round(slug)
+    school = get_object_or_404(School, round=rnd, code=code)
+    before = {
+        "school": audit.snapshot(school),
+        "pools": [audit.snapshot(p) for p in school.pools.all()],
+    }
+    form = SchoolForm(request.POST or None, instance=school, round=rnd)
+    pools = PoolFormSet(request.POST or None, instance=school)
+    if request.method == "POST" and form.is_valid() and pools.is_valid():
+        with transaction.atomic():
+            form.save()
+            for k, f in enumerate(pools.forms):
+                if f.cleaned_data and not f.cleaned_data.get("DELETE"):
+                    f.instance.seq = k
+            pools.save()
+        after = {
+            "school": audit.snapshot(school),
+            "pools": [audit.snapshot(p) for p in school.pools.all()],
+        }
+        audit.record(
+            request, "school.edit", round=rnd, target=school.code, before=before, after=after
+        )
+        messages.success(request, _("Saved."))
+        return redirect("office_schools", slug=slug)
+    return render(
+        request,
+        "samen/office/school_form.html",
+        {"round": rnd, "school": school, "form": form, "pools": pools},
+    )
+
+
+@office
+def questions(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    before = [audit.snapshot(q) for q in rnd.questions.all()]
+    formset = QuestionFormSet(
+        request.POST or None, instance=rnd, form_kwargs={"languages": rnd.languages}
+    )
+    if request.method == "POST" and formset.is_valid():
+        formset.save()
+        audit.record(
+            request,
+            "questions.edit",
+            round=rnd,
+            target=rnd.name,
+            before=before,
+            after=[audit.snapshot(q) for q in rnd.questions.all()],
+        )
+        messages.success(request, _("Saved."))
+        return redirect("office_round", slug=slug)
+    return render(request, "samen/office/questions.html", {"round": rnd, "formset": formset})
+
+
+# --------------------------------------------------------------------------- applicants
+
+
+@office
+def applicants(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = _round(slug)
+    qs = rnd.children.select_related("parent", "pledge_group").order_by("seq", "id")
+    code = request.GET.get("school", "")
+    if code:
+        qs = qs.filter(choices__school__code=code)
+    term = request.GET.get("q", "").strip()
+    if term:
+        qs = qs.filter(
+            Q(public_id__icontains=term)
+            | Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+        )
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    lists = {}
+    for c in page.object_list:
+        lists[c.pk] = [s.code for s in c.school_list()]
+    return render(
+        request,
+        "samen/office/applicants.html",
+        {"round": rnd, "page": page, "lists": lists, "school": code, "q": term},
+    )
+
+
+@office
+def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
+    rnd = _round(slug)
+    child = get_object_or_404(Child, round=rnd, public_id=public_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add-priority":
+            school = get_object_or_404(School, round=rnd, code=request.POST.get("school", ""))
+            group = request.POST.get("group", "")
+            if group in rnd.priority_groups:
+                Priority.objects.get_or_create(child=child, school=school, group=group)
+                audit.record(
+                    request,
+                    "priority.add",
+                    round=rnd,
+                    target=child.public_id,
+                    after={"school": school.code, "group": group},
+                )
+        elif action == "remove-priority":
+            p = get_object_or_404(Priority, child=child, pk=request.POST.get("priority", 0))
+            audit.record(
+                request,
+                "priority.remove",
+                round=rnd,
+                target=child.public_id,
+                before={"school": p.school.code, "group": p.group},
+            )
+            p.delete()
+        return redirect("office_applicant", slug=slug, public_id=public_id)
+    return render(
+        request,
+        "samen/office/applicant.html",
+        {
+            "round": rnd,
+            "child": child,
+            "schools": child.school_list(),
+            "priorities": child.priorities.select_related("school"),
+            "placements": child.placements.select_related("run", "school"),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- the rest
+
+
+@office
+def audit_log(request: HttpRequest) -> HttpResponse:
+    qs = AuditEntry.objects.select_related("round")
+    slug = request.GET.get("round")
+    if slug:
+        qs = qs.filter(round__slug=slug)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "samen/office/audit.html", {"page": page, "slug": slug or ""})
+
+
+@office
+def addresses(request: HttpRequest) -> HttpResponse:
+    form = AddressImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
+        first = text.splitlines()[0] if text else ""
+        reader = csv.DictReader(
+            io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
+        )
+        rows = []
+        for k, row in enumerate(reader, start=2):
+            row = {(key or "").strip().lower(): (v or "").strip() for key, v in row.items()}
+            try:
+                pc, hn = Address.normalise(row.get("postcode", ""), row.get("house_number", ""))
+                if not pc or not hn:
+                    raise ValueError
+                coords = {
+                    k2: float(row[k2].replace(",", ".")) if row.get(k2) else None
+                    for k2 in ("x", "y", "lat", "lon")
+                }
+            except ValueError:
+                errors.append(_("Row %(k)s: postcode, house number and numbers needed.") % {"k": k})
+                if len(errors) > 20:
+                    break
+                continue
+            rows.append(
+                Address(
+                    postcode=pc,
+                    house_number=hn,
+                    street=row.get("street", ""),
+                    municipality=row.get("municipality", ""),
+                    **coords,
+                )
+            )
+        if not errors:
+            with transaction.atomic():
+                Address.objects.all().delete()
+                Address.objects.bulk_create(rows, batch_size=5000)
+            audit.record(request, "addresses.import", after={"addresses": len(rows)})
+            messages.success(request, _("%(n)s addresses imported.") % {"n": len(rows)})
+            return redirect("office_addresses")
+    return render(
+        request,
+        "samen/office/addresses.html",
+        {"form": form, "errors": errors, "count": Address.objects.count()},
+    )
+
+
+@office
+def staff(request: HttpRequest) -> HttpResponse:
+    from django.contrib.auth import get_user_model
+
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = add_staff(
+            form.cleaned_data["email"], form.cleaned_data["role"], form.cleaned_data["schools"]
+        )
+        audit.record(
+            request,
+            "staff.add",
+            target=user.email,
+            after={"role": form.cleaned_data["role"], "schools": form.cleaned_data["schools"]},
+        )
+        messages.success(request, _("Saved."))
+        return redirect("office_staff")
+    people = (
+        get_user_model()
+        .objects.filter(groups__isnull=False)
+        .distinct()
+        .prefetch_related("groups", "staff_schools")
+    )
+    return render(request, "samen/office/staff.html", {"form": form, "people": people})

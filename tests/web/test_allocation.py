@@ -1,0 +1,70 @@
+"""The allocation through the job queue gives exactly what ``samen allocate`` gives, and the
+published zip passes ``samen verify``."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from typer.testing import CliRunner
+
+from samen.cli import app
+from samen.engine.allocate import allocate
+from samen.io.results import render_results
+from samen.io.round import read_round
+from samen.web.core import jobs
+from samen.web.core.models import AllocationRun, AuditEntry, Job, Round
+
+from .conftest import EXAMPLE
+
+
+def upload_example(client, folder: Path = EXAMPLE):
+    files = [
+        SimpleUploadedFile(p.name, p.read_bytes())
+        for p in sorted(folder.iterdir())
+        if p.suffix in (".csv", ".toml")
+    ]
+    return client.post("/office/rounds/import/", {"files": files})
+
+
+def test_job_queue_allocation_matches_cli(office_client, tmp_path):
+    r = upload_example(office_client)
+    assert r.status_code == 302
+    rnd = Round.objects.get()
+    assert rnd.children.count() == 800
+    slug = rnd.slug
+    for action in ("open", "close"):
+        r = office_client.post(f"/office/rounds/{slug}/status/", {"action": action})
+        assert r.status_code == 302
+    r = office_client.post(f"/office/rounds/{slug}/allocate/", {"kind": "allocate"})
+    assert r.status_code == 302
+    job = Job.objects.get()
+    assert job.status == Job.QUEUED
+    assert office_client.get(r["Location"]).status_code == 200
+    assert jobs.work(once=True) == 1
+    job.refresh_from_db()
+    assert job.status == Job.DONE, job.error
+    run = AllocationRun.objects.get(pk=job.result["run"])
+
+    folder = read_round(EXAMPLE)
+    expected = render_results(folder, allocate(folder.instance))
+    for name in ("assignments.csv", "cutoffs.csv", "groups.csv"):
+        assert run.result_files[name].encode() == expected[name], name
+
+    # the dashboard, then the published zip passes `samen verify`
+    page = office_client.get(f"/office/runs/{run.pk}/")
+    assert page.status_code == 200
+    assert "661" in page.content.decode()
+    zipped = office_client.get(f"/office/runs/{run.pk}/download.zip")
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as zf:
+        zf.extractall(tmp_path)
+    out = CliRunner().invoke(app, ["verify", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert "identical" in out.output
+    # the published folder has no names and no coordinates of children
+    applicants = (tmp_path / "applicants.csv").read_text()
+    assert applicants.splitlines()[0] == "applicant_id,choices,indicator,family,pledge"
+    assert AuditEntry.objects.filter(action="job.enqueue.allocate").exists()
+    assert AuditEntry.objects.filter(action="job.done").exists()
