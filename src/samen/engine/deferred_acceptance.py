@@ -38,7 +38,7 @@ import numpy as np
 from numba import njit
 
 from samen.engine.outcome import Outcome, expand
-from samen.engine.priority import Prepared, heap_pop, heap_push, heap_storage, row_less
+from samen.engine.priority import Prepared, beats, heap_pop, heap_push, heap_storage
 
 
 def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
@@ -47,9 +47,11 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     inst = prep.instance
     units = prep.units
     seats = inst.pool_seats
-    heap_off, heap = heap_storage(seats)
+    heap_off, hp, hx, hu = heap_storage(seats)
+    keys = prep.unit_keys
     unit_school, unit_pool, used, hlen = _da_kernel(
-        prep.unit_keys,
+        prep.unit_pack,
+        keys,
         prep.pair_ptr,
         units.lead,
         units.size,
@@ -59,7 +61,9 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         inst.pool_ptr,
         seats,
         heap_off,
-        heap,
+        hp,
+        hx,
+        hu,
     )
     school, pool = expand(units, unit_school, unit_pool)
     return Outcome(
@@ -68,13 +72,26 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         pool_filled=used,
         pool_overflow=np.maximum(used - seats, 0),
         cut_valid=(hlen > 0) & (used >= seats) & (seats > 0),
-        cut_keys=heap[heap_off[:-1], :4],
+        cut_keys=keys[hx[heap_off[:-1]]] if len(keys) else np.zeros((len(seats), 4), np.uint64),
     )
 
 
 @njit(cache=True)
 def _da_kernel(
-    keys, pair_ptr, lead, size, choice_ptr, choices, active, pool_ptr, seats, heap_off, heap
+    pack,
+    keys,
+    pair_ptr,
+    lead,
+    size,
+    choice_ptr,
+    choices,
+    active,
+    pool_ptr,
+    seats,
+    heap_off,
+    hp,
+    hx,
+    hu,
 ):
     n_units = len(lead)
     n_pools = len(seats)
@@ -119,18 +136,18 @@ def _da_kernel(
                 continue
             x = pair_ptr[choice_ptr[lead[c]] + nxt[c] - 1] + p - first_pool
             off = heap_off[p]
-            if used[p] >= seats[p] and (hlen[p] == 0 or not row_less(keys, x, heap, off)):
+            if used[p] >= seats[p] and (hlen[p] == 0 or not beats(pack, keys, x, hp, hx, off)):
                 wl_unit[wl] = c  # full, and not better than the worst: next pool
                 wl_pool[wl] = p + 1
                 wl += 1
                 continue
-            hlen[p] = heap_push(heap, off, hlen[p], keys, x, c)
+            hlen[p] = heap_push(hp, hx, hu, off, hlen[p], pack, keys, x, c)
             used[p] += size[c]
             cur[c] = p
             # push out the worst while the others still use all seats
-            while used[p] - size[heap[off, 4]] >= seats[p]:
-                t = np.int64(heap[off, 4])
-                hlen[p] = heap_pop(heap, off, hlen[p])
+            while used[p] - size[hu[off]] >= seats[p]:
+                t = hu[off]
+                hlen[p] = heap_pop(hp, hx, hu, off, hlen[p], keys)
                 used[p] -= size[t]
                 wl_unit[wl] = t
                 wl_pool[wl] = p + 1

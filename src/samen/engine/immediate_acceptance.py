@@ -29,10 +29,10 @@ from numba import njit
 from samen.engine.outcome import Outcome, expand
 from samen.engine.priority import (
     Prepared,
+    beats,
     heap_pop,
     heap_push,
     heap_storage,
-    row_less,
     worst_admitted,
 )
 
@@ -42,8 +42,9 @@ def immediate_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     inst = prep.instance
     units = prep.units
     seats = inst.pool_seats
-    heap_off, heap = heap_storage(seats)
+    heap_off, hp, hx, hu = heap_storage(seats)
     unit_school, unit_pool, used = _ia_kernel(
+        prep.unit_pack,
         prep.unit_keys,
         prep.pair_ptr,
         units.lead,
@@ -54,7 +55,9 @@ def immediate_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         inst.pool_ptr,
         seats,
         heap_off,
-        heap,
+        hp,
+        hx,
+        hu,
     )
     school, pool = expand(units, unit_school, unit_pool)
     has_any, cut_keys = worst_admitted(prep, units, school, pool)
@@ -70,7 +73,20 @@ def immediate_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
 
 @njit(cache=True)
 def _ia_kernel(
-    keys, pair_ptr, lead, size, choice_ptr, choices, active, pool_ptr, seats, heap_off, heap
+    pack,
+    keys,
+    pair_ptr,
+    lead,
+    size,
+    choice_ptr,
+    choices,
+    active,
+    pool_ptr,
+    seats,
+    heap_off,
+    hp,
+    hx,
+    hu,
 ):
     n_units = len(lead)
     n_schools = len(pool_ptr) - 1
@@ -150,16 +166,18 @@ def _ia_kernel(
                     room = seats[p] - used[p]  # the pool's remaining seats
                     x = pair_ptr[pos[c]] + p - p0
                     off = heap_off[p]
-                    if tmp_used[p] >= room and (hlen[p] == 0 or not row_less(keys, x, heap, off)):
+                    if tmp_used[p] >= room and (
+                        hlen[p] == 0 or not beats(pack, keys, x, hp, hx, off)
+                    ):
                         wl_unit[wl] = c
                         wl_pool[wl] = p + 1
                         wl += 1
                         continue
-                    hlen[p] = heap_push(heap, off, hlen[p], keys, x, c)
+                    hlen[p] = heap_push(hp, hx, hu, off, hlen[p], pack, keys, x, c)
                     tmp_used[p] += size[c]
-                    while tmp_used[p] - size[heap[off, 4]] >= room:
-                        t = np.int64(heap[off, 4])
-                        hlen[p] = heap_pop(heap, off, hlen[p])
+                    while tmp_used[p] - size[hu[off]] >= room:
+                        t = hu[off]
+                        hlen[p] = heap_pop(hp, hx, hu, off, hlen[p], keys)
                         tmp_used[p] -= size[t]
                         wl_unit[wl] = t
                         wl_pool[wl] = p + 1
@@ -168,7 +186,7 @@ def _ia_kernel(
             for p in range(p0, p1):
                 off = heap_off[p]
                 for i in range(hlen[p]):
-                    t = np.int64(heap[off + i, 4])
+                    t = hu[off + i]
                     unit_school[t] = s
                     unit_pool[t] = p
                 used[p] += tmp_used[p]

@@ -76,6 +76,11 @@ class Prepared:
         return pair_keys(self, self.units)
 
     @cached_property
+    def unit_pack(self) -> np.ndarray:
+        """One-word prefixes of :attr:`unit_keys` (:func:`pack_keys`)."""
+        return pack_keys(self.unit_keys)
+
+    @cached_property
     def child_keys(self) -> np.ndarray:
         """Keys of every (list entry, pool) pair, each child on its own (top trading
         cycles; the cut-offs)."""
@@ -251,41 +256,69 @@ def row_less(a, i, b, j):
     return less(a[i, 0], a[i, 1], a[i, 2], a[i, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
 
 
+def pack_keys(keys: np.ndarray) -> np.ndarray:
+    """A one-word prefix of every key row: ``k0`` in the top bits, then the top bits of ``k1``.
+
+    ``pack[x] < pack[y]`` implies ``keys[x] < keys[y]``; when the packs are equal the kernels
+    compare the full rows, so the pack only makes the common case (different lottery
+    numbers or distances) one comparison of one word.
+    """
+    if len(keys) == 0:
+        return np.zeros(0, dtype=np.uint64)
+    bits = max(1, int(keys[:, 0].max()).bit_length())
+    if bits > 16:  # many priority groups: k0 alone is still a valid prefix
+        return keys[:, 0].copy()
+    return (keys[:, 0] << np.uint64(64 - bits)) | (keys[:, 1] >> np.uint64(bits))
+
+
 @njit(cache=True, inline="always")
-def copy_row(dst, i, src, j):
-    """``dst[i] = src[j]`` for heap rows (five columns)."""
-    dst[i, 0] = src[j, 0]
-    dst[i, 1] = src[j, 1]
-    dst[i, 2] = src[j, 2]
-    dst[i, 3] = src[j, 3]
-    dst[i, 4] = src[j, 4]
+def beats(pack, keys, x, hp, hx, i):
+    """Whether pair ``x`` has a better (smaller) key than heap entry ``i``."""
+    pk = pack[x]
+    if pk != hp[i]:
+        return pk < hp[i]
+    return row_less(keys, x, keys, hx[i])
+
+
+@njit(cache=True, inline="always")
+def _entry_less(hp, hx, i, j, keys):
+    if hp[i] != hp[j]:
+        return hp[i] < hp[j]
+    return row_less(keys, hx[i], keys, hx[j])
+
+
+@njit(cache=True, inline="always")
+def _move(hp, hx, hu, dst, src):
+    hp[dst] = hp[src]
+    hx[dst] = hx[src]
+    hu[dst] = hu[src]
 
 
 @njit(cache=True)
-def heap_push(heap, off, ln, keys, x, u):
-    """Push unit ``u`` with key row ``keys[x]`` onto the max-heap (worst on top) stored in
-    rows ``off..off+ln`` of ``heap`` (columns: k0..k3, unit); returns the new length."""
+def heap_push(hp, hx, hu, off, ln, pack, keys, x, u):
+    """Push unit ``u`` with the key of pair ``x`` onto the max-heap (worst on top) stored at
+    ``off..off+ln`` of the entry arrays (``hp`` pack, ``hx`` pair, ``hu`` unit); returns the
+    new length."""
+    pk = pack[x]
     i = ln
     while i > 0:
         parent = (i - 1) >> 1
         q = off + parent
-        if row_less(heap, q, keys, x):
-            copy_row(heap, off + i, heap, q)
+        if hp[q] < pk or (hp[q] == pk and row_less(keys, hx[q], keys, x)):
+            _move(hp, hx, hu, off + i, q)
             i = parent
         else:
             break
     r = off + i
-    heap[r, 0] = keys[x, 0]
-    heap[r, 1] = keys[x, 1]
-    heap[r, 2] = keys[x, 2]
-    heap[r, 3] = keys[x, 3]
-    heap[r, 4] = u
+    hp[r] = pk
+    hx[r] = x
+    hu[r] = u
     return ln + 1
 
 
 @njit(cache=True)
-def heap_pop(heap, off, ln):
-    """Remove the top (worst) of the heap at ``off``; returns the new length."""
+def heap_pop(hp, hx, hu, off, ln, keys):
+    """Remove the top (worst) entry of the heap at ``off``; returns the new length."""
     ln -= 1
     last = off + ln
     i = 0
@@ -294,25 +327,32 @@ def heap_pop(heap, off, ln):
         if c >= ln:
             break
         q = off + c
-        if c + 1 < ln and row_less(heap, q, heap, q + 1):
+        if c + 1 < ln and _entry_less(hp, hx, q, q + 1, keys):
             c += 1
             q += 1
-        if row_less(heap, last, heap, q):
-            copy_row(heap, off + i, heap, q)
+        if _entry_less(hp, hx, last, q, keys):
+            _move(hp, hx, hu, off + i, q)
             i = c
         else:
             break
     if ln > 0 and off + i != last:
-        copy_row(heap, off + i, heap, last)
+        _move(hp, hx, hu, off + i, last)
     return ln
 
 
-def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets and rows for one heap per pool (``seats + 1`` rows each: a pool holds at
-    most ``seats`` units once it has pushed out the worst, one more while it decides)."""
+def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets and entry arrays (pack, pair, unit) for one heap per pool (``seats + 1``
+    entries each: a pool holds at most ``seats`` units once it has pushed out the worst,
+    one more while it decides)."""
     off = np.zeros(len(seats) + 1, dtype=np.int64)
     np.cumsum(np.maximum(seats, 0) + 1, out=off[1:])
-    return off, np.zeros((int(off[-1]), 5), dtype=np.uint64)
+    size = int(off[-1])
+    return (
+        off,
+        np.zeros(size, dtype=np.uint64),
+        np.zeros(size, dtype=np.int64),
+        np.zeros(size, dtype=np.int64),
+    )
 
 
 def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priority | None]:
@@ -358,11 +398,13 @@ def worst_admitted(
 
 __all__ = [
     "Prepared",
+    "beats",
     "cutoffs",
     "heap_pop",
     "heap_push",
     "heap_storage",
     "less",
+    "pack_keys",
     "pair_keys",
     "prepare",
     "row_less",
