@@ -18,8 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from samen.engine.allocate import allocate
+from samen.engine.allocate import MECHANISM_FUNCTIONS
 from samen.engine.instance import Instance
+from samen.engine.pledges import run_with_pledges
+from samen.engine.priority import prepare, reseed
 
 
 def draw_seed(seed: str, k: int) -> str:
@@ -85,12 +87,21 @@ def run_draws(
     rank = np.empty((draws, n), dtype=np.int16)
     held = np.empty((draws, g), dtype=bool)
     runs = np.empty(draws, dtype=np.int16)
+    mechanism = MECHANISM_FUNCTIONS[instance.mechanism]
+    # Everything but the lottery numbers is the same in every draw: prepare it once.
+    base = prepare(instance)
+    ptr = instance.choice_ptr
+    edge_app = np.repeat(np.arange(n), np.diff(ptr))
     for i in range(draws):
-        result = allocate(instance.with_(seed=draw_seed(instance.seed, start + i + 1)))
-        school[i] = result.school
-        rank[i] = result.choice_rank
-        held[i] = result.group_held
-        runs[i] = result.runs
+        prep = reseed(base, draw_seed(instance.seed, start + i + 1))
+        run = run_with_pledges(prep, mechanism)
+        assigned = run.outcome.school
+        hit = np.flatnonzero(instance.choices == assigned[edge_app])
+        school[i] = assigned
+        rank[i] = 0
+        rank[i, edge_app[hit]] = hit - ptr[edge_app[hit]] + 1
+        held[i] = run.held
+        runs[i] = run.runs
         if progress is not None:
             progress(i + 1)
     return Draws(first=start + 1, school=school, choice_rank=rank, group_held=held, runs=runs)

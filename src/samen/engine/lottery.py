@@ -16,6 +16,11 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from samen.engine.sha256 import first8, pack_strings
+
+#: from this many numbers on, hash in one compiled batch rather than call by call
+_BATCH = 2_000
+
 
 def number(seed: str, *parts: str) -> int:
     """``int`` of the first 8 bytes (big-endian) of SHA-256 of ``seed|part|...`` in UTF-8.
@@ -38,14 +43,39 @@ def _digest_array(prefix: bytes, ids: Iterable[str]) -> np.ndarray:
     return np.frombuffer(buf, dtype=">u8").astype(np.uint64)
 
 
-def single(seed: str, applicant_ids: Sequence[str]) -> np.ndarray:
-    """``L(a)`` for every applicant (uint64 array, single tie-breaking)."""
-    return _digest_array((seed + "|").encode("utf-8"), applicant_ids)
+def single(
+    seed: str,
+    applicant_ids: Sequence[str],
+    packed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """``L(a)`` for every applicant (uint64 array, single tie-breaking).
+
+    ``packed`` may give the ids already encoded (:func:`samen.engine.sha256.pack_strings`),
+    which the many draws of one round reuse.
+    """
+    if packed is None and len(applicant_ids) < _BATCH:
+        return _digest_array((seed + "|").encode("utf-8"), applicant_ids)
+    data, ptr = packed if packed is not None else pack_strings(applicant_ids)
+    return first8([seed + "|"], np.zeros(len(ptr) - 1, dtype=np.int64), data, ptr)
 
 
 def multiple(seed: str, school_id: str, applicant_ids: Sequence[str]) -> np.ndarray:
     """``L(a, s)`` for one school and many applicants (multiple tie-breaking)."""
     return _digest_array((seed + "|" + school_id + "|").encode("utf-8"), applicant_ids)
+
+
+def pairs_packed(
+    seed: str,
+    school_ids: Sequence[str],
+    pair_school: np.ndarray,
+    pair_applicant: np.ndarray,
+    packed: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """``L(a, s)`` for (school index, applicant index) pairs, the applicant ids given by
+    ``packed`` (:func:`samen.engine.sha256.pack_strings`)."""
+    data, ptr = packed
+    prefixes = [seed + "|" + s + "|" for s in school_ids]
+    return first8(prefixes, pair_school, data, ptr, items=pair_applicant)
 
 
 def pairs(

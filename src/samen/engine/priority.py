@@ -39,6 +39,7 @@ from numba import njit
 from samen.engine import lottery
 from samen.engine.families import Units, dissolve, form_blocks, id_order
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY, Instance, Priority
+from samen.engine.sha256 import pack_strings
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,6 +77,11 @@ class Prepared:
         return pair_keys(self, self.units)
 
     @cached_property
+    def packed_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """The applicant ids as UTF-8 bytes and offsets, for hashing in batches."""
+        return pack_strings(list(self.instance.applicant_ids))
+
+    @cached_property
     def unit_pack(self) -> np.ndarray:
         """One-word prefixes of :attr:`unit_keys` (:func:`pack_keys`)."""
         return pack_keys(self.unit_keys)
@@ -109,35 +115,7 @@ def prepare(instance: Instance) -> Prepared:
     n = len(ids)
     id_rank = id_order(ids)
     units = form_blocks(instance, id_rank)
-    ptr = instance.choice_ptr
-    lengths = np.diff(ptr)
-    edge_app = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    lead_of = units.lead[units.unit_of]  # applicant -> its block's lead
-
-    single_lot = lottery.single(instance.seed, ids)[lead_of]
-    if instance.tie_breaking == "multiple":
-        lead_ids = [ids[i] for i in lead_of[edge_app].tolist()]
-        edge_lot = lottery.pairs(
-            instance.seed, list(instance.school_ids), instance.choices, lead_ids
-        )
-    else:
-        edge_lot = single_lot[edge_app]
-
-    # Pledge members use the group's number at its target (decision 4).
-    members = np.flatnonzero(np.asarray(instance.pledge) >= 0)
-    if len(members):
-        edge_lot = edge_lot.copy()
-        for a in members.tolist():
-            g = int(instance.pledge[a])
-            target = int(instance.group_target[g])
-            gid = "pledge:" + instance.group_ids[g]
-            if instance.tie_breaking == "multiple":
-                num = lottery.number(instance.seed, instance.school_ids[target], gid)
-            else:
-                num = lottery.number(instance.seed, gid)
-            lst = instance.choices[ptr[a] : ptr[a + 1]]
-            edge_lot[ptr[a] + np.flatnonzero(lst == target)] = np.uint64(num)
-
+    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed)
     dist = np.asarray(instance.distance, dtype=np.float64)
     dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
     edge_dist = np.ascontiguousarray(dist).view(np.uint64)
@@ -254,6 +232,67 @@ def less(a0, a1, a2, a3, b0, b1, b2, b3):
 def row_less(a, i, b, j):
     """``a[i] < b[j]`` for key rows."""
     return less(a[i, 0], a[i, 1], a[i, 2], a[i, 3], b[j, 0], b[j, 1], b[j, 2], b[j, 3])
+
+
+def _lottery_numbers(
+    instance: Instance,
+    units: Units,
+    seed: str,
+    packed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The single number of every child and the number of every list entry under ``seed``:
+    a block's members use their lead's number (decision 2), pledge members the group's
+    number at its target (decision 4)."""
+    ids = list(instance.applicant_ids)
+    n = len(ids)
+    ptr = instance.choice_ptr
+    lead_of = units.lead[units.unit_of]  # applicant -> its block's lead
+    single_lot = lottery.single(seed, ids, packed)[lead_of]
+    if instance.tie_breaking == "multiple":
+        edge_app = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
+        if packed is None:
+            packed = pack_strings(ids)
+        edge_lot = lottery.pairs_packed(
+            seed, list(instance.school_ids), instance.choices, lead_of[edge_app], packed
+        )
+    else:
+        edge_lot = np.repeat(single_lot, np.diff(ptr))
+    members = np.flatnonzero(np.asarray(instance.pledge) >= 0)
+    if len(members):
+        for a in members.tolist():
+            g = int(instance.pledge[a])
+            target = int(instance.group_target[g])
+            gid = "pledge:" + instance.group_ids[g]
+            if instance.tie_breaking == "multiple":
+                num = lottery.number(seed, instance.school_ids[target], gid)
+            else:
+                num = lottery.number(seed, gid)
+            lst = instance.choices[ptr[a] : ptr[a + 1]]
+            edge_lot[ptr[a] + np.flatnonzero(lst == target)] = np.uint64(num)
+    return (
+        np.ascontiguousarray(single_lot, dtype=np.uint64),
+        np.ascontiguousarray(edge_lot, dtype=np.uint64),
+    )
+
+
+def reseed(prep: Prepared, seed: str) -> Prepared:
+    """``prep`` for the same round under another lottery seed (the blocks, id order and
+    distances are reused; only the lottery numbers are computed again)."""
+    inst = prep.instance.with_(seed=seed)
+    single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, prep.packed_ids)
+    new = Prepared(
+        instance=inst,
+        units=prep.units,
+        id_rank=prep.id_rank,
+        edge_lot=edge_lot,
+        single_lot=single_lot,
+        edge_dist=prep.edge_dist,
+        by_rank=prep.by_rank,
+    )
+    for name in ("pair_ptr", "packed_ids"):
+        if name in prep.__dict__:
+            new.__dict__[name] = prep.__dict__[name]
+    return new
 
 
 def pack_keys(keys: np.ndarray) -> np.ndarray:
@@ -407,6 +446,7 @@ __all__ = [
     "pack_keys",
     "pair_keys",
     "prepare",
+    "reseed",
     "row_less",
     "worst_admitted",
 ]
