@@ -14,7 +14,8 @@ Hatfield and Milgrom 2005), so the result is the child-optimal stable matching, 
 depend on the order in which proposals are processed, and (without family blocks, pledge
 groups or ``rank`` pools) no child gains by misreporting its list.
 
-The kernel keeps, per pool, a max-heap of the units it holds. An arriving unit cascades
+The kernel keeps, per pool, a max-heap of the units it holds, keyed by priority tuples it
+computes as units arrive (no table of all keys is built). An arriving unit cascades
 through the school's pools in precedence order: a full pool passes it on unless it beats
 the pool's worst unit; a unit that enters pushes out worst units while the others still
 use all seats, and those move on to the next pool. Units passed by the last pool are
@@ -38,7 +39,15 @@ import numpy as np
 from numba import njit
 
 from samen.engine.outcome import Outcome, expand
-from samen.engine.priority import Prepared, beats, heap_pop, heap_push, heap_storage
+from samen.engine.priority import (
+    Prepared,
+    key_beats,
+    key_bits,
+    key_heap_pop,
+    key_heap_push,
+    pack_of,
+    unit_key,
+)
 
 
 def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
@@ -47,12 +56,15 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     inst = prep.instance
     units = prep.units
     seats = inst.pool_seats
-    heap_off, hp, hx, hu = heap_storage(seats)
-    keys = prep.unit_keys
+    heap_off = np.zeros(len(seats) + 1, dtype=np.int64)
+    np.cumsum(np.maximum(seats, 0) + 1, out=heap_off[1:])
+    size = int(heap_off[-1])
+    hp = np.zeros(size, dtype=np.uint64)
+    hk = np.zeros((size, 4), dtype=np.uint64)
+    hu = np.zeros(size, dtype=np.int64)
     unit_school, unit_pool, used, hlen = _da_kernel(
-        prep.unit_pack,
-        keys,
-        prep.pair_ptr,
+        units.ptr,
+        units.members,
         units.lead,
         units.size,
         inst.choice_ptr,
@@ -60,9 +72,18 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         active,
         inst.pool_ptr,
         seats,
+        np.ascontiguousarray(inst.priority),
+        prep.edge_lot,
+        prep.edge_dist,
+        np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1),
+        inst.pool_flag,
+        inst.pool_negate,
+        inst.pool_order,
+        prep.id_rank,
+        key_bits(inst),
         heap_off,
         hp,
-        hx,
+        hk,
         hu,
     )
     school, pool = expand(units, unit_school, unit_pool)
@@ -72,15 +93,14 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         pool_filled=used,
         pool_overflow=np.maximum(used - seats, 0),
         cut_valid=(hlen > 0) & (used >= seats) & (seats > 0),
-        cut_keys=keys[hx[heap_off[:-1]]] if len(keys) else np.zeros((len(seats), 4), np.uint64),
+        cut_keys=hk[heap_off[:-1]],
     )
 
 
 @njit(cache=True)
 def _da_kernel(
-    pack,
-    keys,
-    pair_ptr,
+    uptr,
+    members,
     lead,
     size,
     choice_ptr,
@@ -88,9 +108,18 @@ def _da_kernel(
     active,
     pool_ptr,
     seats,
+    prio,
+    edge_lot,
+    edge_dist,
+    flags,
+    pool_flag,
+    pool_negate,
+    pool_order,
+    id_rank,
+    bits,
     heap_off,
     hp,
-    hx,
+    hk,
     hu,
 ):
     n_units = len(lead)
@@ -134,20 +163,38 @@ def _da_kernel(
                 stack[sp] = c
                 sp += 1
                 continue
-            x = pair_ptr[choice_ptr[lead[c]] + nxt[c] - 1] + p - first_pool
+            k0, k1, k2, k3 = unit_key(
+                c,
+                nxt[c] - 1,
+                p,
+                uptr,
+                members,
+                choice_ptr,
+                prio,
+                edge_lot,
+                edge_dist,
+                flags,
+                pool_flag,
+                pool_negate,
+                pool_order,
+                id_rank,
+            )
+            pk = pack_of(k0, k1, bits)
             off = heap_off[p]
-            if used[p] >= seats[p] and (hlen[p] == 0 or not beats(pack, keys, x, hp, hx, off)):
+            if used[p] >= seats[p] and (
+                hlen[p] == 0 or not key_beats(pk, k0, k1, k2, k3, hp, hk, off)
+            ):
                 wl_unit[wl] = c  # full, and not better than the worst: next pool
                 wl_pool[wl] = p + 1
                 wl += 1
                 continue
-            hlen[p] = heap_push(hp, hx, hu, off, hlen[p], pack, keys, x, c)
+            hlen[p] = key_heap_push(hp, hk, hu, off, hlen[p], pk, k0, k1, k2, k3, c)
             used[p] += size[c]
             cur[c] = p
             # push out the worst while the others still use all seats
             while used[p] - size[hu[off]] >= seats[p]:
                 t = hu[off]
-                hlen[p] = heap_pop(hp, hx, hu, off, hlen[p], keys)
+                hlen[p] = key_heap_pop(hp, hk, hu, off, hlen[p])
                 used[p] -= size[t]
                 wl_unit[wl] = t
                 wl_pool[wl] = p + 1

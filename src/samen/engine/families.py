@@ -40,7 +40,12 @@ class Units:
 def id_order(applicant_ids: list[str] | tuple[str, ...]) -> np.ndarray:
     """``rank[a]``: the position of applicant ``a``'s id in byte order (UTF-8 order is code
     point order, so Python's string order is the byte order of the rules)."""
-    order = sorted(range(len(applicant_ids)), key=applicant_ids.__getitem__)
+    n = len(applicant_ids)
+    if n > 1_000 and "\x00" not in "".join(applicant_ids):
+        # NumPy compares unicode by code point, as Python does (NUL would be trimmed)
+        order = np.argsort(np.array(applicant_ids, dtype=str), kind="stable")
+    else:
+        order = np.asarray(sorted(range(n), key=applicant_ids.__getitem__), dtype=np.int64)
     rank = np.empty(len(applicant_ids), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(applicant_ids), dtype=np.int64)
     return rank
@@ -59,8 +64,6 @@ def form_blocks(instance: Instance, id_rank: np.ndarray) -> Units:
     n = instance.n_applicants
     family = np.asarray(instance.family)
     keyed: dict[tuple[int, int, bytes], list[int]] = {}
-    unit_first: list[int] = []  # applicant index that opens each unit, in row order
-    unit_members: list[list[int]] = []
     ptr = instance.choice_ptr
     for a in np.flatnonzero(family >= 0).tolist():
         key = (
@@ -69,28 +72,21 @@ def form_blocks(instance: Instance, id_rank: np.ndarray) -> Units:
             instance.choices[ptr[a] : ptr[a + 1]].tobytes(),
         )
         keyed.setdefault(key, []).append(a)
-    in_block = np.zeros(n, dtype=bool)
-    blocks_by_first: dict[int, list[int]] = {}
+    first_of = np.arange(n, dtype=np.int64)  # the first member (row order) of a's unit
+    blocks = 0
     for group in keyed.values():
         if len(group) > 1:
-            group.sort(key=lambda a: id_rank[a])
-            blocks_by_first[min(group)] = group
-            in_block[group] = True
-    if not blocks_by_first:
+            first_of[group] = min(group)
+            blocks += 1
+    if not blocks:
         return _singles(n)
-    for a in range(n):
-        if not in_block[a]:
-            unit_first.append(a)
-            unit_members.append([a])
-        elif a in blocks_by_first:
-            unit_first.append(a)
-            unit_members.append(blocks_by_first[a])
-    sizes = np.array([len(m) for m in unit_members], dtype=np.int64)
-    uptr = np.zeros(len(unit_members) + 1, dtype=np.int64)
+    opens = first_of == np.arange(n, dtype=np.int64)  # units in the row order of their first
+    unit_index = np.cumsum(opens) - 1
+    unit_of = unit_index[first_of]
+    members = np.lexsort((id_rank, unit_of)).astype(np.int64)  # lead (smallest id) first
+    sizes = np.bincount(unit_of, minlength=int(unit_index[-1]) + 1).astype(np.int64)
+    uptr = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=uptr[1:])
-    members = np.array([a for m in unit_members for a in m], dtype=np.int64)
-    unit_of = np.empty(n, dtype=np.int64)
-    unit_of[members] = np.repeat(np.arange(len(unit_members), dtype=np.int64), sizes)
     lead = members[uptr[:-1]]
     return Units(ptr=uptr, members=members, unit_of=unit_of, lead=lead, size=sizes)
 

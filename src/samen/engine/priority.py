@@ -394,6 +394,144 @@ def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     )
 
 
+# --- keys computed on the fly (deferred acceptance) -----------------------------------
+
+
+def key_bits(instance: Instance) -> int:
+    """Bits of ``k0`` in a pack (:func:`pack_keys`); above 16 the pack is ``k0`` alone."""
+    top = int(np.max(instance.priority)) if len(instance.priority) else 0
+    return max(1, (2 * top + 1).bit_length())
+
+
+@njit(cache=True, inline="always")
+def unit_key(
+    c,
+    j,
+    p,
+    uptr,
+    members,
+    choice_ptr,
+    prio,
+    edge_lot,
+    edge_dist,
+    flags,
+    pool_flag,
+    pool_negate,
+    pool_order,
+    id_rank,
+):
+    """The key of unit ``c`` (its best member's) for pool ``p`` of its ``j``-th choice."""
+    f = pool_flag[p]
+    o = pool_order[p]
+    b0 = np.uint64(0)
+    b1 = np.uint64(0)
+    b2 = np.uint64(0)
+    b3 = np.uint64(0)
+    for i in range(uptr[c], uptr[c + 1]):
+        m = members[i]
+        e = choice_ptr[m] + j
+        unfav = 0
+        if f >= 0 and (flags[m, f] != 0) == pool_negate[p]:
+            unfav = 1
+        k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
+        lot = edge_lot[e]
+        if o == ORDER_LOTTERY:
+            k1 = lot
+        elif o == ORDER_DISTANCE:
+            k1 = edge_dist[e]
+        else:
+            k1 = np.uint64(j + 1)
+        k3 = np.uint64(id_rank[m])
+        if i == uptr[c] or less(k0, k1, lot, k3, b0, b1, b2, b3):
+            b0 = k0
+            b1 = k1
+            b2 = lot
+            b3 = k3
+    return b0, b1, b2, b3
+
+
+@njit(cache=True, inline="always")
+def pack_of(k0, k1, bits):
+    """:func:`pack_keys` for one key."""
+    if bits > 16:
+        return k0
+    return (k0 << np.uint64(64 - bits)) | (k1 >> np.uint64(bits))
+
+
+@njit(cache=True, inline="always")
+def _kless(hp, hk, i, j):
+    if hp[i] != hp[j]:
+        return hp[i] < hp[j]
+    return less(hk[i, 0], hk[i, 1], hk[i, 2], hk[i, 3], hk[j, 0], hk[j, 1], hk[j, 2], hk[j, 3])
+
+
+@njit(cache=True, inline="always")
+def key_beats(pk, k0, k1, k2, k3, hp, hk, i):
+    """Whether the key ``(pk; k0..k3)`` is better (smaller) than heap entry ``i``."""
+    if pk != hp[i]:
+        return pk < hp[i]
+    return less(k0, k1, k2, k3, hk[i, 0], hk[i, 1], hk[i, 2], hk[i, 3])
+
+
+@njit(cache=True, inline="always")
+def _kmove(hp, hk, hu, dst, src):
+    hp[dst] = hp[src]
+    hk[dst, 0] = hk[src, 0]
+    hk[dst, 1] = hk[src, 1]
+    hk[dst, 2] = hk[src, 2]
+    hk[dst, 3] = hk[src, 3]
+    hu[dst] = hu[src]
+
+
+@njit(cache=True)
+def key_heap_push(hp, hk, hu, off, ln, pk, k0, k1, k2, k3, u):
+    """Push unit ``u`` with key ``(pk; k0..k3)`` onto the max-heap (worst on top) at
+    ``off..off+ln`` (``hp`` packs, ``hk`` key rows, ``hu`` units); returns the new length."""
+    i = ln
+    while i > 0:
+        parent = (i - 1) >> 1
+        q = off + parent
+        if hp[q] < pk or (
+            hp[q] == pk and less(hk[q, 0], hk[q, 1], hk[q, 2], hk[q, 3], k0, k1, k2, k3)
+        ):
+            _kmove(hp, hk, hu, off + i, q)
+            i = parent
+        else:
+            break
+    r = off + i
+    hp[r] = pk
+    hk[r, 0] = k0
+    hk[r, 1] = k1
+    hk[r, 2] = k2
+    hk[r, 3] = k3
+    hu[r] = u
+    return ln + 1
+
+
+@njit(cache=True)
+def key_heap_pop(hp, hk, hu, off, ln):
+    """Remove the top (worst) entry of the heap at ``off``; returns the new length."""
+    ln -= 1
+    last = off + ln
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= ln:
+            break
+        q = off + c
+        if c + 1 < ln and _kless(hp, hk, q, q + 1):
+            c += 1
+            q += 1
+        if _kless(hp, hk, last, q):
+            _kmove(hp, hk, hu, off + i, q)
+            i = c
+        else:
+            break
+    if ln > 0 and off + i != last:
+        _kmove(hp, hk, hu, off + i, last)
+    return ln
+
+
 def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priority | None]:
     """Decode per-pool cut-off key rows (``valid[p]`` says whether pool ``p`` has one)."""
     return [
@@ -442,11 +580,17 @@ __all__ = [
     "heap_pop",
     "heap_push",
     "heap_storage",
+    "key_beats",
+    "key_bits",
+    "key_heap_pop",
+    "key_heap_push",
     "less",
     "pack_keys",
+    "pack_of",
     "pair_keys",
     "prepare",
     "reseed",
     "row_less",
+    "unit_key",
     "worst_admitted",
 ]

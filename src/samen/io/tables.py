@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from samen.io.errors import Problems
 
 _QUOTED = re.compile(r'"[^"]*"')
-_EDGE_SPACE = re.compile(r"(?:^|\x00)\s|\s(?:\x00|$)")
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
 _SEPARATOR_FIX = (
     "samen reads files separated by commas or semicolons; save the file as "
@@ -261,11 +260,10 @@ def _build(
     columns: dict[str, list[str]] = {}
     stripped = False
     for col, values in zip(header, zip(*data, strict=True) if data else [()] * width, strict=True):
-        if _EDGE_SPACE.search("\x00".join(values)):
-            columns[col] = [v.strip() for v in values]
+        clean = [v.strip() for v in values]
+        if clean != list(values):
             stripped = True
-        else:
-            columns[col] = list(values)
+        columns[col] = clean
     if stripped:  # rows of spaces only are blank rows too
         blank = [i for i, cells in enumerate(zip(*columns.values(), strict=True)) if not any(cells)]
         if blank:
