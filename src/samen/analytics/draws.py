@@ -7,7 +7,7 @@ with ``samen allocate`` after writing that seed into ``round.toml``; the publish
 own draw is not among them (it is the one that counts, not a sample).
 
 :func:`run_draws` runs draws ``start+1 .. start+draws`` in this process and returns the
-per-draw outcome as arrays; :func:`samen.analytics.chances` spreads draws over processes or
+per-draw outcome as arrays; :func:`samen.analytics.chances.chances` spreads draws over processes or
 a Dask cluster.
 """
 

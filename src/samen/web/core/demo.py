@@ -118,11 +118,23 @@ def load(folder: Path) -> Demo:
             family.add(c, by_code[s])
         return c
 
+    def pick(*positions: int) -> list[str]:
+        """School codes by position in the round (any round folder), without repeats."""
+        codes = [schools[k % len(schools)].code for k in positions]
+        return list(dict.fromkeys(codes))
+
     year = now.year - 3
+    houses = [a.house_number for a in Address.objects.order_by("id")]
     noor = child(
-        PARENTS[0], "Noor", "Peeters", dt.date(year, 4, 12), "61", ["MB02", "MB03", "MB01"], 0
+        PARENTS[0],
+        "Noor",
+        "Peeters",
+        dt.date(year, 4, 12),
+        "61" if "61" in houses else houses[-1],
+        pick(1, 2, 0),
+        0,
     )
-    child(PARENTS[1], "Lucas", "Janssens", dt.date(year, 9, 3), "3", ["MB01", "MB06", "MB02"], 1)
+    child(PARENTS[1], "Lucas", "Janssens", dt.date(year, 9, 3), houses[2], pick(0, 5, 1), 1)
     group = PledgeGroup.objects.filter(round=rnd).order_by("id").first()
     if group is not None:
         family.join(noor, group)
