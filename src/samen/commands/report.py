@@ -1,0 +1,177 @@
+"""``samen report``: one self-contained HTML report of a round, for a city council.
+
+    samen report ROUND_DIR [--out FILE.html] [--draws N] [--scenarios scenarios.json]
+                           [--lang en|nl|fr] [--results DIR]
+
+What the report shows and how every number is computed: ``docs/report.md``; the code is in
+:mod:`samen.analytics.report` and :mod:`samen.analytics.plots`. Exit code 2 when an input (the
+round folder, its results, the scenarios file, an option) cannot be used; the problems name the
+file, the row or key, and what to fix, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_BAD_INPUT = 2
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` command to ``app``."""
+
+    @app.command()
+    def report(
+        round_dir: Annotated[
+            Path,
+            typer.Argument(help="The round folder: round.toml and the tables.", show_default=False),
+        ],
+        out: Annotated[
+            Path | None,
+            typer.Option(
+                "--out",
+                "-o",
+                help="The HTML file to write (default: report.html in the round folder).",
+                show_default=False,
+            ),
+        ] = None,
+        draws: Annotated[
+            int,
+            typer.Option(
+                "--draws",
+                "-d",
+                help="Other lottery draws for the 95% ranges (seeds SEED|draw:1, ...).",
+            ),
+        ] = 100,
+        scenarios: Annotated[
+            Path | None,
+            typer.Option(
+                "--scenarios",
+                "-s",
+                help="A scenarios file written by 'samen scenarios', shown side by side.",
+                show_default=False,
+            ),
+        ] = None,
+        lang: Annotated[
+            str,
+            typer.Option("--lang", "-l", help="The language of the report: en, nl or fr."),
+        ] = "en",
+        results: Annotated[
+            Path | None,
+            typer.Option(
+                "--results",
+                "-r",
+                help="The results folder of the allocation (default: 'results' in the round "
+                "folder). When it is missing or was made from other input files, the report "
+                "allocates the round itself.",
+                show_default=False,
+            ),
+        ] = None,
+    ) -> None:
+        """Write one HTML file about a round that a city council can read: choices received,
+        how mixed each school is, a map, segregation indices with their range over other
+        lottery draws, pledge groups and (with --scenarios) policy variants side by side.
+
+        The file holds everything (figures included) and opens offline, on a phone and in
+        print. It is written all at once, or not at all.
+        """
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.table import Table
+
+        from samen.analytics.report import (
+            ReportError,
+            build_report,
+            check_draws,
+            check_lang,
+            load_scenarios,
+            render_html,
+            write_report,
+        )
+        from samen.io.errors import Problem, RoundError
+        from samen.io.round import read_round
+
+        err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+        def fail(what: str, problems: list[Problem]) -> None:
+            n = len(problems)
+            err.print(
+                f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; no report "
+                f"was written. Fix {'these' if n != 1 else 'it'} and run the command again:"
+            )
+            for p in problems:
+                err.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+        def os_fail(exc: OSError, where: Path) -> None:
+            name = exc.filename if exc.filename is not None else where
+            err.print(
+                f"[bold red]Cannot use {escape(str(name))}[/]: {escape(exc.strerror or str(exc))}; "
+                "no report was written."
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)
+
+        started = time.perf_counter()
+        try:
+            check_draws(draws)
+            check_lang(lang)
+            sc = load_scenarios(scenarios) if scenarios is not None else None
+        except ReportError as exc:
+            fail(exc.what, exc.problems)
+        try:
+            rnd = read_round(round_dir)
+        except RoundError as exc:
+            fail("The round folder", exc.problems)
+        except OSError as exc:
+            os_fail(exc, round_dir)
+
+        progress = Progress(
+            TextColumn("[bold]Lottery draws"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        try:
+            with progress:
+                task = progress.add_task("draws", total=draws)
+                data = build_report(
+                    rnd,
+                    draws=draws,
+                    results=results,
+                    scenarios=sc,
+                    progress=lambda k: progress.update(task, completed=k),
+                )
+            text = render_html(data, lang)
+            target = out if out is not None else rnd.path / "report.html"
+            written = write_report(text, target)
+        except ReportError as exc:
+            fail(exc.what, exc.problems)
+        except OSError as exc:
+            os_fail(exc, out if out is not None else round_dir)
+        seconds = time.perf_counter() - started
+
+        table = Table(show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        table.add_row("Round", escape(rnd.name))
+        source = {
+            "results": f"read from {data.allocation.folder}",
+            "missing": "allocated here (no results folder)",
+            "incomplete": "allocated here (the results folder has no summary.json)",
+            "stale": "allocated again: the results folder was made from other input files",
+        }[data.allocation.source]
+        table.add_row("Allocation", escape(source))
+        table.add_row("Draws", f"{draws:,} other lottery draws")
+        if sc is not None:
+            table.add_row("Scenarios", f"{len(sc.variants)} variants from {escape(sc.source)}")
+        size = len(text.encode("utf-8"))
+        table.add_row(
+            "Report", f"{escape(str(written))} ({size / 1e6:.1f} MB, {lang}) in {seconds:.1f} s"
+        )
+        Console(highlight=False).print(table)
