@@ -1,6 +1,7 @@
 """Django set up for tests: the platform's settings with a test environment (a temporary data
-folder, a fixed secret key, DEBUG off, no HTTPS redirect, no external database or mail
-server). Used by ``tests/web/conftest.py`` and by the doctest run over ``src/samen``."""
+folder, a fixed secret key, DEBUG off, no HTTPS redirect, no mail server) on SQLite, or on the
+PostgreSQL server that ``SAMEN_TEST_DATABASE_URL`` names (pytest-django makes its own test
+database there). Used by ``tests/web/conftest.py`` and by the doctest run over ``src/samen``."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def setup_django_for_tests() -> None:
     os.environ["SAMEN_HTTPS"] = "0"
     for name in ("SAMEN_DATABASE_URL", "DATABASE_URL", "SAMEN_EMAIL_HOST"):
         os.environ.pop(name, None)
+    test_database = os.environ.get("SAMEN_TEST_DATABASE_URL", "")
+    if test_database:
+        os.environ["SAMEN_DATABASE_URL"] = test_database
 
     import django
 

@@ -68,6 +68,7 @@ urlpatterns = [
     path("office/runs/<int:pk>/", office.run_detail, name="office_run"),
     path("office/runs/<int:pk>/publish/", office.run_publish, name="office_run_publish"),
     path("office/runs/<int:pk>/download.zip", office.run_download, name="office_run_download"),
+    path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
     path("office/audit/", office.audit_log, name="office_audit"),
     path("office/addresses/", office.addresses, name="office_addresses"),
     path("office/staff/", office.staff, name="office_staff"),

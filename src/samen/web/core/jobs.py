@@ -15,6 +15,7 @@ import socket
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -160,3 +161,74 @@ def _waiting(job: Job) -> dict[str, Any]:
 def _short(summary: dict[str, Any]) -> dict[str, Any]:
     keys = ("applicants", "assigned", "unassigned", "first_choice", "top3", "runs")
     return {k: summary.get(k) for k in keys}
+
+
+# --------------------------------------------------------------------------- the council report
+
+#: the other lottery draws of the report's 95% ranges (``samen report --draws``)
+REPORT_DRAWS = 100
+
+
+def report_path(job: Job) -> Path:
+    """Where the HTML file of a ``report`` job is kept: ``reports/`` in the data folder, which
+    the worker and the web server share (as they share the secret key file)."""
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "reports" / f"report-{int(job.pk)}.html"
+
+
+def report_draws() -> int:
+    """``SAMEN_REPORT_DRAWS`` (a Django setting or an environment variable), default 100."""
+    from django.conf import settings
+
+    value = getattr(settings, "SAMEN_REPORT_DRAWS", None) or os.environ.get("SAMEN_REPORT_DRAWS")
+    return int(value or REPORT_DRAWS)
+
+
+@handler("report")
+def _report(job: Job) -> dict[str, Any]:
+    """The council report of an allocation run (``samen report``): made from the run's round
+    folder and results as the platform stored them (pseudonymised, as published), in the
+    language of whoever asked for it."""
+    import tempfile
+
+    from django.utils.translation import gettext as _
+
+    from samen.analytics.report import LANGUAGES, ReportError, make_report
+    from samen.io.errors import RoundError
+    from samen.web.core.allocation import AllocationError, input_files, result_files
+    from samen.web.core.exchange import write_folder
+    from samen.web.core.models import AllocationRun
+
+    run = AllocationRun.objects.filter(pk=job.params.get("run")).first()
+    if run is None or not run.input_files:
+        raise AllocationError(_("This allocation run no longer exists."))
+    lang = str(job.params.get("language", "nl"))[:2]
+    lang = lang if lang in LANGUAGES else "en"
+    draws = report_draws()
+    out = report_path(job)
+    with tempfile.TemporaryDirectory(prefix="samen-report-") as tmp:
+        folder = Path(tmp) / "round"
+        write_folder(input_files(run), folder)
+        write_folder(result_files(run), folder / "results")
+        try:
+            make_report(folder, out, draws=draws, lang=lang)
+        except (ReportError, RoundError) as exc:
+            raise AllocationError(
+                _("The report could not be made: %(n)s problem(s).") % {"n": len(exc.problems)},
+                [
+                    {"file": p.file, "row": p.row, "column": p.column, "message": p.message}
+                    for p in exc.problems
+                ],
+            ) from None
+    # the dashboard opens the latest report of a run: the older files are not needed any more
+    older = Job.objects.filter(kind="report", params__run=run.pk, pk__lt=job.pk)
+    for old in older.filter(status=Job.DONE):
+        report_path(old).unlink(missing_ok=True)
+    return {
+        "run": run.pk,
+        "report": out.name,
+        "bytes": out.stat().st_size,
+        "draws": draws,
+        "language": lang,
+    }

@@ -22,11 +22,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
@@ -311,9 +311,70 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": run.round,
             "d": allocation.dashboard(run),
             "moved": allocation.changed_children(run),
-            "report": None,  # the analytics report plugs in here once it exists
+            "report": _report_state(run),
         },
     )
+
+
+# --------------------------------------------------------------------------- the council report
+
+#: the report is one self-contained file: inline CSS, images as data: URIs, no script
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def _report_jobs(run: AllocationRun) -> Any:
+    return Job.objects.filter(kind="report", round=run.round, params__run=run.pk).order_by("-id")
+
+
+def _report_state(run: AllocationRun) -> dict[str, Any]:
+    """The run's latest report job and the latest report that can be opened."""
+    latest = _report_jobs(run).first()
+    done = _report_jobs(run).filter(status=Job.DONE).first()
+    available = done is not None and jobs.report_path(done).is_file()
+    return {
+        "job": latest,
+        "busy": latest is not None and latest.status in (Job.QUEUED, Job.RUNNING),
+        "done": done if available else None,
+    }
+
+
+@office
+@require_http_methods(["GET", "HEAD", "POST"])
+def run_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the run's latest council report (``samen report``), to read in the browser.
+    POST: make it (again), as a job for the worker."""
+    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    state = _report_state(run)
+    if request.method == "POST":
+        if state["busy"]:
+            return redirect("office_job", pk=state["job"].pk)
+        job = jobs.enqueue("report", run.round, params={"run": run.pk}, user=request.user)
+        audit.record(
+            request,
+            "job.enqueue.report",
+            round=run.round,
+            target=f"job {job.pk}",
+            after={"job": job.pk, "run": run.pk, "number": run.number},
+        )
+        return redirect("office_job", pk=job.pk)
+    done = state["done"]
+    if done is None:
+        raise Http404("no report yet")
+    try:
+        handle = jobs.report_path(done).open("rb")
+    except FileNotFoundError:  # replaced by a newer report just now
+        raise Http404("no report yet") from None
+    audit.record(request, "run.report", round=run.round, target=f"run {run.number}")
+    response = FileResponse(
+        handle,
+        content_type="text/html; charset=utf-8",
+        filename=f"{run.round.slug}-run{run.number}-report.html",
+    )  # Content-Disposition: inline, with the file name for saving
+    response["Content-Security-Policy"] = REPORT_CSP
+    return response
 
 
 @office
