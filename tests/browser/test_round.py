@@ -1,0 +1,225 @@
+"""A whole round in a phone-sized browser: two parents and the admission office.
+
+A parent signs in with the e-mail code, registers a child, ranks schools (with the plain up
+button and by dragging), starts a pledge group; a second parent signs in through the invitation
+link and joins; the office publishes the seed's fingerprint, closes the registration, reveals
+the seed at the draw, has the worker allocate, publishes; the parent sees the result and accepts.
+Screenshots of the key pages go to ``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from .conftest import OFFICE, PHONE, SLUG, Site
+
+SEED = "browser test 2027 | 7 13 21 42"
+
+
+def new_phone(browser: Any, site: Site) -> tuple[Any, Any, list[str]]:
+    """A fresh phone-sized browser (no cookies) in English, and the page's console errors."""
+    context = browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=1,
+        locale="en-GB",
+        base_url=site.url,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+
+    def console(m: Any) -> None:
+        # a failed request is logged as "Failed to load resource"; those are judged below
+        if m.type == "error" and not m.text.startswith("Failed to load resource"):
+            errors.append(m.text)
+
+    def response(r: Any) -> None:
+        # every page, style sheet and script loads; only the favicon may be missing
+        if r.status >= 400 and not r.url.endswith("/favicon.ico"):
+            errors.append(f"{r.status} {r.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", response)
+    return context, page, errors
+
+
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Any, site: Site, address: str) -> None:
+    """From the sign-in page the browser is on: ask for a code, read it, type it."""
+    seen = len(site.mails_to(address))
+    page.fill("input[name=email]", address)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/signin/code/")
+    page.fill("input[name=code]", site.code_for(address, seen))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("text=You are signed in.")
+
+
+def ranking(page: Any) -> list[str]:
+    return page.eval_on_selector_all(
+        "#ranking li[data-code]", "els => els.map(e => e.dataset.code)"
+    )
+
+
+def register_child(page: Any, first: str, house: str) -> str:
+    """Fill in the registration form; returns the child's page path."""
+    page.goto(f"/rounds/{SLUG}/")
+    page.get_by_role("link", name="Register a child").click()
+    page.fill("input[name=first_name]", first)
+    page.fill("input[name=last_name]", "Test")
+    page.fill("input[name=birth_date]", "2024-03-01")
+    page.fill("input[name=postcode]", "2800")
+    page.fill("input[name=house_number]", house)
+    page.check("input[name=q_indicator][value='0']")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/children/\d+/$"))
+    return re.sub(r"^https?://[^/]+", "", page.url)
+
+
+def add_school(page: Any, name: str) -> None:
+    page.select_option("select[name=school]", label=name)
+    page.get_by_role("button", name="Add", exact=True).click()
+    page.wait_for_load_state()
+
+
+def drag_before(page: Any, code: str, before: str) -> None:
+    """Drag the handle of ``code`` above ``before`` with the mouse (rank.js sends the order)."""
+    handle = page.locator(f"#ranking li[data-code='{code}'] .handle")
+    target = page.locator(f"#ranking li[data-code='{before}']")
+    h = handle.bounding_box()
+    t = target.bounding_box()
+    assert h and t, "the drag handles are missing: rank.js did not run"
+    page.mouse.move(h["x"] + h["width"] / 2, h["y"] + h["height"] / 2)
+    page.mouse.down()
+    x = t["x"] + t["width"] / 2
+    steps = 8
+    y0, y1 = h["y"] + h["height"] / 2, t["y"] + t["height"] * 0.25
+    for k in range(1, steps + 1):
+        page.mouse.move(x, y0 + (y1 - y0) * k / steps)
+    with page.expect_navigation():
+        page.mouse.up()
+
+
+def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -> None:
+    started = time.monotonic()
+    parent1, page1, errors1 = new_phone(browser, site)
+    parent2, page2, errors2 = new_phone(browser, site)
+    office, page3, errors3 = new_phone(browser, site)
+
+    # ---- parent 1 signs in, registers a child and ranks schools
+    page1.goto("/")
+    shot(page1, screenshots, "01-home")
+    page1.get_by_role("link", name="Sign in to start").click()
+    sign_in(page1, site, "ouder1@samen.test")
+    child1 = register_child(page1, "Noor", "1")
+    for name in ("School A", "School B", "School C"):
+        add_school(page1, name)
+    assert ranking(page1) == ["A", "B", "C"]
+    # the plain form buttons (they work without JavaScript)
+    page1.get_by_role("button", name="Move School C up").click()
+    page1.wait_for_load_state()
+    assert ranking(page1) == ["A", "C", "B"]
+    # dragging, with the script
+    drag_before(page1, "B", "A")
+    assert ranking(page1) == ["B", "A", "C"]
+    page1.reload()
+    assert ranking(page1) == ["B", "A", "C"]
+    shot(page1, screenshots, "02-ranking")
+
+    # ---- parent 1 starts a pledge group for school D
+    page1.get_by_role("link", name="Start a pledge group").click()
+    page1.fill("input[name=name]", "Teststraat samen")
+    page1.select_option("select[name=target]", label="School D")
+    page1.fill("input[name=threshold]", "2")
+    page1.locator("main form button[type=submit]").click()
+    page1.wait_for_url(f"**{child1}")
+    assert ranking(page1) == ["D", "B", "A", "C"]
+    invite = page1.input_value("#invite")
+    assert re.search(r"/pledge/[\w-]{20,}/$", invite), invite
+    shot(page1, screenshots, "03-pledge-group")
+
+    # ---- parent 2 follows the invitation: signs in, registers a child, joins
+    page2.goto(invite)
+    page2.get_by_role("link", name="Sign in to join").click()
+    sign_in(page2, site, "ouder2@samen.test")
+    assert "/pledge/" in page2.url  # back at the invitation after signing in
+    page2.get_by_role("link", name="Register a child first").click()
+    page2.fill("input[name=first_name]", "Sami")
+    page2.fill("input[name=last_name]", "Test")
+    page2.fill("input[name=birth_date]", "2024-05-09")
+    page2.fill("input[name=postcode]", "2800")
+    page2.fill("input[name=house_number]", "3")
+    page2.check("input[name=q_indicator][value='1']")
+    page2.locator("main form button[type=submit]").click()
+    page2.wait_for_url(re.compile(r"/children/\d+/$"))
+    add_school(page2, "School A")
+    page2.goto(invite)
+    # the group shows how many joined, never who
+    assert page2.inner_text("p.count").startswith("1 child has joined · needed: 2")
+    assert "Noor" not in page2.inner_text("main")
+    shot(page2, screenshots, "04-invitation")
+    page2.get_by_role("button", name="Join the group").click()
+    page2.wait_for_url(re.compile(r"/children/\d+/$"))
+    assert ranking(page2) == ["D", "A"]
+    assert page2.get_by_text("Teststraat samen").count() >= 1
+
+    # ---- the office: fingerprint, close, draw, allocate, publish
+    page3.goto("/signin/")
+    sign_in(page3, site, OFFICE)
+    page3.goto("/office/")
+    page3.get_by_role("link", name="Browser 2027").first.click()
+    page3.fill("input[name=seed]", SEED)
+    page3.get_by_role("button", name="Publish the fingerprint").click()
+    fingerprint = hashlib.sha256(SEED.encode()).hexdigest()
+    page3.wait_for_selector(f"code.hash:has-text('{fingerprint}')")
+    page3.get_by_role("button", name="Close the registration").click()
+    page3.wait_for_selector("button:has-text('Reveal the seed')")
+    page3.fill("input[name=seed]", SEED)
+    page3.get_by_role("button", name="Reveal the seed").click()
+    page3.wait_for_selector(f"text={SEED}")
+    shot(page3, screenshots, "05-office-draw")
+    page3.get_by_role("button", name="Allocate the seats").click()
+    page3.wait_for_url(re.compile(r"/office/jobs/\d+/$"))
+    deadline = time.monotonic() + 30
+    while not page3.get_by_role("link", name="See the results").count():
+        assert time.monotonic() < deadline, page3.content()
+        assert "failed" not in (page3.text_content("p.status") or ""), page3.content()
+        time.sleep(0.3)
+        page3.reload()
+    page3.get_by_role("link", name="See the results").click()
+    page3.wait_for_url(re.compile(r"/office/runs/\d+/$"))
+    shot(page3, screenshots, "06-office-run")
+    page3.get_by_role("button", name="Publish to families").click()
+    page3.wait_for_selector("text=The results are published")
+
+    # the public draw page shows the seed and how to check it
+    page1.goto(f"/rounds/{SLUG}/draw/")
+    assert page1.get_by_text(SEED).count() >= 1
+
+    # ---- parent 1 sees the result (the pledge group held: both children at D) and accepts
+    page1.goto(child1)
+    result = page1.locator("section.result")
+    assert "School D (choice 1)" in result.inner_text()
+    shot(page1, screenshots, "07-result")
+    page1.get_by_role("button", name="Accept the seat").click()
+    page1.wait_for_selector("text=You accepted this seat.")
+    shot(page1, screenshots, "08-accepted")
+    page2.reload()
+    assert "School D (choice 1)" in page2.locator("section.result").inner_text()
+
+    for context in (parent1, parent2, office):
+        context.close()
+    # no script errors, no resources blocked by the Content-Security-Policy, no failed requests
+    assert errors1 == [] and errors2 == [] and errors3 == [], (errors1, errors2, errors3)
+    # about 20 s here; far more means something waits that should not
+    assert time.monotonic() - started < 120
