@@ -76,14 +76,19 @@ class Submission:
 # --------------------------------------------------------------------------- set-up
 
 
-def start_postgres() -> str:
-    out = subprocess.run(
-        ["sh", str(ROOT / "scripts" / "postgres.sh"), "start"],
-        check=True,
-        capture_output=True,
-        text=True,
+def postgres(action: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", str(ROOT / "scripts" / "postgres.sh"), action], capture_output=True, text=True
     )
-    return out.stdout.strip().splitlines()[-1]
+
+
+def start_postgres() -> tuple[str, bool]:
+    """The server's URL, and whether it ran already (then it is left running at the end)."""
+    running = postgres("status").returncode == 0
+    out = postgres("start")
+    if out.returncode != 0:
+        raise RuntimeError(f"scripts/postgres.sh start failed:\n{out.stderr}")
+    return out.stdout.strip().splitlines()[-1], running
 
 
 def fresh_database(url: str) -> str:
@@ -572,7 +577,8 @@ def main(argv: list[str] | None = None) -> int:
 
     kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"{version('gunicorn')} ({args.workers} {kind}), Django {version('Django')}")
-    url = fresh_database(start_postgres())
+    base_url, was_running = start_postgres()
+    url = fresh_database(base_url)
     data = Path(tempfile.mkdtemp(prefix="samen-load-"))
     env = environment(url, data)
     os.environ.update(env)
@@ -684,6 +690,11 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append("an acknowledged submission is lost after the crash")
     finally:
         server.stop()
+        from django.db import connection as db
+
+        db.close()
+        if not was_running:
+            postgres("stop")
     print("\nall checks passed" if not failures else "\nFAILED: " + "; ".join(failures))
     return 0 if not failures else 1
 

@@ -51,7 +51,11 @@ def new_phone(browser: Any, site: Site) -> tuple[Any, Any, list[str]]:
 
 
 def shot(page: Any, folder: Path, name: str) -> None:
+    """A full-page screenshot; the page must not scroll sideways on the phone (wide tables
+    scroll inside themselves)."""
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a phone"
 
 
 def sign_in(page: Any, site: Site, address: str) -> None:
