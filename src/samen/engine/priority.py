@@ -187,32 +187,26 @@ def _pair_keys_kernel(
             s = choices[base + j]
             x = pair_ptr[base + j]
             for p in range(pool_ptr[s], pool_ptr[s + 1]):
-                f = pool_flag[p]
-                o = pool_order[p]
-                first = True
-                for i in range(uptr[u], uptr[u + 1]):
-                    m = members[i]
-                    e = choice_ptr[m] + j
-                    unfav = 0
-                    if f >= 0 and (flags[m, f] != 0) == pool_negate[p]:
-                        unfav = 1
-                    k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
-                    lot = edge_lot[e]
-                    if o == ORDER_LOTTERY:
-                        k1 = lot
-                    elif o == ORDER_DISTANCE:
-                        k1 = edge_dist[e]
-                    else:
-                        k1 = np.uint64(j + 1)
-                    k3 = np.uint64(id_rank[m])
-                    if first or less(
-                        k0, k1, lot, k3, keys[x, 0], keys[x, 1], keys[x, 2], keys[x, 3]
-                    ):
-                        keys[x, 0] = k0
-                        keys[x, 1] = k1
-                        keys[x, 2] = lot
-                        keys[x, 3] = k3
-                        first = False
+                k0, k1, k2, k3 = unit_key(
+                    u,
+                    j,
+                    p,
+                    uptr,
+                    members,
+                    choice_ptr,
+                    prio,
+                    edge_lot,
+                    edge_dist,
+                    flags,
+                    pool_flag,
+                    pool_negate,
+                    pool_order,
+                    id_rank,
+                )
+                keys[x, 0] = k0
+                keys[x, 1] = k1
+                keys[x, 2] = k2
+                keys[x, 3] = k3
                 x += 1
 
 
