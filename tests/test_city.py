@@ -299,11 +299,11 @@ def test_cli_writes_atomically_and_refuses_a_full_folder(tmp_path: Path) -> None
 
 
 def test_write_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import samen.analytics.city as city_module
+    import samen.io.atomic as atomic_module  # where write_city's files are written
 
     c = generate_city(replace(MECHELEN, children=300), 1)
     calls = {"n": 0}
-    real_fsync = city_module.os.fsync
+    real_fsync = atomic_module.os.fsync
 
     def failing_fsync(fd: int) -> None:
         calls["n"] += 1
@@ -311,7 +311,7 @@ def test_write_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             raise OSError("disk full")
         real_fsync(fd)
 
-    monkeypatch.setattr(city_module.os, "fsync", failing_fsync)
+    monkeypatch.setattr(atomic_module.os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="disk full"):
         write_city(c, tmp_path / "r")
     assert list(tmp_path.iterdir()) == []

@@ -302,7 +302,7 @@ def test_out_that_cannot_be_written(tmp_path: Path) -> None:
 
 def test_disk_full_while_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A failure while writing: a plain message, and the earlier results stay as they were."""
-    import samen.io.results
+    import samen.io.atomic
 
     folder = copy_example(tmp_path / "round")
     assert run("allocate", folder).exit_code == 0
@@ -311,7 +311,7 @@ def test_disk_full_while_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(samen.io.results.os, "fsync", full)
+    monkeypatch.setattr(samen.io.atomic.os, "fsync", full)
     result = run("allocate", folder)
     no_traceback(result)
     assert result.exit_code == 2

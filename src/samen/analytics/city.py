@@ -46,10 +46,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import os
 import re
-import secrets
-import shutil
 import tomllib
 import types
 import typing
@@ -61,6 +58,7 @@ from typing import Any
 import numpy as np
 
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS
+from samen.io.atomic import write_folder
 
 # --------------------------------------------------------------------------- the config
 
@@ -1316,31 +1314,7 @@ def write_city(
                     f"the folder {folder} is not empty and is not a round folder (it has no "
                     "round.toml); samen replaces only round folders, so choose another folder"
                 )
-    parent = out.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
-    tmp.mkdir()
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if out.exists():
-            old = parent / f".{out.name}.old-{secrets.token_hex(6)}"
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return write_folder(files, out)
 
 
 __all__ = [

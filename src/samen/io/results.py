@@ -14,9 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import secrets
-import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +31,7 @@ from samen.engine.instance import (
     Result,
 )
 from samen.engine.lottery import hex16
+from samen.io.atomic import write_folder
 from samen.io.errors import Problem, RoundError
 from samen.io.round import Round
 
@@ -270,31 +268,7 @@ def write_files(files: dict[str, bytes], out_dir: str | Path) -> Path:
     place (and put back if that fails)."""
     out = Path(out_dir).absolute()
     _check_target(out)
-    parent = out.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
-    tmp.mkdir()
-    try:
-        for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if out.exists():
-            old = parent / f".{out.name}.old-{secrets.token_hex(6)}"
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return write_folder(files, out)
 
 
 def write_results(rnd: Round, result: Result, out_dir: str | Path) -> Path:
