@@ -50,3 +50,24 @@ def test_large_batches_use_the_same_numbers() -> None:
             "seed", schools, pair_school, np.arange(3_000), pack_strings(ids)
         ).tolist()
     )
+
+
+def test_portable_and_openssl_compression_agree(monkeypatch) -> None:
+    from samen.engine import sha256
+
+    items = ["x" * k for k in range(0, 140, 3)] + ["école|Ünïcode", "A17"]
+    packed, ptr = pack_strings(items)
+    which = np.zeros(len(items), dtype=np.int64)
+    want = [_ref("seed|draw:3|" + t) for t in items]
+    first = first8(["seed|draw:3|"], which, packed, ptr).tolist()
+    assert first == want
+    monkeypatch.setattr(sha256, "_TRANSFORM", 0)  # force the portable compression
+    assert sha256.openssl_transform() == 0
+    assert first8(["seed|draw:3|"], which, packed, ptr).tolist() == want
+
+
+def test_openssl_transform_is_found_here() -> None:
+    # Debian's libcrypto exports SHA256_Transform; without it the lottery is slower, not wrong.
+    from samen.engine import sha256
+
+    assert sha256.openssl_transform() != 0

@@ -273,7 +273,8 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
     """``prep`` for the same round under another lottery seed (the blocks, id order and
     distances are reused; only the lottery numbers are computed again)."""
     inst = prep.instance.with_(seed=seed)
-    single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, prep.packed_ids)
+    packed = prep.packed_ids  # encoded once, on ``prep``, and shared by every reseeded copy
+    single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, packed)
     new = Prepared(
         instance=inst,
         units=prep.units,
