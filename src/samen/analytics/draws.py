@@ -20,6 +20,7 @@ import numpy as np
 
 from samen.engine.allocate import MECHANISM_FUNCTIONS
 from samen.engine.instance import Instance
+from samen.engine.outcome import assigned_edges
 from samen.engine.pledges import run_with_pledges
 from samen.engine.priority import prepare, reseed
 
@@ -91,15 +92,13 @@ def run_draws(
     # Everything but the lottery numbers is the same in every draw: prepare it once.
     base = prepare(instance)
     ptr = instance.choice_ptr
-    edge_app = np.repeat(np.arange(n), np.diff(ptr))
     for i in range(draws):
         prep = reseed(base, draw_seed(instance.seed, start + i + 1))
         run = run_with_pledges(prep, mechanism)
         assigned = run.outcome.school
-        hit = np.flatnonzero(instance.choices == assigned[edge_app])
+        edge = assigned_edges(ptr, instance.choices, assigned)
         school[i] = assigned
-        rank[i] = 0
-        rank[i, edge_app[hit]] = hit - ptr[edge_app[hit]] + 1
+        rank[i] = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
         held[i] = run.held
         runs[i] = run.runs
         if progress is not None:

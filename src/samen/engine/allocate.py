@@ -10,7 +10,7 @@ from samen.engine.deferred_acceptance import deferred_acceptance
 from samen.engine.families import dissolve
 from samen.engine.immediate_acceptance import immediate_acceptance
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, Instance, Result
-from samen.engine.outcome import Outcome
+from samen.engine.outcome import Outcome, assigned_edges
 from samen.engine.pledges import run_with_pledges
 from samen.engine.priority import Prepared, cutoffs, prepare
 from samen.engine.serial_dictatorship import serial_dictatorship
@@ -60,9 +60,9 @@ def _result(
     inst = prep.instance
     n = inst.n_applicants
     ptr = inst.choice_ptr
-    edge_app = np.repeat(np.arange(n), np.diff(ptr))
-    hit = np.flatnonzero(inst.choices == out.school[edge_app])
-    app = edge_app[hit]
+    edge = assigned_edges(ptr, inst.choices, out.school)
+    app = np.flatnonzero(edge >= 0)
+    hit = edge[app]
     choice_rank = np.zeros(n, dtype=np.int32)
     choice_rank[app] = (hit - ptr[app] + 1).astype(np.int32)
     lot = prep.single_lot.copy()

@@ -38,16 +38,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
 from samen.engine.outcome import Outcome, expand
 from samen.engine.priority import (
+    HEAP_ROW,
     Prepared,
-    key_beats,
     key_bits,
-    key_heap_pop,
-    key_heap_push,
     pack_of,
+    row_beats,
+    row_heap_pop,
+    row_heap_push,
     unit_key,
 )
+
+#: flags a child record can carry as bits; rounds with more use the general key path
+_FLAG_BITS = 62
 
 
 def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
@@ -58,10 +63,8 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     seats = inst.pool_seats
     heap_off = np.zeros(len(seats) + 1, dtype=np.int64)
     np.cumsum(np.maximum(seats, 0) + 1, out=heap_off[1:])
-    size = int(heap_off[-1])
-    hp = np.zeros(size, dtype=np.uint64)
-    hk = np.zeros((size, 4), dtype=np.uint64)
-    hu = np.zeros(size, dtype=np.int64)
+    heap = np.zeros((int(heap_off[-1]), HEAP_ROW), dtype=np.uint64)
+    flags = np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1)
     unit_school, unit_pool, used, hlen = _da_kernel(
         units.ptr,
         units.members,
@@ -69,22 +72,21 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         units.size,
         inst.choice_ptr,
         inst.choices,
-        active,
+        np.ascontiguousarray(active, dtype=np.bool_),
         inst.pool_ptr,
         seats,
         np.ascontiguousarray(inst.priority),
         prep.edge_lot,
         prep.edge_dist,
-        np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1),
+        flags,
+        flags.shape[1] <= _FLAG_BITS,
         inst.pool_flag,
         inst.pool_negate,
         inst.pool_order,
         prep.id_rank,
         key_bits(inst),
         heap_off,
-        hp,
-        hk,
-        hu,
+        heap,
     )
     school, pool = expand(units, unit_school, unit_pool)
     return Outcome(
@@ -93,8 +95,58 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         pool_filled=used,
         pool_overflow=np.maximum(used - seats, 0),
         cut_valid=(hlen > 0) & (used >= seats) & (seats > 0),
-        cut_keys=hk[heap_off[:-1]],
+        cut_keys=np.ascontiguousarray(heap[heap_off[:-1], 1:5]),
     )
+
+
+# Column numbers of the kernel's records. Each record is one row of a 2-D array, so that
+# the fields one proposal reads sit in one cache line instead of one per array.
+# unit record (int64[U, 8])
+_BASE, _LEN, _NXT, _CUR, _SIZE, _RANK, _FLAGS, _ALONE = range(8)
+# pool record (int64[P, 8])
+_OFF, _USED, _SEATS, _HLEN, _PFLAG, _PNEG, _ORDER = range(7)
+# list entry record (uint64[E, 2]): word 0 = school | group << 32 | active << 63; word 1 = lot
+_ACTIVE = np.uint64(1) << np.uint64(63)
+
+
+@njit(cache=True)
+def _records(
+    uptr, members, lead, size, choice_ptr, choices, active, prio, edge_lot, flags,
+    flag_bits, pool_ptr, seats, pool_flag, pool_negate, pool_order, id_rank, heap_off,
+):  # fmt: skip
+    n_units = len(lead)
+    ur = np.zeros((n_units, 8), dtype=np.int64)
+    for u in range(n_units):
+        a = lead[u]
+        ur[u, _BASE] = choice_ptr[a]
+        ur[u, _LEN] = choice_ptr[a + 1] - choice_ptr[a]
+        ur[u, _CUR] = -1
+        ur[u, _SIZE] = size[u]
+        ur[u, _RANK] = id_rank[a]
+        bits = 0
+        if flag_bits:
+            for f in range(flags.shape[1]):
+                if flags[a, f] != 0:
+                    bits |= 1 << f
+        ur[u, _FLAGS] = bits
+        ur[u, _ALONE] = 1 if (flag_bits and uptr[u + 1] - uptr[u] == 1) else 0
+    n_edges = len(choices)
+    er = np.empty((n_edges, 2), dtype=np.uint64)
+    for e in range(n_edges):
+        w = np.uint64(choices[e]) | (np.uint64(prio[e]) << np.uint64(32))
+        if active[e]:
+            w |= _ACTIVE
+        er[e, 0] = w
+        er[e, 1] = edge_lot[e]
+    n_pools = len(seats)
+    pr = np.zeros((n_pools, 8), dtype=np.int64)
+    for p in range(n_pools):
+        pr[p, _OFF] = heap_off[p]
+        pr[p, _SEATS] = seats[p]
+        pr[p, _PFLAG] = pool_flag[p]
+        pr[p, _PNEG] = 1 if pool_negate[p] else 0
+        pr[p, _ORDER] = pool_order[p]
+    return ur, er, pr
 
 
 @njit(cache=True)
@@ -112,43 +164,42 @@ def _da_kernel(
     edge_lot,
     edge_dist,
     flags,
+    flag_bits,
     pool_flag,
     pool_negate,
     pool_order,
     id_rank,
     bits,
     heap_off,
-    hp,
-    hk,
-    hu,
+    heap,
 ):
+    ur, er, pr = _records(
+        uptr, members, lead, size, choice_ptr, choices, active, prio, edge_lot, flags,
+        flag_bits, pool_ptr, seats, pool_flag, pool_negate, pool_order, id_rank, heap_off,
+    )  # fmt: skip
     n_units = len(lead)
-    n_pools = len(seats)
-    nxt = np.zeros(n_units, dtype=np.int64)  # next list position to propose to
-    cur = np.full(n_units, -1, dtype=np.int64)  # pool holding the unit
-    used = np.zeros(n_pools, dtype=np.int64)
-    hlen = np.zeros(n_pools, dtype=np.int64)
     stack = np.empty(n_units, dtype=np.int64)
     for i in range(n_units):
         stack[i] = n_units - 1 - i
     sp = n_units
     wl_unit = np.empty(n_units + 1, dtype=np.int64)
     wl_pool = np.empty(n_units + 1, dtype=np.int64)
+    m32 = np.uint64(0xFFFFFFFF)
+    m31 = np.uint64(0x7FFFFFFF)  # the group, below the active bit
 
     while sp > 0:
         sp -= 1
         u = stack[sp]
-        a = lead[u]
-        base = choice_ptr[a]
-        length = choice_ptr[a + 1] - base
-        j = nxt[u]
-        while j < length and not active[base + j]:
+        base = ur[u, _BASE]
+        length = ur[u, _LEN]
+        j = ur[u, _NXT]
+        while j < length and not (er[base + j, 0] & _ACTIVE):
             j += 1
         if j >= length:
-            nxt[u] = j
+            ur[u, _NXT] = j
             continue
-        nxt[u] = j + 1
-        s = choices[base + j]
+        ur[u, _NXT] = j + 1
+        s = np.int64(er[base + j, 0] & m32)
         first_pool = pool_ptr[s]
         last_pool = pool_ptr[s + 1]
         wl = 1
@@ -159,49 +210,71 @@ def _da_kernel(
             c = wl_unit[wl]
             p = wl_pool[wl]
             if p == last_pool:  # rejected by the school: propose further down
-                cur[c] = -1
+                ur[c, _CUR] = -1
                 stack[sp] = c
                 sp += 1
                 continue
-            k0, k1, k2, k3 = unit_key(
-                c,
-                nxt[c] - 1,
-                p,
-                uptr,
-                members,
-                choice_ptr,
-                prio,
-                edge_lot,
-                edge_dist,
-                flags,
-                pool_flag,
-                pool_negate,
-                pool_order,
-                id_rank,
-            )
+            jc = ur[c, _NXT] - 1
+            if ur[c, _ALONE]:  # a child on its own: everything from the two records
+                e = ur[c, _BASE] + jc
+                f = pr[p, _PFLAG]
+                unfav = 0
+                if f >= 0 and ((ur[c, _FLAGS] >> f) & 1) == pr[p, _PNEG]:
+                    unfav = 1
+                k0 = ((er[e, 0] >> np.uint64(32)) & m31) * np.uint64(2) + np.uint64(unfav)
+                k2 = er[e, 1]
+                o = pr[p, _ORDER]
+                if o == ORDER_LOTTERY:
+                    k1 = k2
+                elif o == ORDER_DISTANCE:
+                    k1 = edge_dist[e]
+                else:
+                    k1 = np.uint64(jc + 1)
+                k3 = np.uint64(ur[c, _RANK])
+            else:
+                k0, k1, k2, k3 = unit_key(
+                    c,
+                    jc,
+                    p,
+                    uptr,
+                    members,
+                    choice_ptr,
+                    prio,
+                    edge_lot,
+                    edge_dist,
+                    flags,
+                    pool_flag,
+                    pool_negate,
+                    pool_order,
+                    id_rank,
+                )
             pk = pack_of(k0, k1, bits)
-            off = heap_off[p]
-            if used[p] >= seats[p] and (
-                hlen[p] == 0 or not key_beats(pk, k0, k1, k2, k3, hp, hk, off)
+            off = pr[p, _OFF]
+            if pr[p, _USED] >= pr[p, _SEATS] and (
+                pr[p, _HLEN] == 0 or not row_beats(pk, k0, k1, k2, k3, heap, off)
             ):
                 wl_unit[wl] = c  # full, and not better than the worst: next pool
                 wl_pool[wl] = p + 1
                 wl += 1
                 continue
-            hlen[p] = key_heap_push(hp, hk, hu, off, hlen[p], pk, k0, k1, k2, k3, c)
-            used[p] += size[c]
-            cur[c] = p
+            pr[p, _HLEN] = row_heap_push(heap, off, pr[p, _HLEN], pk, k0, k1, k2, k3, c)
+            pr[p, _USED] += ur[c, _SIZE]
+            ur[c, _CUR] = p
             # push out the worst while the others still use all seats
-            while used[p] - size[hu[off]] >= seats[p]:
-                t = hu[off]
-                hlen[p] = key_heap_pop(hp, hk, hu, off, hlen[p])
-                used[p] -= size[t]
+            while True:
+                t = np.int64(heap[off, 5])
+                if pr[p, _USED] - ur[t, _SIZE] < pr[p, _SEATS]:
+                    break
+                pr[p, _HLEN] = row_heap_pop(heap, off, pr[p, _HLEN])
+                pr[p, _USED] -= ur[t, _SIZE]
                 wl_unit[wl] = t
                 wl_pool[wl] = p + 1
                 wl += 1
 
     unit_school = np.full(n_units, -1, dtype=np.int64)
+    unit_pool = np.empty(n_units, dtype=np.int64)
     for u in range(n_units):
-        if cur[u] >= 0:
-            unit_school[u] = choices[choice_ptr[lead[u]] + nxt[u] - 1]
-    return unit_school, cur, used, hlen
+        unit_pool[u] = ur[u, _CUR]
+        if ur[u, _CUR] >= 0:
+            unit_school[u] = choices[ur[u, _BASE] + ur[u, _NXT] - 1]
+    return unit_school, unit_pool, pr[:, _USED].copy(), pr[:, _HLEN].copy()

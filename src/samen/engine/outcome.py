@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from samen.engine.families import Units
 
@@ -30,3 +31,27 @@ def expand(
         unit_school[units.unit_of].astype(np.int32),
         unit_pool[units.unit_of].astype(np.int32),
     )
+
+
+@njit(cache=True)
+def _assigned_edges(choice_ptr, choices, school, out):
+    for a in range(len(school)):
+        out[a] = -1
+        s = school[a]
+        if s >= 0:
+            for e in range(choice_ptr[a], choice_ptr[a + 1]):
+                if choices[e] == s:
+                    out[a] = e
+                    break
+
+
+def assigned_edges(choice_ptr: np.ndarray, choices: np.ndarray, school: np.ndarray) -> np.ndarray:
+    """``edge[a]``: the list entry of applicant ``a`` that names its school (``-1`` if it has
+    none); its 1-based rank on the list is ``edge[a] - choice_ptr[a] + 1``.
+
+    >>> assigned_edges(np.array([0, 2, 3]), np.array([5, 7, 7]), np.array([7, -1])).tolist()
+    [1, -1]
+    """
+    out = np.empty(len(school), dtype=np.int64)
+    _assigned_edges(choice_ptr, choices, school, out)
+    return out

@@ -50,12 +50,14 @@ def run_with_pledges(
     members = np.bincount(pledge[pledge >= 0], minlength=n_groups).astype(np.int64)
     member_idx = np.flatnonzero(pledge >= 0)
     target_of = inst.group_target[pledge[member_idx]] if len(member_idx) else np.zeros(0, np.int32)
-    # The list entry of each member that names its target.
-    edge_app = np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))
-    edge_group = pledge[edge_app]
+    # The list entry of each member that names its target (none to find without groups).
     is_target = np.zeros(len(inst.choices), dtype=bool)
-    has = edge_group >= 0
-    is_target[has] = inst.choices[has] == inst.group_target[edge_group[has]]
+    edge_group = np.full(len(inst.choices), -1, dtype=np.int64)
+    if len(member_idx):
+        edge_app = np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))
+        edge_group = pledge[edge_app]
+        has = edge_group >= 0
+        is_target[has] = inst.choices[has] == inst.group_target[edge_group[has]]
 
     active = np.ones(len(inst.choices), dtype=bool)
     failed = np.zeros(n_groups, dtype=bool)

@@ -453,59 +453,63 @@ def pack_of(k0, k1, bits):
     return (k0 << np.uint64(64 - bits)) | (k1 >> np.uint64(bits))
 
 
-@njit(cache=True, inline="always")
-def _kless(hp, hk, i, j):
-    if hp[i] != hp[j]:
-        return hp[i] < hp[j]
-    return less(hk[i, 0], hk[i, 1], hk[i, 2], hk[i, 3], hk[j, 0], hk[j, 1], hk[j, 2], hk[j, 3])
+#: columns of a heap row (:func:`row_heap_push`): pack, k0..k3, unit; 8 words = 64 bytes
+#: so that a row is one cache line
+HEAP_ROW = 8
+_U = 5
 
 
 @njit(cache=True, inline="always")
-def key_beats(pk, k0, k1, k2, k3, hp, hk, i):
-    """Whether the key ``(pk; k0..k3)`` is better (smaller) than heap entry ``i``."""
-    if pk != hp[i]:
-        return pk < hp[i]
-    return less(k0, k1, k2, k3, hk[i, 0], hk[i, 1], hk[i, 2], hk[i, 3])
+def _hless(h, i, j):
+    """Heap row ``i`` < row ``j``."""
+    if h[i, 0] != h[j, 0]:
+        return h[i, 0] < h[j, 0]
+    return less(h[i, 1], h[i, 2], h[i, 3], h[i, 4], h[j, 1], h[j, 2], h[j, 3], h[j, 4])
 
 
 @njit(cache=True, inline="always")
-def _kmove(hp, hk, hu, dst, src):
-    hp[dst] = hp[src]
-    hk[dst, 0] = hk[src, 0]
-    hk[dst, 1] = hk[src, 1]
-    hk[dst, 2] = hk[src, 2]
-    hk[dst, 3] = hk[src, 3]
-    hu[dst] = hu[src]
+def row_beats(pk, k0, k1, k2, k3, h, i):
+    """Whether the key ``(pk; k0..k3)`` is better (smaller) than heap row ``i``."""
+    if pk != h[i, 0]:
+        return pk < h[i, 0]
+    return less(k0, k1, k2, k3, h[i, 1], h[i, 2], h[i, 3], h[i, 4])
+
+
+@njit(cache=True, inline="always")
+def _hmove(h, dst, src):
+    for q in range(6):
+        h[dst, q] = h[src, q]
 
 
 @njit(cache=True)
-def key_heap_push(hp, hk, hu, off, ln, pk, k0, k1, k2, k3, u):
-    """Push unit ``u`` with key ``(pk; k0..k3)`` onto the max-heap (worst on top) at
-    ``off..off+ln`` (``hp`` packs, ``hk`` key rows, ``hu`` units); returns the new length."""
+def row_heap_push(h, off, ln, pk, k0, k1, k2, k3, u):
+    """Push unit ``u`` with key ``(pk; k0..k3)`` onto the max-heap (worst on top) in rows
+    ``off..off+ln`` of ``h`` (``HEAP_ROW`` columns: pack, k0..k3, unit); returns the new
+    length."""
     i = ln
     while i > 0:
         parent = (i - 1) >> 1
         q = off + parent
-        if hp[q] < pk or (
-            hp[q] == pk and less(hk[q, 0], hk[q, 1], hk[q, 2], hk[q, 3], k0, k1, k2, k3)
+        if h[q, 0] < pk or (
+            h[q, 0] == pk and less(h[q, 1], h[q, 2], h[q, 3], h[q, 4], k0, k1, k2, k3)
         ):
-            _kmove(hp, hk, hu, off + i, q)
+            _hmove(h, off + i, q)
             i = parent
         else:
             break
     r = off + i
-    hp[r] = pk
-    hk[r, 0] = k0
-    hk[r, 1] = k1
-    hk[r, 2] = k2
-    hk[r, 3] = k3
-    hu[r] = u
+    h[r, 0] = pk
+    h[r, 1] = k0
+    h[r, 2] = k1
+    h[r, 3] = k2
+    h[r, 4] = k3
+    h[r, _U] = u
     return ln + 1
 
 
 @njit(cache=True)
-def key_heap_pop(hp, hk, hu, off, ln):
-    """Remove the top (worst) entry of the heap at ``off``; returns the new length."""
+def row_heap_pop(h, off, ln):
+    """Remove the top (worst) row of the heap at ``off``; returns the new length."""
     ln -= 1
     last = off + ln
     i = 0
@@ -514,16 +518,16 @@ def key_heap_pop(hp, hk, hu, off, ln):
         if c >= ln:
             break
         q = off + c
-        if c + 1 < ln and _kless(hp, hk, q, q + 1):
+        if c + 1 < ln and _hless(h, q, q + 1):
             c += 1
             q += 1
-        if _kless(hp, hk, last, q):
-            _kmove(hp, hk, hu, off + i, q)
+        if _hless(h, last, q):
+            _hmove(h, off + i, q)
             i = c
         else:
             break
     if ln > 0 and off + i != last:
-        _kmove(hp, hk, hu, off + i, last)
+        _hmove(h, off + i, last)
     return ln
 
 
@@ -569,22 +573,23 @@ def worst_admitted(
 
 
 __all__ = [
+    "HEAP_ROW",
     "Prepared",
     "beats",
     "cutoffs",
     "heap_pop",
     "heap_push",
     "heap_storage",
-    "key_beats",
     "key_bits",
-    "key_heap_pop",
-    "key_heap_push",
     "less",
     "pack_keys",
     "pack_of",
     "pair_keys",
     "prepare",
     "reseed",
+    "row_beats",
+    "row_heap_pop",
+    "row_heap_push",
     "row_less",
     "unit_key",
     "worst_admitted",
