@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ import numpy as np
 
 from samen.analytics.draws import run_draws
 from samen.engine.instance import Instance
+from samen.io.atomic import write_files
 
 if TYPE_CHECKING:
     from samen.io.round import Round
@@ -335,16 +335,7 @@ def _csv_cell(text: str) -> str:
 
 
 def _write_atomic(path: Path, text: str) -> Path:
-    # a new hidden file next to the target (mode "x": created here, with the usual
-    # permissions), renamed over it once complete
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_files({path.name: text.encode("utf-8")}, path.parent)
     return path
 
 

@@ -23,8 +23,6 @@ import html
 import io
 import json
 import math
-import os
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from samen import __version__
+from samen.io.atomic import write_files
 from samen.io.errors import Problem, Problems
 from samen.io.round import EARTH_RADIUS_M, Round, read_round
 
@@ -3001,17 +3000,7 @@ def write_report(text: str, out: str | Path) -> Path:
                     ],
                 )
             break
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp-{secrets.token_hex(6)}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_files({path.name: text.encode("utf-8")}, path.parent)
     return path
 
 

@@ -47,9 +47,7 @@ import hashlib
 import io
 import json
 import math
-import os
 import re
-import secrets
 import tempfile
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +70,7 @@ from samen.engine.instance import (
     PoolSpec,
 )
 from samen.engine.pools import largest_remainder, to_fraction
+from samen.io.atomic import write_files
 from samen.io.errors import Problem
 from samen.io.round import EARTH_RADIUS_M, Round, read_round
 
@@ -1825,22 +1824,5 @@ def write_results(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]
     """Write scenarios.json and scenarios.csv into ``out_dir`` (created if needed). Each
     file is written to a temporary file in the folder and renamed into place once both
     are complete, so a reader never sees half a file; other files are left alone."""
-    out = Path(out_dir)
     files = {"scenarios.json": results_json(results), "scenarios.csv": results_csv(results)}
-    out.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
-    try:
-        for name, text in files.items():
-            tmp = out / f".{name}.tmp-{secrets.token_hex(6)}"
-            temps[name] = tmp
-            with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for name, tmp in temps.items():
-            os.replace(tmp, out / name)
-    finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
-    return [out / name for name in files]
+    return write_files({k: v.encode("utf-8") for k, v in files.items()}, Path(out_dir))

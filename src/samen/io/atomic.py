@@ -1,4 +1,8 @@
-"""Writing a folder of files all at once: into a new folder beside it, then renamed into place."""
+"""Writing files so that no reader ever sees half of one.
+
+:func:`write_folder` writes a whole folder at once (a new folder beside it, then renamed into
+place); :func:`write_files` writes files into an existing folder, each through a temporary
+file beside it that is renamed over the old one once all of them are complete."""
 
 from __future__ import annotations
 
@@ -39,3 +43,26 @@ def write_folder(files: dict[str, bytes], out: Path) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def write_files(files: dict[str, bytes], folder: Path) -> list[Path]:
+    """Write ``files`` (name -> bytes) into ``folder`` (made if needed), leaving its other
+    files alone. Each goes to a hidden temporary file in ``folder``, flushed to disk; only
+    when all are written are they renamed over their names, so a failure leaves the old
+    files as they were."""
+    folder.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+    try:
+        for name, data in files.items():
+            tmp = folder / f".{name}.tmp-{secrets.token_hex(6)}"
+            temps[name] = tmp
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for name, tmp in temps.items():
+            os.replace(tmp, folder / name)
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+    return [folder / name for name in files]
