@@ -580,3 +580,24 @@ def test_nearest_school_lat_lon_and_missing() -> None:
     schools = np.array([[51.0, 4.0], [51.0, 4.1], [np.nan, np.nan]])
     kids = np.array([[51.0, 4.01], [51.0, 4.09], [np.nan, 4.0]])
     assert nearest_school(kids, schools, "lat,lon").tolist() == [0, 1, -1]
+
+
+def test_many_schools_show_both_ends_and_the_whole_list_folded(tmp_path: Path) -> None:
+    # 40 schools: more than a council reads in one table. The two ends of the list come
+    # first (highest and lowest share), every school is still in a <details> part.
+    config = config_from_dict({"children": 400, "schools": {"count": 40}})
+    folder = tmp_path / "city40"
+    write_city(generate_city(config, 3), folder)
+    data = build_report(read_round(folder), draws=2)
+    html = render_html(data, "en")
+    assert_self_contained(html)
+    section = html[html.index('id="h-schools"') : html.index('id="h-map"')]
+    tables = re.findall(r"<table>.*?</table>", section, flags=re.S)
+    assert len(tables) == 2
+    short, full = (len(re.findall(r'<th scope="row"', t)) for t in tables)
+    assert (short, full) == (30, len(data.schools)) and full == 40
+    assert '<details class="all-schools"><summary>All 40 schools (open the list)' in section
+    # the short table is the two ends of the full one, in the same order
+    names = [re.findall(r'<th scope="row"[^>]*>(.*?)</th>', t) for t in tables]
+    assert names[0] == names[1][:15] + names[1][-15:]
+    assert "Les 15 écoles" in render_html(data, "fr")

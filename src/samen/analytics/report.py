@@ -63,6 +63,9 @@ __all__ = [
 
 DEFAULT_DRAWS = 100
 MAX_DRAWS = 10_000
+#: Above this many schools the schools table shows the most and the least indicator-heavy
+#: half of this number each, and the whole list in a part the reader opens.
+SCHOOL_ROWS = 30
 LANGUAGES: tuple[str, ...] = ("en", "nl", "fr")
 #: the 0/1 column of applicants.csv whose children the report follows (indicator pupils)
 GROUP_FLAG = "indicator"
@@ -1511,6 +1514,25 @@ WORDS: dict[str, tuple[str, str, str]] = {
         "Scholen na de toewijzing",
         "Écoles après l'attribution",
     ),
+    "schools_table_ends": (
+        "The {k} schools with the highest share of indicator pupils, and the {k} with the lowest",
+        "De {k} scholen met het hoogste aandeel indicatorleerlingen, en de {k} met het laagste",
+        "Les {k} écoles où la part d'élèves à indicateur est la plus haute, et les {k} où elle est "
+        "la plus basse",
+    ),
+    "schools_table_ends_note": (
+        "The first {k} rows are the schools with the highest share, the last {k} those with the "
+        "lowest; all {n} schools are in the list below.",
+        "De eerste {k} rijen zijn de scholen met het hoogste aandeel, de laatste {k} die met het "
+        "laagste; alle {n} scholen staan in de lijst hieronder.",
+        "Les {k} premières lignes sont les écoles où la part est la plus haute, les {k} dernières "
+        "celles où elle est la plus basse ; les {n} écoles figurent dans la liste ci-dessous.",
+    ),
+    "schools_table_all": (
+        "All {n} schools (open the list)",
+        "Alle {n} scholen (open de lijst)",
+        "Les {n} écoles (ouvrir la liste)",
+    ),
     "schools_table_note": (
         "Share: of indicator pupils, with the range in 95% of other draws.",
         "Aandeel: van indicatorleerlingen, met het bereik in 95% van andere lotingen.",
@@ -2205,6 +2227,8 @@ figure img{display:block;width:100%;height:auto;max-width:100%;margin:0 auto}
 figure.narrow img{max-width:40rem}
 figcaption{font-size:.92rem;color:var(--muted);margin-top:.45rem}
 .table-note{font-size:.85rem;color:var(--muted);margin:-.8rem 0 1.3rem}
+details.all-schools{margin:.4rem 0 1.4rem}
+details.all-schools summary{cursor:pointer;color:var(--accent);font-weight:600;padding:.3rem 0}
 .multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(19rem,1fr));gap:1rem}
 .multiples figure{margin:.2rem 0}
 .table-wrap{overflow-x:auto;margin:.6rem 0 1.3rem;-webkit-overflow-scrolling:touch}
@@ -2231,6 +2255,7 @@ body{font-size:10.5pt;color:#000}main{max-width:none;padding:0}nav.toc{display:n
 h2{break-after:avoid;page-break-after:avoid;border-top:0}h3{break-after:avoid}
 figure,tr,.card,.note{break-inside:avoid;page-break-inside:avoid}
 .table-wrap{overflow:visible}a{color:inherit;text-decoration:none}
+details.all-schools{display:none}
 .card{border:1px solid #bbb;border-left:4px solid var(--accent)}
 @page{margin:14mm}
 }
@@ -2563,7 +2588,26 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             )
             if show
         )
-        parts.append(_table(w("schools_table"), head, rows, note=note))
+        if len(rows) > SCHOOL_ROWS:
+            # A long list would bury the schools that matter: the most and the least
+            # indicator-heavy schools here, every school in a part the reader can open.
+            k = SCHOOL_ROWS // 2
+            parts.append(
+                _table(
+                    w("schools_table_ends", k=k),
+                    head,
+                    rows[:k] + rows[-k:],
+                    note=w("schools_table_ends_note", k=k, n=w.count(len(rows))) + " " + note,
+                )
+            )
+            parts.append(
+                f'<details class="all-schools"><summary>'
+                f"{_e(w('schools_table_all', n=w.count(len(rows))))}</summary>"
+                + _table(w("schools_table"), head, rows, note=note)
+                + "</details>"
+            )
+        else:
+            parts.append(_table(w("schools_table"), head, rows, note=note))
         sections.append(("schools", w("sec_schools"), "".join(parts)))
 
     # ------------------------------------------------------------------ map
