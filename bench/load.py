@@ -1,9 +1,10 @@
 """Load test of the platform: ``python -m bench.load`` (``make load``; not part of ``make test``).
 
-On PostgreSQL (the project's own server, ``scripts/postgres.sh``) in a fresh database
-``samen_load``, with the platform behind gunicorn (``--workers`` sync worker processes, one
-connection per request as behind a reverse proxy without upstream keep-alive; with
-``--threads`` above 1, gthread workers and connections kept open):
+On PostgreSQL (the project's own server, ``scripts/postgres.sh``, durability settings at
+PostgreSQL's defaults) in a fresh database ``samen_load``, with the platform behind gunicorn
+(``--workers`` gthread worker processes of ``--threads`` threads, the application loaded
+before they fork, connections kept open between requests as from a reverse proxy with upstream
+keep-alive; ``--worker-class sync`` for sync workers and a new connection for every request):
 
 1. seed an open round with ``--schools`` schools and ``--families`` families, each signed in
    (a session, as after the e-mail code) with one child and a list of ``--choices`` schools;
@@ -19,12 +20,17 @@ connection per request as behind a reverse proxy without upstream keep-alive; wi
 Before the surge a few families load their child's page and submit with the token from that
 page, to show the synthetic requests are what a browser sends. Exit status 1 when a check fails.
 The figures are recorded in docs/testing.md.
+
+The client is a small HTTP/1.1 client on asyncio's transports (:class:`Client`): it only
+measures, so it should take little of the CPU the server needs (it took 1.5 ms a submission
+with aiohttp, 0.2 ms now). It records every answer (status and Location) for the checks.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import dataclasses
 import os
 import random
@@ -62,6 +68,8 @@ class Family:
 class Submission:
     family: int
     order: list[str]
+    #: when it was due to leave (open loop: start + i / rate), when it left, when answered
+    due: float = 0.0
     sent: float = 0.0
     done: float = 0.0
     status: int = 0
@@ -136,12 +144,13 @@ def seed(n_families: int, n_schools: int, n_choices: int, rng: random.Random) ->
         SESSION_KEY,
         get_user_model,
     )
-    from django.contrib.sessions.backends.db import SessionStore
     from django.contrib.sessions.models import Session
     from django.db import transaction
     from django.utils import timezone
 
+    from samen.web.core import backends
     from samen.web.core.models import Child, Choice, Round, School, new_public_id
+    from samen.web.core.sessions import SessionStore
 
     User = get_user_model()
     now = timezone.now()
@@ -203,7 +212,7 @@ def seed(n_families: int, n_schools: int, n_choices: int, rng: random.Random) ->
             key = "".join(rng.choice(key_chars) for _ in range(32))
             data = {
                 SESSION_KEY: str(u.pk),
-                BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                BACKEND_SESSION_KEY: backends.PATH,  # as the sign-in records it
                 HASH_SESSION_KEY: u.get_session_auth_hash(),
             }
             sessions.append(
@@ -242,12 +251,22 @@ class Server:
     """gunicorn in a process group of its own, so a crash takes the workers down too."""
 
     def __init__(
-        self, env: dict[str, str], port: int, workers: int, threads: int, log: Path
+        self,
+        env: dict[str, str],
+        port: int,
+        workers: int,
+        kind: str,
+        threads: int,
+        preload: bool,
+        log: Path,
     ) -> None:
-        self.env, self.port, self.workers, self.threads, self.log = env, port, workers, threads, log
+        self.env, self.port, self.workers, self.log = env, port, workers, log
+        self.kind, self.threads, self.preload = kind, threads, preload
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> float:
+    def start(self, answering: bool = True) -> float:
+        """Start it; wait until it listens and, with ``answering``, until the application
+        answers (``/favicon.ico``). The seconds that took."""
         began = time.monotonic()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         cmd = [
@@ -258,22 +277,44 @@ class Server:
             "--workers",
             str(self.workers),
             "--worker-class",
-            "gthread" if self.threads > 1 else "sync",
+            self.kind,
             "--threads",
             str(self.threads),
             "--backlog",
             "2048",
+            "--keep-alive",
+            "75",
             "--timeout",
             "60",
             "--log-level",
             "warning",
+            *(["--preload"] if self.preload else []),
         ]
         with open(self.log, "ab") as fh:
             self.proc = subprocess.Popen(
                 cmd, env=self.env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.wait_ready()
+        if answering:
+            self.wait_answering()
         return time.monotonic() - began
+
+    def wait_answering(self, timeout: float = 60) -> None:
+        import http.client
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+            try:
+                conn.request("GET", "/favicon.ico")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.05)
+        raise RuntimeError(f"the application did not answer within {timeout} s; see {self.log}")
 
     def wait_ready(self, timeout: float = 60) -> None:
         """Until the master listens (requests then wait in the backlog for the workers)."""
@@ -315,50 +356,224 @@ def new_order(family: Family, rng: random.Random) -> list[str]:
     return order
 
 
-async def submit(http: Any, base: str, family: Family, sub: Submission, token: str) -> None:
-    headers = {
-        "Cookie": f"sessionid={family.session}; csrftoken={family.csrf_secret}",
-        "Origin": base,
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-    body = f"csrfmiddlewaretoken={token}&order={','.join(sub.order)}"
-    sub.sent = time.monotonic()
-    try:
-        async with http.post(
-            f"{base}/children/{family.child}/choices/order/",
-            data=body.encode(),
-            headers=headers,
-            allow_redirects=False,
-        ) as r:
-            await r.read()
-            sub.status = r.status
-            sub.location = r.headers.get("Location", "")
-    except Exception as exc:  # refused or reset while the server is down: not acknowledged
-        sub.error = type(exc).__name__
-    sub.done = time.monotonic()
+def order_request(family: Family, order: list[str], token: str) -> tuple[str, bytes]:
+    """The path and the form body a parent's browser posts for a new order of the list."""
+    body = f"csrfmiddlewaretoken={token}&order={','.join(order)}".encode()
+    return f"/children/{family.child}/choices/order/", body
 
 
-async def browser_like(base: str, families: list[Family]) -> list[Submission]:
-    """Families that load their child's page first and post the token from that page."""
-    import aiohttp
+def raw_post(base: str, family: Family, sub: Submission, token: str, close: bool) -> bytes:
+    """The bytes of that POST as a browser sends them: the session and CSRF cookies, the masked
+    CSRF token in the form, an Origin header."""
+    path, body = order_request(family, sub.order, token)
+    host = base.split("://", 1)[1]
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\n"
+        f"Cookie: sessionid={family.session}; csrftoken={family.csrf_secret}\r\n"
+        f"Origin: {base}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
+    )
+    return head.encode("latin-1") + body
 
+
+class _Connection(asyncio.Protocol):
+    """One HTTP/1.1 connection of :class:`Client`: one request at a time, answers read by
+    their Content-Length (Django sets it on every answer)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.job: tuple[Submission, bytes] | None = None
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def start(self, job: tuple[Submission, bytes]) -> None:
+        assert self.transport is not None
+        self.job = job
+        self.buffer.clear()
+        self.transport.write(job[1])
+
+    def data_received(self, data: bytes) -> None:
+        if self.job is None:
+            return
+        self.buffer += data
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", "-1"))
+        if length < 0:
+            self.finish("no Content-Length", keep=False)
+            return
+        if len(self.buffer) < end + 4 + length:
+            return
+        sub = self.job[0]
+        sub.status = int(lines[0].split(" ", 2)[1])
+        sub.location = headers.get("location", "")
+        keep = lines[0].startswith("HTTP/1.1") and headers.get("connection", "") != "close"
+        self.finish("", keep=keep)
+
+    def finish(self, error: str, keep: bool) -> None:
+        job, self.job = self.job, None
+        if job is None:
+            return
+        job[0].error = error
+        job[0].done = time.monotonic()
+        self.client.finished(self, keep and not self.lost)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if self.job is not None:
+            self.finish(type(exc).__name__ if exc else "ServerDisconnected", keep=False)
+        else:
+            self.client.gone(self)
+
+
+class Client:
+    """A lean HTTP/1.1 client for the surge: at most ``limit`` connections, kept open between
+    requests when ``keepalive`` (the server says whether it keeps them), otherwise one for each
+    request; requests wait for a free connection in the order they were sent. A request still
+    unanswered ``timeout`` seconds after it was sent is given up (``TimeoutError``)."""
+
+    def __init__(
+        self, host: str, port: int, limit: int, keepalive: bool, total: int, timeout: float = 60
+    ) -> None:
+        self.host, self.port, self.limit, self.keepalive = host, port, limit, keepalive
+        self.timeout = timeout
+        self.idle: list[_Connection] = []
+        self.busy: set[_Connection] = set()
+        self.opening = 0
+        self.waiting: collections.deque[tuple[Submission, bytes]] = collections.deque()
+        self.left = total
+        self.all_done = asyncio.get_running_loop().create_future()
+        self.reaper = asyncio.get_running_loop().create_task(self._reap())
+
+    def send(self, job: tuple[Submission, bytes]) -> None:
+        """Send now if a connection is free (or may be opened), else queue."""
+        if self.idle:
+            conn = self.idle.pop()  # the most recently used: the fewest connections stay busy
+            self.busy.add(conn)
+            conn.start(job)
+        elif len(self.busy) + self.opening < self.limit:
+            self.opening += 1
+            asyncio.get_running_loop().create_task(self._connect(job))
+        else:
+            self.waiting.append(job)
+
+    async def _connect(self, job: tuple[Submission, bytes]) -> None:
+        loop = asyncio.get_running_loop()
+        left = job[0].sent + self.timeout - time.monotonic()
+        try:
+            _, conn = await asyncio.wait_for(
+                loop.create_connection(lambda: _Connection(self), self.host, self.port), left
+            )
+        except (OSError, TimeoutError) as exc:
+            self.opening -= 1
+            job[0].error = type(exc).__name__
+            job[0].done = time.monotonic()
+            self._count()
+            self._next()
+            return
+        self.opening -= 1
+        self.busy.add(conn)
+        conn.start(job)
+
+    def finished(self, conn: _Connection, keep: bool) -> None:
+        self._count()
+        if keep and self.keepalive:
+            if self.waiting:
+                conn.start(self.waiting.popleft())
+                return
+            self.busy.discard(conn)
+            self.idle.append(conn)
+        else:
+            self.busy.discard(conn)
+            if conn.transport is not None:
+                conn.transport.close()
+            self._next()
+
+    def gone(self, conn: _Connection) -> None:
+        """An idle connection closed by the server."""
+        if conn in self.idle:
+            self.idle.remove(conn)
+        self.busy.discard(conn)
+
+    def _next(self) -> None:
+        if self.waiting:
+            self.send(self.waiting.popleft())
+
+    def _count(self) -> None:
+        self.left -= 1
+        if self.left == 0 and not self.all_done.done():
+            self.all_done.set_result(None)
+
+    async def _reap(self) -> None:
+        """Give up requests unanswered (or still waiting for a connection) after ``timeout``."""
+        while True:
+            await asyncio.sleep(0.5)
+            now = time.monotonic()
+            while self.waiting and self.waiting[0][0].sent + self.timeout < now:
+                sub, _ = self.waiting.popleft()
+                sub.error, sub.done = "TimeoutError", now
+                self._count()
+            for conn in list(self.busy):
+                if conn.job is not None and conn.job[0].sent + self.timeout < now:
+                    conn.lost = True
+                    conn.finish("TimeoutError", keep=False)
+                    if conn.transport is not None:
+                        conn.transport.abort()
+
+    def close(self) -> None:
+        self.reaper.cancel()
+        for conn in [*self.idle, *self.busy]:
+            if conn.transport is not None:
+                conn.transport.abort()
+
+
+def browser_like(base: str, families: list[Family]) -> list[Submission]:
+    """Families that load their child's page first and post the token from that page (with
+    the standard library's HTTP client: this is about what is sent, not about speed)."""
+    import http.client
+    from http.cookies import SimpleCookie
+
+    host, port = base.split("://", 1)[1].split(":")
     subs = []
-    jar = aiohttp.DummyCookieJar()
-    async with aiohttp.ClientSession(cookie_jar=jar) as http:
-        for k, f in enumerate(families):
-            cookie = {"Cookie": f"sessionid={f.session}"}
-            async with http.get(f"{base}/children/{f.child}/", headers=cookie) as r:
-                html = await r.text()
-                assert r.status == 200, (r.status, html[:300])
-                morsel = r.cookies.get("csrftoken")
-                assert morsel is not None, "no CSRF cookie on the child's page"
-            found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-            assert found, "no CSRF token in the child's page"
-            f.csrf_secret = morsel.value
-            order = list(reversed(f.order))
-            sub = Submission(k, order)
-            await submit(http, base, f, sub, found.group(1))
-            subs.append(sub)
+    for k, f in enumerate(families):
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        conn.request("GET", f"/children/{f.child}/", headers={"Cookie": f"sessionid={f.session}"})
+        r = conn.getresponse()
+        html = r.read().decode()
+        assert r.status == 200, (r.status, html[:300])
+        cookies: SimpleCookie = SimpleCookie()
+        for header in r.headers.get_all("Set-Cookie") or []:
+            cookies.load(header)
+        assert "csrftoken" in cookies, "no CSRF cookie on the child's page"
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert found, "no CSRF token in the child's page"
+        f.csrf_secret = cookies["csrftoken"].value
+        sub = Submission(k, list(reversed(f.order)))
+        path, body = order_request(f, sub.order, found.group(1))
+        headers = {
+            "Cookie": f"sessionid={f.session}; csrftoken={f.csrf_secret}",
+            "Origin": base,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        sub.sent = time.monotonic()
+        conn.request("POST", path, body=body, headers=headers)
+        r = conn.getresponse()
+        r.read()
+        sub.done = time.monotonic()
+        sub.status, sub.location = r.status, r.getheader("Location", "")
+        conn.close()
+        subs.append(sub)
     return subs
 
 
@@ -373,35 +588,46 @@ async def surge(
     at: tuple[float, Any] | None = None,
     keepalive: bool = False,
 ) -> tuple[list[Submission], float]:
-    """Open loop: submission i leaves at i / rate seconds. ``at`` = (seconds, action) runs the
+    """Open loop: submission i leaves at i / rate seconds (its ``sent`` is when it left, so
+    waiting for a free connection counts in its latency). ``at`` = (seconds, action) runs the
     action (in a thread) that long after the start, while the surge goes on."""
-    import aiohttp
-
     n = int(rate * duration)
     subs = [Submission((start + i) % len(families), []) for i in range(n)]
+    jobs = []
     for s in subs:
-        s.order = new_order(families[s.family], rng)
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=not keepalive)
-    timeout = aiohttp.ClientTimeout(total=60)
+        f = families[s.family]
+        s.order = new_order(f, rng)
+        jobs.append(raw_post(base, f, s, f.token, close=not keepalive))
+    host, port = base.split("://", 1)[1].split(":")
     loop = asyncio.get_running_loop()
-    async with aiohttp.ClientSession(
-        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
-    ) as http:
-        t0 = loop.time() + 0.2
+    client = Client(host, int(port), concurrency, keepalive, n)
+    t0 = loop.time() + 0.2
+    nxt = 0
 
-        async def one(i: int) -> None:
-            await asyncio.sleep(max(0.0, t0 + i / rate - loop.time()))
-            f = families[subs[i].family]
-            await submit(http, base, f, subs[i], f.token)
+    def tick() -> None:
+        nonlocal nxt
+        now = loop.time()
+        while nxt < n and t0 + nxt / rate <= now:
+            subs[nxt].due = t0 + nxt / rate
+            subs[nxt].sent = time.monotonic()
+            client.send((subs[nxt], jobs[nxt]))
+            nxt += 1
+        if nxt < n:
+            loop.call_at(t0 + nxt / rate, tick)
 
-        async def action() -> None:
-            if at is not None:
-                await asyncio.sleep(max(0.0, t0 + at[0] - loop.time()))
-                await asyncio.to_thread(at[1])
-
-        began = time.monotonic()
-        await asyncio.gather(action(), *(one(i) for i in range(n)))
-        elapsed = time.monotonic() - began
+    action: list[asyncio.Future[Any]] = []
+    if at is not None:
+        loop.call_at(t0 + at[0], lambda: action.append(loop.run_in_executor(None, at[1])))
+    began = time.monotonic()
+    loop.call_at(t0, tick)
+    if n:
+        await client.all_done
+    while at is not None and not action:
+        await asyncio.sleep(0.1)
+    for fut in action:
+        await fut
+    elapsed = time.monotonic() - began
+    client.close()
     return subs, elapsed
 
 
@@ -491,6 +717,12 @@ def report(title: str, subs: list[Submission], elapsed: float, rate: float) -> d
         f"{len(ok)} acknowledged in {span:.1f} s"
     )
     print(f"   throughput {figures['throughput']:.1f} acknowledged submissions/s")
+    lag = [1000 * (s.sent - s.due) for s in subs if s.due]
+    if lag:
+        print(
+            f"   left behind schedule (client): p99 {percentile(lag, 99):.1f} ms, "
+            f"max {max(lag):.1f} ms"
+        )
     print(
         f"   latency ms: p50 {figures['p50']:.1f}  p95 {figures['p95']:.1f}  "
         f"p99 {figures['p99']:.1f}  max {figures['max']:.1f}  mean {figures['mean']:.1f}"
@@ -560,11 +792,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill-at", type=float, default=10.0, help="seconds into the crash surge")
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     ap.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="threads per worker (more than 1: gunicorn's gthread workers, and the client keeps "
-        "connections open, as a reverse proxy with upstream keep-alive would)",
+        "--worker-class",
+        choices=["gthread", "sync"],
+        default="gthread",
+        help="gthread: connections kept open between requests (as from a reverse proxy with "
+        "upstream keep-alive); sync: a new connection for every request",
+    )
+    ap.add_argument("--threads", type=int, default=1, help="threads per gthread worker")
+    ap.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the application in gunicorn's master before forking the workers",
     )
     ap.add_argument("--concurrency", type=int, default=256, help="requests in flight at most")
     ap.add_argument("--no-crash", action="store_true", help="only the first surge")
@@ -575,7 +814,12 @@ def main(argv: list[str] | None = None) -> int:
     print("samen load test: PostgreSQL, gunicorn", end=" ")
     from importlib.metadata import version
 
-    kind = f"gthread workers x {args.threads} threads" if args.threads > 1 else "sync workers"
+    if args.worker_class == "sync":
+        args.threads = 1
+    kind = f"{args.worker_class} workers" + (
+        f" x {args.threads} threads" if args.threads > 1 else ""
+    )
+    kind += ", preloaded" if args.preload else ""
     print(f"{version('gunicorn')} ({args.workers} {kind}), Django {version('Django')}")
     base_url, was_running = start_postgres()
     url = fresh_database(base_url)
@@ -602,11 +846,12 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = Server(env, port, args.workers, args.threads, data / "gunicorn.log")
+    log = data / "gunicorn.log"
+    server = Server(env, port, args.workers, args.worker_class, args.threads, args.preload, log)
     failures: list[str] = []
     try:
         server.start()
-        real = asyncio.run(browser_like(base, families[:20]))
+        real = browser_like(base, families[:20])
         print(
             f"browser-like warm-up: {sum(s.acknowledged for s in real)}/{len(real)} "
             "submissions with the page's own CSRF token acknowledged"
@@ -628,7 +873,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.duration,
                 args.concurrency,
                 rng,
-                keepalive=args.threads > 1,
+                keepalive=args.worker_class == "gthread",
             )
         )
         fig = report("surge", subs, elapsed, args.rate)
@@ -652,7 +897,7 @@ def main(argv: list[str] | None = None) -> int:
                 killed = time.monotonic()
                 restarted["killed"] = killed
                 server.kill()
-                restarted["start"] = server.start()
+                restarted["start"] = server.start(answering=False)
                 restarted["down"] = time.monotonic() - killed
 
             server.start()
@@ -667,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.concurrency,
                     rng,
                     at=(args.kill_at, crash),
-                    keepalive=args.threads > 1,
+                    keepalive=args.worker_class == "gthread",
                 )
             )
             report(

@@ -40,8 +40,8 @@ def new_phone(browser: Any, site: Site) -> tuple[Any, Any, list[str]]:
             errors.append(m.text)
 
     def response(r: Any) -> None:
-        # every page, style sheet and script loads; only the favicon may be missing
-        if r.status >= 400 and not r.url.endswith("/favicon.ico"):
+        # every page, style sheet, script and the favicon loads
+        if r.status >= 400:
             errors.append(f"{r.status} {r.url}")
 
     page.on("console", console)

@@ -163,7 +163,17 @@ def test_database_urls():
         "5433",
         "samen",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    assert pg["OPTIONS"] == {
+        "sslmode": "require",
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
+    off = database_from_url("postgres://db/samen?prepare_threshold=none&server_side_binding=0")
+    assert off["OPTIONS"] == {"server_side_binding": False, "prepare_threshold": None}
+    assert (
+        database_from_url("postgres://db/samen?prepare_threshold=2")["OPTIONS"]["prepare_threshold"]
+        == 2
+    )
     assert database_from_url("sqlite:///data/x.sqlite3")["NAME"] == "data/x.sqlite3"
     assert database_from_url("sqlite:////abs/x.sqlite3")["NAME"] == "/abs/x.sqlite3"
     with pytest.raises(ValueError):

@@ -33,8 +33,25 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("SAMEN_DEBUG")
-#: where the SQLite database, the secret key file and uploads in progress live
-DATA_DIR = Path(os.environ.get("SAMEN_DATA_DIR", "samen-data")).absolute()
+_url = os.environ.get("SAMEN_DATABASE_URL") or os.environ.get("DATABASE_URL")
+
+
+def _data_dir() -> Path:
+    """The data folder, made if it does not exist yet (with or without a key file in it)."""
+    path = Path(os.environ.get("SAMEN_DATA_DIR", "samen-data")).absolute()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        # a place nobody may write is fine as long as nothing is kept there yet
+        if not _url or not os.environ.get("SAMEN_SECRET_KEY"):
+            raise RuntimeError(
+                f"cannot make the data folder {path} (SAMEN_DATA_DIR): {exc}"
+            ) from exc
+    return path
+
+
+#: where the SQLite database, the secret key file, reports and uploads in progress live
+DATA_DIR = _data_dir()
 
 
 def _secret_key() -> str:
@@ -45,7 +62,6 @@ def _secret_key() -> str:
     path = DATA_DIR / "secret_key"
     if path.is_file():
         return path.read_text(encoding="utf-8").strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -98,14 +114,20 @@ TEMPLATES = [
     }
 ]
 
-_url = os.environ.get("SAMEN_DATABASE_URL") or os.environ.get("DATABASE_URL")
 DATABASES = {
     "default": database_from_url(_url) if _url else sqlite_database(str(DATA_DIR / "samen.sqlite3"))
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Nobody has a password: everyone signs in with a one-time code sent by e-mail.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# UserBackend is ModelBackend reading the user with one plain statement; ModelBackend stays
+# listed so that sessions signed in before it keep working.
+AUTHENTICATION_BACKENDS = [
+    "samen.web.core.backends.UserBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Django's database sessions, read with one plain statement (samen.web.core.sessions)
+SESSION_ENGINE = "samen.web.core.sessions"
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
 LOGIN_URL = "signin"
 LOGIN_REDIRECT_URL = "home"

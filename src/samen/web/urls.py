@@ -7,10 +7,11 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from samen.web.core.views import auth, family, office, school
+from samen.web.core.views import auth, family, office, school, site
 
 urlpatterns = [
     path("", family.home, name="home"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     # signing in
     path("signin/", auth.signin, name="signin"),

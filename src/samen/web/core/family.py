@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from samen.web.core import lean
 from samen.web.core.models import (
     AllocationRun,
     Child,
@@ -43,19 +44,30 @@ def _renumber(child: Child, schools: list[int], choices: list[Choice] | None = N
 
 
 def _set_ranks(choices: list[Choice]) -> None:
-    """One ``UPDATE ... SET rank = CASE id WHEN ...`` for the choices' new ranks. (The ORM's
-    bulk_update builds the same statement at ten times the cost; this runs on every change of
-    a list, the platform's busiest write.)"""
-    table = connection.ops.quote_name(Choice._meta.db_table)
-    pk = connection.ops.quote_name(Choice._meta.pk.column)
-    rank = connection.ops.quote_name(Choice._meta.get_field("rank").column)
-    cases = " ".join(["WHEN %s THEN %s"] * len(choices))
-    marks = ", ".join(["%s"] * len(choices))
-    params: list[int] = [v for c in choices for v in (c.pk, c.rank)]
-    params += [c.pk for c in choices]
+    """Write the new ranks of ``choices`` (of one child)."""
+    _write_ranks(choices[0].child_id, [(c.pk, c.rank) for c in choices])
+
+
+def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
+    """One ``UPDATE ... SET rank = CASE id WHEN ...`` for the choices' new ranks, (choice id,
+    rank) of the child ``child_id``, whose id the statement checks too. (The ORM's bulk_update
+    builds the same statement at ten times the cost; this runs on every change of a list, the
+    platform's busiest write.)"""
+    qn = connection.ops.quote_name
+    table = qn(Choice._meta.db_table)
+    pk = qn(Choice._meta.pk.column)
+    rank = qn(Choice._meta.get_field("rank").column)
+    child = qn(Choice._meta.get_field("child").column)
+    cases = " ".join(["WHEN %s THEN %s"] * len(ranks))
+    marks = ", ".join(["%s"] * len(ranks))
+    params = [v for pair in ranks for v in pair]
+    params += [choice for choice, _ in ranks]
+    params.append(child_id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {rank} = CASE {pk} {cases} END WHERE {pk} IN ({marks})", params
+            f"UPDATE {table} SET {rank} = CASE {pk} {cases} END "
+            f"WHERE {pk} IN ({marks}) AND {child} = %s",
+            params,
         )
 
 
@@ -97,24 +109,82 @@ def remove(child: Child, school: School) -> bool:
     return False
 
 
-@transaction.atomic
-def set_order(child: Child, codes: list[str]) -> bool:
-    """Put the list in the order of ``codes`` (the same schools, reordered); False if the
-    codes are not exactly the schools on the list."""
-    # only the columns needed (this runs at every drag of a list: the busiest write)
-    rows = list(child.choices.values_list("pk", "school_id", "rank", "school__code"))
-    choices = [Choice(pk=pk, child=child, school_id=s, rank=r) for pk, s, r, _ in rows]
-    by_code = {code: s for _, s, _, code in rows}
+#: outcomes of :func:`set_order`
+ORDERED, NOT_FOUND, CLOSED, CHANGED = "ordered", "not-found", "closed", "changed"
+
+#: database alias -> the one SELECT of :func:`set_order`
+_ORDER_SQL: dict[str, str] = {}
+
+
+def _order_sql() -> str:
+    sql = _ORDER_SQL.get(connection.alias)
+    if sql is None:
+        qn = connection.ops.quote_name
+
+        def col(model: Any, field: str) -> str:
+            return f"{qn(model._meta.db_table)}.{qn(model._meta.get_field(field).column)}"
+
+        def table(model: Any) -> str:
+            return qn(model._meta.db_table)
+
+        sql = (
+            f"SELECT {col(Round, 'status')}, {col(Round, 'registration_opens')}, "
+            f"{col(Round, 'registration_closes')}, {col(PledgeGroup, 'target')}, "
+            f"{col(Choice, 'id')}, {col(Choice, 'school')}, {col(Choice, 'rank')}, "
+            f"{col(School, 'code')} "
+            f"FROM {table(Child)} "
+            f"INNER JOIN {table(Round)} ON {col(Round, 'id')} = {col(Child, 'round')} "
+            f"LEFT JOIN {table(PledgeGroup)} "
+            f"ON {col(PledgeGroup, 'id')} = {col(Child, 'pledge_group')} "
+            f"LEFT JOIN {table(Choice)} ON {col(Choice, 'child')} = {col(Child, 'id')} "
+            f"LEFT JOIN {table(School)} ON {col(School, 'id')} = {col(Choice, 'school')} "
+            f"WHERE {col(Child, 'id')} = %s AND {col(Child, 'parent')} = %s"
+        )
+        _ORDER_SQL[connection.alias] = sql
+    return sql
+
+
+def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
+    """Put the list of the child ``child_id`` of the parent ``parent_id`` in the order of
+    ``codes`` (the same schools, reordered; a pledge group's school stays first).
+
+    Returns ``ORDERED``; ``NOT_FOUND`` when the parent has no such child; ``CLOSED`` when its
+    round's registration is not open; ``CHANGED`` when ``codes`` are not exactly the schools
+    on the list (it changed in another tab meanwhile). This runs at every drag of a list, the
+    platform's busiest write: one SELECT reads the child's round, pledge group and list (and
+    checks the parent), one UPDATE writes the changed ranks, and commits on its own."""
+    with connection.cursor() as cursor:
+        cursor.execute(_order_sql(), [child_id, parent_id])
+        rows = cursor.fetchall()
+    if not rows:
+        return NOT_FOUND
+    status, opens, closes, target = rows[0][:4]
+    rnd = Round(
+        status=status,
+        registration_opens=lean.convert(
+            Round._meta.get_field("registration_opens"), opens, connection
+        ),
+        registration_closes=lean.convert(
+            Round._meta.get_field("registration_closes"), closes, connection
+        ),
+    )
+    if not rnd.registration_is_open():
+        return CLOSED
+    by_code = {code: s for _, _, _, _, pk, s, _, code in rows if pk is not None}
     if sorted(codes) != sorted(by_code) or len(set(codes)) != len(codes):
-        return False
+        return CHANGED
     order = [by_code[c] for c in codes]
-    group = child.pledge_group
-    if group is not None and order and order[0] != group.target_id:
+    if target is not None and target in order and order[0] != target:
         # a pledge's school stays first: the group chose it together
-        order.remove(group.target_id)
-        order.insert(0, group.target_id)
-    _renumber(child, order, choices)
-    return True
+        order.remove(target)
+        order.insert(0, target)
+    ranks = {school: rank for rank, school in enumerate(order, start=1)}
+    changed = [
+        (pk, ranks[s]) for _, _, _, _, pk, s, r, _ in rows if pk is not None and r != ranks[s]
+    ]
+    if changed:
+        _write_ranks(child_id, changed)
+    return ORDERED
 
 
 @transaction.atomic

@@ -20,7 +20,9 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
         )
+        if request.path.startswith("/static/") or request.path == "/favicon.ico":
+            return response  # the same for everyone (and no need to look the user up)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and not request.path.startswith("/static/"):
+        if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from samen.web.core import backends
 from samen.web.core.forms import CodeForm, EmailForm
 from samen.web.core.signin import check_code, client_ip, request_code, user_for_email
 
@@ -57,7 +58,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and check_code(email, form.cleaned_data["code"]):
             user = user_for_email(email)
             target = request.session.get("signin_next", "/")
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=backends.PATH)
             messages.success(request, _("You are signed in."))
             return redirect(_safe_next(request, target))
         if form.is_valid():

@@ -38,8 +38,12 @@ def _my_child(request: HttpRequest, pk: int) -> Child:
 def _require_open(request: HttpRequest, child: Child) -> bool:
     if child.round.registration_is_open():
         return True
-    messages.error(request, _("Registration is closed: the list can no longer be changed."))
+    _closed(request)
     return False
+
+
+def _closed(request: HttpRequest) -> None:
+    messages.error(request, _("Registration is closed: the list can no longer be changed."))
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -230,11 +234,17 @@ def choice_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def choice_order(request: HttpRequest, pk: int) -> HttpResponse:
-    child = _my_child(request, pk)
-    if _require_open(request, child):
-        codes = [c for c in request.POST.get("order", "").split(",") if c]
-        if not family.set_order(child, codes):
-            messages.error(request, _("The list changed meanwhile; please try again."))
+    """A new order of the whole list (the drag-and-drop of rank.js). The busiest request of
+    the platform, so it reads the child, its round and list in one statement and writes the
+    new ranks in one (``family.set_order``), with the same checks as every list action."""
+    codes = [c for c in request.POST.get("order", "").split(",") if c]
+    outcome = family.set_order(request.user.pk, pk, codes)
+    if outcome == family.NOT_FOUND:
+        raise Http404
+    if outcome == family.CLOSED:
+        _closed(request)
+    elif outcome == family.CHANGED:
+        messages.error(request, _("The list changed meanwhile; please try again."))
     return redirect("child", pk=pk)
 
 
