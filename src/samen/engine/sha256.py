@@ -230,11 +230,20 @@ def _batch(prefix, pre_ptr, pre_of, data, start, end, h0, k, out):
 
 
 def pack_strings(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """UTF-8 bytes of ``items`` concatenated, and offsets (length ``len(items) + 1``)."""
-    encoded = [s.encode("utf-8") for s in items]
-    ptr = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(b) for b in encoded], out=ptr[1:])
-    data = np.frombuffer(b"".join(encoded), dtype=np.uint8) if encoded else np.zeros(0, np.uint8)
+    """UTF-8 bytes of ``items`` concatenated, and offsets (length ``len(items) + 1``).
+
+    >>> data, ptr = pack_strings(["A1", "é", ""])
+    >>> bytes(data), ptr.tolist()
+    (b'A1\\xc3\\xa9', [0, 2, 4, 4])
+    """
+    text = "".join(items)
+    whole = text.encode("utf-8")
+    ptr = np.zeros(len(items) + 1, dtype=np.int64)
+    if len(whole) == len(text):  # ASCII (ids usually are): one byte a character
+        np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)), out=ptr[1:])
+    else:
+        np.cumsum([len(s.encode("utf-8")) for s in items], out=ptr[1:])
+    data = np.frombuffer(whole, dtype=np.uint8) if whole else np.zeros(0, np.uint8)
     return np.ascontiguousarray(data), ptr
 
 
