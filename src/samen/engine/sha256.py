@@ -117,10 +117,15 @@ def _call2(typingctx, fn, x, y):
 
 
 @njit(cache=True)
-def _batch_openssl(prefix, pre_ptr, pre_of, data, start, end, h0, transform, out):
-    """As :func:`_batch`, with OpenSSL's ``SHA256_Transform`` (at address ``transform``) as
-    the compression function. Its context begins with the eight 32-bit state words."""
+def _batch(prefix, pre_ptr, pre_of, data, start, end, h0, k, transform, out):
+    """``out[i]`` = first 8 bytes of SHA-256(prefix[pre_of[i]] + data[start[i]:end[i]]).
+
+    The message is padded here (FIPS 180-4 section 5.1.1) and compressed a 64-byte block at a
+    time: by OpenSSL's ``SHA256_Transform`` at address ``transform`` (its context begins with
+    the eight 32-bit state words), or by :func:`_compress` when ``transform`` is 0."""
     ctx = np.zeros(32, dtype=np.uint32)  # an SHA256_CTX is 112 bytes; state first
+    h = np.zeros(8, dtype=np.uint64)
+    w = np.zeros(64, dtype=np.uint64)
     block = np.zeros(64, dtype=np.uint8)
     ctx_at = ctx.ctypes.data
     block_at = block.ctypes.data
@@ -129,22 +134,18 @@ def _batch_openssl(prefix, pre_ptr, pre_of, data, start, end, h0, transform, out
         p0 = pre_ptr[p]
         lp = pre_ptr[p + 1] - p0
         d0 = start[i]
-        ld = end[i] - d0
-        total = lp + ld
+        total = lp + end[i] - d0
         n_blocks = (total + 8) // 64 + 1  # message, 0x80, 8 length bytes
         for j in range(8):
+            h[j] = h0[j]
             ctx[j] = np.uint32(h0[j])
         for blk in range(n_blocks):
             base = blk * 64
             block[:] = 0
             # the part of the prefix, then of the item, that falls in this block
-            a = max(base, 0)
-            b = min(base + 64, lp)
-            for pos in range(a, b):
+            for pos in range(max(base, 0), min(base + 64, lp)):
                 block[pos - base] = prefix[p0 + pos]
-            a = max(base, lp)
-            b = min(base + 64, total)
-            for pos in range(a, b):
+            for pos in range(max(base, lp), min(base + 64, total)):
                 block[pos - base] = data[d0 + pos - lp]
             if base <= total < base + 64:
                 block[total - base] = 0x80
@@ -152,8 +153,14 @@ def _batch_openssl(prefix, pre_ptr, pre_of, data, start, end, h0, transform, out
                 bits = np.uint64(total) * np.uint64(8)
                 for q in range(8):
                     block[63 - q] = np.uint8((bits >> np.uint64(8 * q)) & np.uint64(0xFF))
-            _call2(transform, ctx_at, block_at)
-        out[i] = (np.uint64(ctx[0]) << np.uint64(32)) | np.uint64(ctx[1])
+            if transform != 0:
+                _call2(transform, ctx_at, block_at)
+            else:
+                _compress(h, block, w, k)
+        if transform != 0:
+            out[i] = (np.uint64(ctx[0]) << np.uint64(32)) | np.uint64(ctx[1])
+        else:
+            out[i] = (h[0] << np.uint64(32)) | h[1]
 
 
 def _find_transform() -> int:
@@ -185,48 +192,12 @@ def _self_test(address: int) -> bool:
     data, ptr = pack_strings(msgs)
     pre_data, pre_ptr = pack_strings([""])
     out = np.empty(len(msgs), dtype=np.uint64)
-    _batch_openssl(
+    _batch(
         pre_data, pre_ptr, np.zeros(len(msgs), np.int64),
-        data, ptr[:-1].copy(), ptr[1:].copy(), _H0, np.int64(address), out,
+        data, ptr[:-1].copy(), ptr[1:].copy(), _H0, _K, np.int64(address), out,
     )  # fmt: skip
     want = [int.from_bytes(hashlib.sha256(m.encode()).digest()[:8], "big") for m in msgs]
     return bool(out.tolist() == want)
-
-
-@njit(cache=True)
-def _batch(prefix, pre_ptr, pre_of, data, start, end, h0, k, out):
-    """``out[i]`` = first 8 bytes of SHA-256(prefix[pre_of[i]] + data[start[i]:end[i]])."""
-    w = np.zeros(64, dtype=np.uint64)
-    h = np.zeros(8, dtype=np.uint64)
-    block = np.zeros(64, dtype=np.uint8)
-    for i in range(len(start)):
-        p = pre_of[i]
-        p0 = pre_ptr[p]
-        lp = pre_ptr[p + 1] - p0
-        d0 = start[i]
-        ld = end[i] - d0
-        total = lp + ld
-        n_blocks = (total + 8) // 64 + 1  # message, 0x80, 8 length bytes
-        for j in range(8):
-            h[j] = h0[j]
-        for blk in range(n_blocks):
-            base = blk * 64
-            for q in range(64):
-                pos = base + q
-                if pos < lp:
-                    block[q] = prefix[p0 + pos]
-                elif pos < total:
-                    block[q] = data[d0 + pos - lp]
-                elif pos == total:
-                    block[q] = 0x80
-                else:
-                    block[q] = 0
-            if blk == n_blocks - 1:
-                bits = np.uint64(total) * np.uint64(8)
-                for q in range(8):
-                    block[63 - q] = np.uint8((bits >> np.uint64(8 * q)) & np.uint64(0xFF))
-            _compress(h, block, w, k)
-        out[i] = (h[0] << np.uint64(32)) | h[1]
 
 
 def pack_strings(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -279,11 +250,7 @@ def first8(
         np.ascontiguousarray(end, dtype=np.int64),
         _H0,
     )
-    transform = openssl_transform()
-    if transform:
-        _batch_openssl(*args, np.int64(transform), out)
-    else:
-        _batch(*args, _K, out)
+    _batch(*args, _K, np.int64(openssl_transform()), out)
     return out
 
 
