@@ -10,8 +10,8 @@ against ``hashlib`` (and so against ``sha256sum``) on messages of every length c
 The compression function is OpenSSL's ``SHA256_Transform`` from the ``libcrypto`` that
 Python's own ``hashlib`` uses, called from the compiled loop by address: it runs the
 processor's SHA instructions where there are any (x86 SHA extensions, ARMv8 crypto), about
-five times the speed of the portable code below (80,000 ids: 6 ms against 30 ms). The loop pads the message itself (section 5.1.1) and
-asks OpenSSL for one 64-byte block at a time. If no ``libcrypto`` with that function is
+five times the speed of the portable code below (80,000 ids: 6 ms against 30 ms). The loop
+pads the message itself (section 5.1.1) and asks OpenSSL for one 64-byte block at a time. If no ``libcrypto`` with that function is
 found, or it fails a self-test against ``hashlib`` on first use, a portable compression
 function compiled with Numba is used instead; both give the same numbers.
 
