@@ -170,6 +170,7 @@ def test_no_chances_when_the_registration_is_closed_or_the_round_too_large(
     parent = sign_in(Client(), "ouder@samen.test")
     child = register_child(parent, small_round, schools=("A", "B"))
     settings.SAMEN_CHANCES_MAX_CHILDREN = 10
+    settings.SAMEN_CHANCES_JOBS = 0  # with jobs: tests/web/test_chances_jobs.py
     c = chances_of(parent.get(f"/children/{child.pk}/"))
     assert c is not None and c.state == AdmissionChances.TOO_LARGE and not c.schools
     small_round.status = Round.CLOSED

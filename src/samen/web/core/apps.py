@@ -6,6 +6,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_delete
 
 
 def sqlite_wal(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -17,6 +18,15 @@ def sqlite_wal(sender: Any, connection: Any, **kwargs: Any) -> None:
             cursor.execute("PRAGMA foreign_keys=on")
 
 
+def forget_chances_jobs(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A deleted child (by its parent, with the account, or by the retention purge) leaves no
+    chances job behind: those hold its id and its list."""
+    from samen.web.core.chances import JOB_KIND
+    from samen.web.core.models import Job
+
+    Job.objects.filter(kind=JOB_KIND, params__child=instance.pk).delete()
+
+
 class CoreConfig(AppConfig):
     name = "samen.web.core"
     label = "core"
@@ -25,3 +35,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(sqlite_wal, dispatch_uid="samen-sqlite-wal")
+        post_delete.connect(
+            forget_chances_jobs, sender="core.Child", dispatch_uid="samen-forget-chances-jobs"
+        )

@@ -26,9 +26,27 @@ How it works:
   (``processes=1``): about 0.3 s for a 900-child round.
 - **Only honest numbers.** Nothing is estimated unless the registration is open and at least
   ``SAMEN_CHANCES_MIN_CHILDREN`` (default 20) children have a list; the page then says so.
-  Rounds with more than ``SAMEN_CHANCES_MAX_CHILDREN`` (default 5,000) children with a list
-  are not estimated in a web request either (too slow for a page view); the page says so
-  instead of queueing a job. (The office can run ``samen chances`` on the exported folder.)
+- **Big rounds: a background job.** Rounds with more than ``SAMEN_CHANCES_MAX_CHILDREN``
+  (default 5,000) children with a list are not estimated in a web request (too slow for a page
+  view). The page queues a job of kind ``chances`` instead (:mod:`samen.web.core.jobs`, done by
+  ``samen web worker``) and says that the chances are being computed, with the job's status,
+  and no number. The worker computes them with the same code (the same base, seed and number of
+  draws as above, read by the worker itself) and keeps them in the job's result (JSON, so every
+  web process reads them, whatever cache it has). The page shows them, exactly as the live
+  path would, while the job's list is the child's list as it is now, its base is at most
+  ``SAMEN_CHANCES_JOB_FRESH_SECONDS`` (default 3,600) old and the child's details did not
+  change after it; otherwise it queues a new job. The job's parameters are the child's id and
+  the school codes of its list (and the language, as every job). A child has at most one
+  waiting job: a new list replaces the list of the waiting job, a page view with the same
+  list reuses it. A job the worker is running cannot be stopped: when the list changed
+  meanwhile, a new waiting job follows it, and its numbers (for the old list) are never shown.
+  A failed job shows that the chances could not be computed, until it is older than
+  ``SAMEN_CHANCES_CACHE_SECONDS``; the next page view then tries again. The worker deletes a
+  child's older chances jobs when it has done a new one, and every finished chances job older
+  than ``SAMEN_CHANCES_JOB_FRESH_SECONDS`` (its numbers would not be shown any more); a job
+  whose round's registration has closed ends at once without computing. With
+  ``SAMEN_CHANCES_JOBS=0`` (a platform without a worker) big rounds get no chances, and the
+  page says so. (The office can also run ``samen chances`` on the exported folder.)
 - **Privacy.** The page only ever shows this child's own row: probabilities, which are
   aggregates over all families; no count, list or fact of another family.
 
@@ -44,16 +62,17 @@ import os
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.web.core.models import Child, Choice, DistanceOverride, Priority, Round
+from samen.web.core.models import Child, Choice, DistanceOverride, Job, Priority, Round
 
 log = logging.getLogger("samen.chances")
 
@@ -66,7 +85,12 @@ DEFAULTS: dict[str, int] = {
     "SAMEN_CHANCES_MIN_CHILDREN": 20,
     "SAMEN_CHANCES_MAX_CHILDREN": 5000,
     "SAMEN_CHANCES_CACHE_SECONDS": 120,
+    "SAMEN_CHANCES_JOBS": 1,
+    "SAMEN_CHANCES_JOB_FRESH_SECONDS": 3600,
 }
+
+#: the kind of the background jobs of big rounds (:mod:`samen.web.core.jobs`)
+JOB_KIND = "chances"
 
 
 def setting(name: str) -> int:
@@ -154,6 +178,8 @@ class AdmissionChances:
     TOO_FEW = "too-few"
     TOO_LARGE = "too-large"
     FAILED = "failed"
+    #: a big round: a background job computes the numbers (``job_status`` says how far it is)
+    PENDING = "pending"
 
     state: str
     schools: tuple[SchoolChance, ...] = ()
@@ -166,10 +192,21 @@ class AdmissionChances:
     #: the list had a school whose distance is unknown: the chance there is a lower bound
     distance_unknown: bool = False
     seconds: float = field(default=0.0, compare=False)
+    #: ``PENDING``: the status of the job (``Job.QUEUED`` or ``Job.RUNNING``)
+    job_status: str = ""
 
     @property
     def ready(self) -> bool:
         return self.state == self.READY
+
+    @property
+    def pending(self) -> bool:
+        return self.state == self.PENDING
+
+    @property
+    def job_status_text(self) -> str:
+        """The job's status in words ("waiting", "running")."""
+        return str(dict(Job.STATUSES).get(self.job_status, self.job_status))
 
 
 # --------------------------------------------------------------------------- the round so far
@@ -335,28 +372,35 @@ def _compute(child: Child, base: _Base, codes: list[str], draws: int) -> dict[st
     }
 
 
-def admission_chances(child: Child) -> AdmissionChances | None:
-    """The child's chances per school on its list while the registration is open; None (the
-    page shows nothing) when it is not, or the list is empty. The caller has checked that the child is the signed-in
-    parent's own."""
-    rnd: Round = child.round
-    if not rnd.registration_is_open():
-        return None
-    choices = list(
+def _list_of(child: Child) -> list[tuple[str, str]]:
+    """The child's list as it is now: (school code, school name), first choice first."""
+    return list(
         Choice.objects.filter(child=child)
         .order_by("rank")
         .values_list("school__code", "school__name")
     )
+
+
+def admission_chances(child: Child) -> AdmissionChances | None:
+    """The child's chances per school on its list while the registration is open; None (the
+    page shows nothing) when it is not, or the list is empty. The caller has checked that the
+    child is the signed-in parent's own (a big round queues a job for it)."""
+    rnd: Round = child.round
+    if not rnd.registration_is_open():
+        return None
+    choices = _list_of(child)
     if not choices:  # the page says the list is empty
         return None
     minimum = setting("SAMEN_CHANCES_MIN_CHILDREN")
     n = _children_with_a_list(rnd)
     if n < minimum:
         return AdmissionChances(AdmissionChances.TOO_FEW, minimum=minimum)
-    if n > setting("SAMEN_CHANCES_MAX_CHILDREN"):
-        return AdmissionChances(AdmissionChances.TOO_LARGE, minimum=minimum)
     codes = [code for code, _name in choices]
     names = dict(choices)
+    if n > setting("SAMEN_CHANCES_MAX_CHILDREN"):
+        if not setting("SAMEN_CHANCES_JOBS"):
+            return AdmissionChances(AdmissionChances.TOO_LARGE, minimum=minimum)
+        return _from_job(child, codes, names, minimum)
     draws = max(1, setting("SAMEN_CHANCES_DRAWS"))
     try:
         base = _base_for(rnd, child, codes)
@@ -368,6 +412,11 @@ def admission_chances(child: Child) -> AdmissionChances | None:
     except Exception:  # never break the ranking page; never show a made-up number
         log.exception("chances for child %s failed", child.pk)
         return AdmissionChances(AdmissionChances.FAILED, minimum=minimum)
+    return _ready(found, names, minimum)
+
+
+def _ready(found: dict[str, Any], names: dict[str, str], minimum: int) -> AdmissionChances:
+    """The page's numbers from what :func:`_compute` gave (live, or kept by a job)."""
     schools = tuple(
         SchoolChance(
             school_code=code,
@@ -390,11 +439,132 @@ def admission_chances(child: Child) -> AdmissionChances | None:
     )
 
 
+# --------------------------------------------------------------------------- big rounds: a job
+
+
+def _child_jobs(child: Child) -> Any:
+    return Job.objects.filter(kind=JOB_KIND, params__child=child.pk)
+
+
+def _fresh_since() -> datetime:
+    return timezone.now() - timedelta(seconds=setting("SAMEN_CHANCES_JOB_FRESH_SECONDS"))
+
+
+def _usable(job: Job, child: Child, codes: list[str]) -> dict[str, Any] | None:
+    """The numbers a done job kept, when they are for ``codes`` and still fresh."""
+    result = job.result or {}
+    if list(job.params.get("codes") or ()) != codes or list(result.get("codes") or ()) != codes:
+        return None
+    try:
+        base_at = datetime.fromisoformat(str(result["base_at"]))
+        found = {**result, "at": datetime.fromisoformat(str(result["at"]))}
+    except (KeyError, TypeError, ValueError):
+        return None
+    if base_at < _fresh_since():
+        return None
+    if child.updated_at is not None and child.updated_at >= base_at:
+        return None  # the child's address, answers or pledge group changed after the base
+    return found
+
+
+def _from_job(
+    child: Child, codes: list[str], names: dict[str, str], minimum: int
+) -> AdmissionChances:
+    """A big round: the numbers of this child's done job for this list, or the state of the
+    job that computes them (queued now when there is none)."""
+    from samen.web.core import jobs
+
+    def pending(job: Job) -> AdmissionChances:
+        return AdmissionChances(AdmissionChances.PENDING, minimum=minimum, job_status=job.status)
+
+    try:
+        done = _child_jobs(child).filter(status=Job.DONE).order_by("-id").first()
+        found = _usable(done, child, codes) if done is not None else None
+        if found is not None:
+            return _ready(found, names, minimum)
+        with transaction.atomic():
+            # one page view at a time per child (PostgreSQL locks the row; SQLite the database)
+            Child.objects.select_for_update().filter(pk=child.pk).first()
+            active = list(
+                _child_jobs(child).filter(status__in=[Job.QUEUED, Job.RUNNING]).order_by("-id")
+            )
+            same = [j for j in active if list(j.params.get("codes") or ()) == codes]
+            if same:
+                return pending(same[0])
+            for job in active:
+                if job.status != Job.QUEUED:
+                    continue
+                # a new list replaces the list of the waiting job (unless a worker just took it)
+                params = {**job.params, "codes": codes}
+                if Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(params=params):
+                    job.params = params
+                    return pending(job)
+            retry = timezone.now() - timedelta(seconds=setting("SAMEN_CHANCES_CACHE_SECONDS"))
+            failed = (
+                _child_jobs(child)
+                .filter(status=Job.FAILED, finished_at__gte=retry)
+                .order_by("-id")
+                .first()
+            )
+            if (
+                failed is not None
+                and list(failed.params.get("codes") or ()) == codes
+                and (done is None or done.pk < failed.pk)
+            ):
+                return AdmissionChances(AdmissionChances.FAILED, minimum=minimum)
+            job = jobs.enqueue(JOB_KIND, child.round, params={"child": child.pk, "codes": codes})
+            return pending(job)
+    except Exception:  # never break the ranking page; never show a made-up number
+        log.exception("chances job for child %s failed", child.pk)
+        return AdmissionChances(AdmissionChances.FAILED, minimum=minimum)
+
+
+def compute_for_job(job: Job) -> dict[str, Any]:
+    """What a ``chances`` job does (in the worker): this child's numbers for the list of the
+    job, as :func:`admission_chances` computes them live, as JSON for ``Job.result``."""
+    from samen.web.core.allocation import AllocationError
+
+    child = (
+        Child.objects.select_related("round").filter(pk=job.params.get("child")).first()
+        if job.round is not None
+        else None
+    )
+    if child is None or child.round_id != job.round_id:
+        raise AllocationError(_("This child is no longer registered."))
+    rnd = child.round
+    codes = [str(c) for c in job.params.get("codes") or ()]
+    if not rnd.registration_is_open():
+        result: dict[str, Any] = {"skipped": "registration closed"}
+    elif not codes or codes != [code for code, _name in _list_of(child)]:
+        result = {"skipped": "list changed"}  # the page queues the new list
+    else:
+        draws = max(1, setting("SAMEN_CHANCES_DRAWS"))
+        base = _base_for(rnd, child, codes)
+        found = _compute(child, base, codes, draws)
+        result = {
+            **found,
+            "none": [float(x) for x in found["none"]],
+            "draws": int(found["draws"]),
+            "unknown": bool(found["unknown"]),
+            "seconds": float(found["seconds"]),
+            "at": found["at"].isoformat(),
+            "base_at": base.built_at.isoformat(),
+            "base": base.token,
+        }
+    # the numbers of older jobs of this child are not needed any more; nor those of any
+    # finished chances job older than the freshness limit (the page would not show them)
+    finished = Job.objects.filter(kind=JOB_KIND, status__in=[Job.DONE, Job.FAILED])
+    finished.filter(params__child=child.pk, pk__lt=job.pk).delete()
+    finished.filter(finished_at__lt=_fresh_since()).delete()
+    return result
+
+
 __all__ = [
     "AdmissionChances",
     "Estimate",
     "SchoolChance",
     "admission_chances",
+    "compute_for_job",
     "in_words",
     "interval_text",
 ]

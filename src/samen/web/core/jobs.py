@@ -5,6 +5,12 @@ reports) become a :class:`~samen.web.core.models.Job`; the worker claims the old
 job (``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take the
 same job; on SQLite a conditional update does the same), runs its handler and stores the
 outcome, which the office pages show.
+
+Families' admission chances in big rounds are jobs too (kind ``chances``, queued by the
+ranking page, :mod:`samen.web.core.chances`). They wait behind the office's jobs: the worker
+takes the oldest office job first, and a chances job only when no office job waits. Their
+outcome is not written to the audit log (a family's page view is no office action, and the
+numbers are the family's own); a failure is logged.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ from samen.web.core.models import Job, Round
 log = logging.getLogger("samen.worker")
 
 Handler = Callable[[Job], dict[str, Any]]
+#: the kind of the families' admission chances jobs (:mod:`samen.web.core.chances`)
+CHANCES = "chances"
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -59,10 +67,15 @@ def claim(name: str | None = None) -> Job | None:
     name = name or worker_name()
     for _ in range(5):
         with transaction.atomic():
-            qs = Job.objects.filter(status=Job.QUEUED).order_by("id")
-            if connection.features.has_select_for_update_skip_locked:
-                qs = qs.select_for_update(skip_locked=True)
-            job = qs.first()
+            job = None
+            for office in (True, False):  # the office's jobs before the families' chances
+                qs = Job.objects.filter(status=Job.QUEUED)
+                qs = (qs.exclude if office else qs.filter)(kind=CHANCES).order_by("id")
+                if connection.features.has_select_for_update_skip_locked:
+                    qs = qs.select_for_update(skip_locked=True)
+                job = qs.first()
+                if job is not None:
+                    break
             if job is None:
                 return None
             taken = Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(
@@ -81,6 +94,10 @@ def run(job: Job) -> Job:
         _run(job, fn)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "error", "result", "finished_at"])
+    if job.kind == CHANCES:
+        if job.status == Job.FAILED:
+            log.warning("chances job %s failed: %s", job.pk, job.error.splitlines()[:1])
+        return job
     audit.record(
         None,
         f"job.{job.status}",
@@ -156,6 +173,15 @@ def _waiting(job: Job) -> dict[str, Any]:
     assert job.round is not None
     run_ = run_waiting(job.round, job)
     return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
+
+
+@handler(CHANCES)
+def _chances(job: Job) -> dict[str, Any]:
+    """A child's admission chances in a big round, for the list of the job (the ranking page
+    queued it and shows the result)."""
+    from samen.web.core.chances import compute_for_job
+
+    return compute_for_job(job)
 
 
 def _short(summary: dict[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import allocation, audit, exchange, jobs
+from samen.web.core import allocation, audit, chances, exchange, jobs
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -79,7 +79,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "samen/office/home.html",
-        {"rounds": rounds, "jobs": Job.objects.select_related("round")[:10]},
+        {
+            "rounds": rounds,
+            "jobs": Job.objects.exclude(kind=chances.JOB_KIND).select_related("round")[:10],
+        },
     )
 
 
@@ -129,7 +132,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "seats": sum(s.capacity for s in rnd.schools.all()),
         "groups": rnd.pledge_groups.annotate(n=Count("members")).select_related("target"),
         "runs": rnd.runs.all(),
-        "jobs": rnd.jobs.all()[:5],
+        "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
         "seed_form": SeedForm(),
         "latest": rnd.latest_published_run(),
         "pending": Placement.objects.filter(
