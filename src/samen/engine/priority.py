@@ -14,8 +14,9 @@ Inside the kernels a tuple is four unsigned 64-bit integers ``(k0, k1, k2, k3)``
 ``k0 = 2 * group + unfavoured``; ``k1`` the ordering value (a distance as the bits of its
 IEEE double, which order like the numbers for distances >= 0); ``k2`` the lottery number;
 ``k3`` the rank of ``applicant_id`` in byte order. A family block's tuple is the smallest
-of its members'. :func:`pair_keys` computes the key of every (list entry, pool of that
-school) pair once per round, so the mechanisms only compare rows of one array.
+of its members'. :func:`unit_key` computes one key; deferred acceptance calls it as a unit
+arrives at a pool, while :func:`pair_keys` tabulates the key of every (list entry, pool of
+that school) pair for immediate acceptance, top trading cycles and the cut-offs.
 
 Given the children who apply to ``s``, the school fills its pools in precedence order, each
 taking the best remaining children by its priority while it has a seat left (a block is
