@@ -533,13 +533,29 @@ def row_heap_pop(h, off, ln):
 
 
 def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priority | None]:
-    """Decode per-pool cut-off key rows (``valid[p]`` says whether pool ``p`` has one)."""
-    return [
-        prep.decode(int(keys[p, 0]), int(keys[p, 1]), int(keys[p, 2]), int(keys[p, 3]), p)
-        if valid[p]
-        else None
-        for p in range(len(valid))
-    ]
+    """Decode per-pool cut-off key rows (``valid[p]`` says whether pool ``p`` has one), as
+    :meth:`Prepared.decode` does one key, for all pools at once."""
+    out: list[Priority | None] = [None] * len(valid)
+    pools = np.flatnonzero(np.asarray(valid, dtype=bool))
+    if not len(pools):
+        return out
+    rows = np.ascontiguousarray(keys[pools], dtype=np.uint64)
+    distance = np.asarray(prep.instance.pool_order)[pools] == ORDER_DISTANCE
+    metres = rows[:, 1].copy().view(np.float64)
+    ids = prep.instance.applicant_ids
+    who = prep.by_rank[rows[:, 3].astype(np.int64)]
+    for p, k0, k1, k2, m, a, is_d in zip(
+        pools.tolist(),
+        rows[:, 0].tolist(),
+        rows[:, 1].tolist(),
+        rows[:, 2].tolist(),
+        metres.tolist(),
+        who.tolist(),
+        distance.tolist(),
+        strict=True,
+    ):
+        out[p] = Priority(k0 // 2, k0 % 2, m if is_d else k1, k2, ids[a])
+    return out
 
 
 def worst_admitted(
