@@ -300,7 +300,9 @@ class Chances:
                 strict=True,
             )
         )
-        return _write_atomic(Path(path), "\n".join(lines) + "\n")
+        out = Path(path)
+        write_files({out.name: ("\n".join(lines) + "\n").encode("utf-8")}, out.parent)
+        return out
 
     @staticmethod
     def merge(parts: Sequence[Chances]) -> Chances:
@@ -332,11 +334,6 @@ def _csv_cell(text: str) -> str:
     if any(ch in text for ch in ',"\n\r'):
         return '"' + text.replace('"', '""') + '"'
     return text
-
-
-def _write_atomic(path: Path, text: str) -> Path:
-    write_files({path.name: text.encode("utf-8")}, path.parent)
-    return path
 
 
 def _index_of(instance: Instance, applicant_id: str) -> int:
