@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samen.web.core.allocation import HELD_GROUP, check_command
 from samen.web.core.models import Placement
@@ -62,11 +63,12 @@ def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
         who = _("first for children who answered yes to: %(question)s") % {
             "question": flag_text.get(favours, favours)
         }
-    return _("%(seats)s seats %(who)s, %(order)s") % {
-        "seats": pool["seats"],
-        "who": who,
-        "order": order,
-    }
+    seats = pool["seats"]
+    return ngettext(
+        "%(seats)s seat %(who)s, %(order)s",
+        "%(seats)s seats %(who)s, %(order)s",
+        seats if isinstance(seats, int) else 2,
+    ) % {"seats": seats, "who": who, "order": order}
 
 
 def why(placement: Placement) -> list[dict[str, Any]]:
@@ -126,3 +128,9 @@ def lottery_check(placement: Placement) -> dict[str, str]:
         "command": check_command(seed, text) if text else "",
         "shared": shared,
     }
+
+
+def priority_words(order_by: str, data: dict[str, Any], favours: str) -> str:
+    """A child's place in a seat pool's order in words (priority group, whether the seats are
+    for it, distance or place on the list, lottery number): for the cut-off tables."""
+    return _who(order_by, data, favours)
