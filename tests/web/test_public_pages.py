@@ -581,12 +581,20 @@ def test_round_page_dates_follow_what_happened(small_round, families, office_cli
 
 
 def test_round_dates_in_dutch_and_french(small_round):
-    nl = text_of(Client().get(f"/rounds/{small_round.slug}/").content.decode())
-    assert "Inschrijven kan sinds" in nl or "De inschrijving is geopend op" in nl
-    fr = text_of(
-        Client(HTTP_ACCEPT_LANGUAGE="fr").get(f"/rounds/{small_round.slug}/").content.decode()
-    )
-    assert "Les inscriptions ont ouvert le" in fr
+    from django.utils import translation
+
+    slug = small_round.slug
+    for lang, opened, closes, map_title in (
+        ("nl", "Het aanmelden opende op", "Het aanmelden sluit op", "Kaart van de scholen"),
+        ("fr", "Les inscriptions ont ouvert le", "Les inscriptions ferment le", "Carte des écoles"),
+    ):
+        client = Client(HTTP_ACCEPT_LANGUAGE=lang)
+        page = text_of(client.get(f"/rounds/{slug}/").content.decode())
+        with translation.override(lang):
+            day, time = _local(small_round.registration_opens)
+        assert f"{opened} {day}" in page and time in page, page
+        assert closes in page
+        assert map_title in text_of(client.get(f"/rounds/{slug}/map/").content.decode())
 
 
 def test_public_pages_send_no_inline_script_or_style(published):
