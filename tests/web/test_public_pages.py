@@ -84,11 +84,12 @@ def cutoff_rows(run, code: str | None = None) -> list[dict[str, str]]:
 
 
 def table_rows(html: str) -> list[tuple[str, str, str]]:
-    """(school, pool, the row's text) of every cut-off table row, in page order."""
+    """(school, pool, the row's text) of every cut-off row (of the table, or of the list on
+    a school page), in page order."""
     return [
-        (m.group(1), m.group(2), text_of(m.group(3)))
+        (m.group(2), m.group(3), text_of(m.group(4)))
         for m in re.finditer(
-            r'<tr data-school="([^"]*)" data-pool="([^"]*)">(.*?)</tr>', html, re.S
+            r'<(tr|li) data-school="([^"]*)" data-pool="([^"]*)">(.*?)</\1>', html, re.S
         )
     ]
 
@@ -183,8 +184,9 @@ def test_school_page_shows_the_cutoffs_of_the_published_round(published, familie
     assert [(s, p) for s, p, _ in rows] == [("A", r["pool"]) for r in expected]
     for (_, _, row), cut in zip(rows, expected, strict=True):
         assert cut["cutoff_order_by"] == "lottery"  # A filled both pools
+        assert "Last child admitted: no priority, " in row
         assert f"lottery number {cut['cutoff_lottery']}" in row
-        assert f"{cut['seats']} {cut['filled']}" in row
+        assert row.startswith(f"{cut['seats']} seat ") and f"Placed: {cut['filled']}" in row
     # C had 3 seats for 2 children: nobody was turned away
     page_c = text_of(en().get(f"/rounds/{rnd.slug}/schools/C/").content.decode())
     assert "everyone who applied got a seat" in page_c

@@ -19,7 +19,7 @@ import csv
 import io
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samen.engine.pools import largest_remainder
-from samen.web.core.explain import pool_title, priority_words
+from samen.web.core.explain import pool_rule, pool_title, priority_words
 from samen.web.core.models import AllocationRun, Pool, Round, School
 
 #: the value cutoffs.csv writes for a child without a priority group
@@ -43,8 +43,13 @@ class PoolCutoff:
     school_name: str
     school_url: str
     pool: str
-    #: the pool in words: its seats, who they are for first, in which order
+    #: the pool in words: its seats, whom they are for first, in which order
     title: str
+    #: the same without the seats and with the flag's name instead of its question (short,
+    #: for the table): whom they are for first, in which order
+    rule: str
+    #: the flag the pool favours ("" for none)
+    flag: str
     seats: int
     filled: int
     overflow: int
@@ -62,6 +67,13 @@ class RunCutoffs:
     rows: list[PoolCutoff]
     #: serial dictatorship: pools and priorities do not apply, so there are no cut-offs
     no_pools: bool
+    #: (flag, question) of every flag a pool of the rows favours: the table names the flag
+    #: (``PoolCutoff.rule``) and lists the questions below it
+    questions: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def overflow(self) -> bool:
+        return any(r.overflow for r in self.rows)
 
 
 def flag_texts(rnd: Round) -> dict[str, str]:
@@ -196,6 +208,8 @@ def parse(
         spec = _spec(code, row.get("pool", ""), by_pool, defaults)
         seats, filled = _number(row.get("seats", "")), _number(row.get("filled", ""))
         title = pool_title({**spec, "seats": seats}, flags)
+        flag = spec["favours"].removeprefix("not:")
+        rule = ", ".join(pool_rule(spec, {flag: flag} if flag else {}))
         full = bool(row.get("cutoff_order_by"))
         if full:
             group = row.get("cutoff_group", "")
@@ -221,6 +235,8 @@ def parse(
                 school_url=reverse("school", args=[rnd.slug, code]) if school else "",
                 pool=row.get("pool", ""),
                 title=title,
+                rule=rule,
+                flag=flag,
                 seats=seats,
                 filled=filled,
                 overflow=_number(row.get("overflow", "")),
@@ -256,26 +272,23 @@ def run_cutoffs(runs: list[AllocationRun], only: str | None = None) -> list[RunC
         cut, seats, toml = files.get(run.pk, ("", "", ""))
         no_pools = run.mechanism == "serial-dictatorship"
         rows = [] if no_pools else parse(rnd, cut, seats, toml, schools, flags, only)
-        out.append(RunCutoffs(run=run, rows=rows, no_pools=no_pools))
+        used = list(dict.fromkeys(r.flag for r in rows if r.flag))
+        questions = [(f, flags.get(f, f)) for f in used]
+        out.append(RunCutoffs(run=run, rows=rows, no_pools=no_pools, questions=questions))
     return out
 
 
 def sort_rows(rows: list[PoolCutoff], key: str) -> list[PoolCutoff]:
-    """The rows by school name (``name``, ``-name``) or school id (``code``, ``-code``); the
+    """The rows by school name (``name`` A to Z, ``-name`` Z to A; then by school id); the
     pools of one school stay in precedence order."""
-    field = key.lstrip("-")
-    reverse_ = key.startswith("-")
-
-    def school_key(r: PoolCutoff) -> tuple[str, str]:
-        name = r.school_name.casefold() if field == "name" else r.school_code
-        return (name, r.school_code)
-
-    schools = sorted({r.school_code: r for r in rows}.values(), key=school_key, reverse=reverse_)
-    rank = {r.school_code: k for k, r in enumerate(schools)}
-    return sorted(rows, key=lambda r: rank[r.school_code])
+    names = sorted({(r.school_name.casefold(), r.school_code) for r in rows})
+    if key == "-name":
+        names.reverse()
+    rank = {code: k for k, (_name, code) in enumerate(names)}
+    return sorted(rows, key=lambda r: rank[r.school_code])  # stable: pools keep their order
 
 
-SORT_KEYS = ("name", "-name", "code", "-code")
+SORT_KEYS = ("name", "-name")
 
 
 def last_published(school: School) -> RunCutoffs | None:

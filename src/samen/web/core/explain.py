@@ -46,7 +46,8 @@ def _who(order_by: str, data: dict[str, Any], favours: str) -> str:
     return ", ".join(parts)
 
 
-def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
+def pool_rule(pool: dict[str, Any], flag_text: dict[str, str]) -> tuple[str, str]:
+    """Whom a seat pool's seats are for first, and in which order it takes children."""
     favours = pool["favours"]
     order = {
         "lottery": _("by lottery"),
@@ -63,6 +64,12 @@ def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
         who = _("first for children who answered yes to: %(question)s") % {
             "question": flag_text.get(favours, favours)
         }
+    return who, order
+
+
+def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
+    """A seat pool in words: its seats, whom they are for first, and the order."""
+    who, order = pool_rule(pool, flag_text)
     seats = pool["seats"]
     return ngettext(
         "%(seats)s seat %(who)s, %(order)s",

@@ -52,7 +52,7 @@
     if (points.length === 1) {
       map.setView(points[0], geo ? 15 : 0);
     } else {
-      map.fitBounds(L.latLngBounds(points).pad(0.15));
+      map.fitBounds(L.latLngBounds(points), { padding: [40, 40] });
     }
   }
 
