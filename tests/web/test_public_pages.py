@@ -609,3 +609,54 @@ def test_public_pages_send_no_inline_script_or_style(published):
     ):
         html = en().get(url).content.decode()
         assert "<script>" not in html and "style=" not in html and "<style" not in html, url
+
+
+def test_results_and_cutoffs_outlive_the_retention_purge(published, office_client):
+    from samen.web.core.privacy import purge_round
+
+    rnd = published.round
+    before = en().get(f"/rounds/{rnd.slug}/results/run0.zip").content
+    purge_round(rnd)
+    rnd.refresh_from_db()
+    assert rnd.status == Round.ARCHIVED and not rnd.children.exists()
+    r = en().get(f"/rounds/{rnd.slug}/results/")
+    assert r.status_code == 200
+    assert len(table_rows(r.content.decode())) == len(cutoff_rows(published))
+    assert en().get(f"/rounds/{rnd.slug}/results/run0.zip").content == before
+    # next year's round still shows them for the same school id
+    new = _next_round("next-2028", Round.OPEN)
+    page = text_of(en().get(f"/rounds/{new.slug}/schools/A/").content.decode())
+    assert cutoff_rows(published, "A")[0]["cutoff_lottery"] in page
+    assert f"From the previous round, {rnd.name}" in page
+
+
+def test_serial_dictatorship_has_no_cutoffs_to_show(published):
+    AllocationRun.objects.filter(pk=published.pk).update(mechanism="serial-dictatorship")
+    page = text_of(en().get(f"/rounds/{published.round.slug}/results/").content.decode())
+    assert "seat pools and priorities do not apply, so there are no cut-offs" in page
+    assert table_rows(en().get(f"/rounds/{published.round.slug}/results/").content.decode()) == []
+
+
+def test_the_map_settings_come_from_the_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SAMEN_", "DJANGO_"))}
+    env.update(
+        SAMEN_DATA_DIR=str(tmp_path),
+        SAMEN_SECRET_KEY="k" * 50,
+        DJANGO_SETTINGS_MODULE="samen.web.settings",
+        SAMEN_MAP_TILES=" https://tiles.example.org/{z}/{x}/{y}.png ",
+        SAMEN_MAP_ATTRIBUTION="© Example",
+    )
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from samen.web.core import maps; t = maps.tiles(); "
+        "print(s.SAMEN_MAP_TILES, s.SAMEN_MAP_ATTRIBUTION, t.source, sep='|')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == (
+        "https://tiles.example.org/{z}/{x}/{y}.png|© Example|https://tiles.example.org"
+    )
