@@ -200,6 +200,11 @@ SAMEN_CODES_PER_IP_HOUR = int(os.environ.get("SAMEN_CODES_PER_IP_HOUR", "30"))
 SAMEN_WORKER_POLL = float(os.environ.get("SAMEN_WORKER_POLL", "2"))
 #: the public name of the platform, as families see it
 SAMEN_SITE_NAME = os.environ.get("SAMEN_SITE_NAME", "samen")
+#: the map of a round's schools: a tile URL such as https://tile.example.org/{z}/{x}/{y}.png
+#: and its attribution (plain text); empty = no tiles (samen.web.core.maps). The tile server
+#: is added to the CSP of the map page only, and only when set.
+SAMEN_MAP_TILES = os.environ.get("SAMEN_MAP_TILES", "").strip()
+SAMEN_MAP_ATTRIBUTION = os.environ.get("SAMEN_MAP_ATTRIBUTION", "").strip()
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -7,7 +7,7 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from samen.web.core.views import auth, family, office, school, site
+from samen.web.core.views import auth, family, office, public, school, site
 
 urlpatterns = [
     path("", family.home, name="home"),
@@ -20,7 +20,15 @@ urlpatterns = [
     # rounds and schools (public)
     path("rounds/<slug:slug>/", family.round_page, name="round"),
     path("rounds/<slug:slug>/draw/", family.draw_page, name="draw"),
-    path("rounds/<slug:slug>/schools/<str:code>/", family.school_page, name="school"),
+    path("rounds/<slug:slug>/schools/<str:code>/", public.school_page, name="school"),
+    path("rounds/<slug:slug>/map/", public.map_page, name="round_map"),
+    path("rounds/<slug:slug>/map.json", public.map_json, name="round_map_json"),
+    path("rounds/<slug:slug>/results/", public.results_page, name="round_results"),
+    path(
+        "rounds/<slug:slug>/results/run<int:number>.zip",
+        public.results_download,
+        name="round_results_download",
+    ),
     # families
     path("rounds/<slug:slug>/register/", family.child_new, name="child_new"),
     path("children/<int:pk>/", family.child_detail, name="child"),

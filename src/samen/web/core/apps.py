@@ -34,6 +34,8 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from samen.web.core import maps  # noqa: F401  (registers the check of the map's tiles)
+
         connection_created.connect(sqlite_wal, dispatch_uid="samen-sqlite-wal")
         post_delete.connect(
             forget_chances_jobs, sender="core.Child", dispatch_uid="samen-forget-chances-jobs"

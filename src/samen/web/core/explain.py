@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from samen.web.core.allocation import HELD_GROUP, check_command
 from samen.web.core.models import Placement
@@ -45,7 +46,8 @@ def _who(order_by: str, data: dict[str, Any], favours: str) -> str:
     return ", ".join(parts)
 
 
-def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
+def pool_rule(pool: dict[str, Any], flag_text: dict[str, str]) -> tuple[str, str]:
+    """Whom a seat pool's seats are for first, and in which order it takes children."""
     favours = pool["favours"]
     order = {
         "lottery": _("by lottery"),
@@ -62,11 +64,18 @@ def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
         who = _("first for children who answered yes to: %(question)s") % {
             "question": flag_text.get(favours, favours)
         }
-    return _("%(seats)s seats %(who)s, %(order)s") % {
-        "seats": pool["seats"],
-        "who": who,
-        "order": order,
-    }
+    return who, order
+
+
+def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
+    """A seat pool in words: its seats, whom they are for first, and the order."""
+    who, order = pool_rule(pool, flag_text)
+    seats = pool["seats"]
+    return ngettext(
+        "%(seats)s seat %(who)s, %(order)s",
+        "%(seats)s seats %(who)s, %(order)s",
+        seats if isinstance(seats, int) else 2,
+    ) % {"seats": seats, "who": who, "order": order}
 
 
 def why(placement: Placement) -> list[dict[str, Any]]:
@@ -126,3 +135,9 @@ def lottery_check(placement: Placement) -> dict[str, str]:
         "command": check_command(seed, text) if text else "",
         "shared": shared,
     }
+
+
+def priority_words(order_by: str, data: dict[str, Any], favours: str) -> str:
+    """A child's place in a seat pool's order in words (priority group, whether the seats are
+    for it, distance or place on the list, lottery number): for the cut-off tables."""
+    return _who(order_by, data, favours)

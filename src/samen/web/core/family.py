@@ -22,6 +22,7 @@ from samen.web.core.models import (
     PledgeGroup,
     Round,
     School,
+    new_public_id,
 )
 
 
@@ -208,16 +209,14 @@ def next_seq(rnd: Round) -> int:
     return 0 if top is None else top + 1
 
 
-def new_group_id(rnd: Round, name: str) -> str:
-    from django.utils.text import slugify
-
-    base = slugify(name)[:50] or "groep"
-    gid = base
-    k = 2
-    while PledgeGroup.objects.filter(round=rnd, group_id=gid).exists():
-        gid = f"{base}-{k}"
-        k += 1
-    return gid
+def new_group_id(rnd: Round) -> str:
+    """A pseudonymous id for a new pledge group (``G-`` and 8 letters and digits). It goes into
+    the published round folder (groups.csv, and the lottery text ``pledge:ID``), so it is not
+    made from the name the families gave the group, which may hold a child's name."""
+    while True:
+        gid = "G-" + new_public_id()[2:10]
+        if not PledgeGroup.objects.filter(round=rnd, group_id=gid).exists():
+            return gid
 
 
 def can_delete(child: Child) -> bool:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samen.engine.instance import MECHANISMS, ORDER_NAMES, TIE_BREAKINGS
+from samen.web.core.languages import LanguagesField
 from samen.web.core.models import Address, Child, PledgeGroup, Pool, Question, Round, School
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
@@ -268,9 +269,24 @@ class RoundForm(forms.ModelForm):
 
 
 class SchoolForm(forms.ModelForm):
+    teaching_languages = LanguagesField(label=_("Languages of instruction"))
+    office_languages = LanguagesField(label=_("Languages spoken at the school office"))
+
     class Meta:
         model = School
-        fields = ["code", "name", "capacity", "address", "x", "y", "lat", "lon", "description"]
+        fields = [
+            "code",
+            "name",
+            "capacity",
+            "address",
+            "x",
+            "y",
+            "lat",
+            "lon",
+            "description",
+            "teaching_languages",
+            "office_languages",
+        ]
 
     def __init__(self, *args: Any, round: Round, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -180,6 +180,12 @@ class School(models.Model):
     lon = models.FloatField(null=True, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     description = models.TextField(_("about the school"), blank=True)
+    #: languages of instruction and of the school office, as language codes ("nl", "ar");
+    #: shown on the public school page only (not part of the round folder)
+    teaching_languages = models.JSONField(_("languages of instruction"), default=list, blank=True)
+    office_languages = models.JSONField(
+        _("languages spoken at the school office"), default=list, blank=True
+    )
     seq = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.web.core import explain, family, geo
+from samen.web.core import explain, family, geo, published, timeline
 from samen.web.core.allocation import current_placements
 from samen.web.core.chances import admission_chances
 from samen.web.core.forms import AddSchoolForm, ChildForm, PledgeGroupForm
@@ -65,23 +65,13 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "samen/family/round.html",
-        {"round": rnd, "schools": schools, "mine": mine},
-    )
-
-
-def school_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    rnd = get_object_or_404(Round.objects.exclude(status=Round.DRAFT), slug=slug)
-    school = get_object_or_404(School, round=rnd, code=code)
-    distances = []
-    if request.user.is_authenticated:
-        for child in rnd.children.filter(parent=request.user):
-            d = geo.distance_between(rnd.distance, child, school)
-            distances.append({"child": child, "distance": geo.readable(d)})
-    pools = list(school.pools.all())
-    return render(
-        request,
-        "samen/family/school.html",
-        {"round": rnd, "school": school, "distances": distances, "pools": pools},
+        {
+            "round": rnd,
+            "schools": schools,
+            "mine": mine,
+            "steps": timeline.round_timeline(rnd),
+            "has_results": published.public_round(rnd),
+        },
     )
 
 
@@ -92,7 +82,11 @@ def draw_page(request: HttpRequest, slug: str) -> HttpResponse:
         from shlex import quote
 
         command = f"printf '%s' {quote(rnd.seed)} | sha256sum"
-    return render(request, "samen/family/draw.html", {"round": rnd, "command": command})
+    return render(
+        request,
+        "samen/family/draw.html",
+        {"round": rnd, "command": command, "has_results": published.public_round(rnd)},
+    )
 
 
 @login_required
@@ -259,7 +253,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
             group = form.save(commit=False)
             group.round = child.round
             group.created_by = request.user
-            group.group_id = family.new_group_id(child.round, group.name)
+            group.group_id = family.new_group_id(child.round)
             group.save()
             family.join(child, group)
         messages.success(

@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import allocation, audit, chances, exchange, jobs
+from samen.web.core import allocation, audit, chances, cutoffs, exchange, jobs, published
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -306,12 +306,17 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @office
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    sort = request.GET.get("sort", "name")
+    cut = cutoffs.run_cutoffs([run])[0]
+    cut.rows = cutoffs.sort_rows(cut.rows, sort if sort in cutoffs.SORT_KEYS else "name")
     return render(
         request,
         "samen/office/run.html",
         {
             "run": run,
             "round": run.round,
+            "cutoffs": cut,
+            "sort": sort if sort in cutoffs.SORT_KEYS else "name",
             "d": allocation.dashboard(run),
             "moved": allocation.changed_children(run),
             "report": _report_state(run),
@@ -409,10 +414,8 @@ def _download(name: str, data: bytes) -> HttpResponse:
 def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's round folder and its results, to publish (pseudonymised)."""
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
-    files = allocation.input_files(run)
-    files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
     audit.record(request, "run.download", round=run.round, target=f"run {run.number}")
-    return _download(f"{run.round.slug}-run{run.number}.zip", exchange.zip_bytes(files))
+    return _download(published.zip_name(run), published.build_zip(run))
 
 
 @office
