@@ -71,8 +71,10 @@ urlpatterns = [
     path("office/runs/<int:pk>/download.zip", office.run_download, name="office_run_download"),
     path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
     path("office/audit/", office.audit_log, name="office_audit"),
+    path("office/audit/export.csv", office.audit_export, name="office_audit_export"),
     path("office/addresses/", office.addresses, name="office_addresses"),
     path("office/staff/", office.staff, name="office_staff"),
+    path("office/staff/<int:pk>/", office.staff_member, name="office_staff_member"),
 ]
 
 if settings.SAMEN_SERVE_STATIC:

@@ -18,19 +18,23 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
 from samen.web.core import allocation, audit, chances, exchange, jobs
+from samen.web.core import audit_log as audit_log_service
+from samen.web.core import staff as staff_service
+from samen.web.core.audit_log import AuditFilterForm
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -40,11 +44,11 @@ from samen.web.core.forms import (
     SchoolForm,
     SeedForm,
     StaffForm,
+    StaffRoleForm,
 )
 from samen.web.core.models import (
     Address,
     AllocationRun,
-    AuditEntry,
     Child,
     Job,
     Placement,
@@ -52,7 +56,8 @@ from samen.web.core.models import (
     Round,
     School,
 )
-from samen.web.core.roles import add_staff, require_office
+from samen.web.core.roles import require_office
+from samen.web.core.run_names import run_file_stem, run_label
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -290,8 +295,8 @@ def round_expire(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "offers.expire",
         round=rnd,
-        target=f"run {run.number}",
-        after={"expired": len(ids), "applicant_ids": ids},
+        target=run_label(run),
+        after={"number": run.number, "expired": len(ids), "applicant_ids": ids},
     )
     messages.success(request, _("%(n)s offers without an answer expired.") % {"n": len(ids)})
     return redirect("office_round", slug=slug)
@@ -370,11 +375,13 @@ def run_report(request: HttpRequest, pk: int) -> HttpResponse:
         handle = jobs.report_path(done).open("rb")
     except FileNotFoundError:  # replaced by a newer report just now
         raise Http404("no report yet") from None
-    audit.record(request, "run.report", round=run.round, target=f"run {run.number}")
+    audit.record(
+        request, "run.report", round=run.round, target=run_label(run), after={"number": run.number}
+    )
     response = FileResponse(
         handle,
         content_type="text/html; charset=utf-8",
-        filename=f"{run.round.slug}-run{run.number}-report.html",
+        filename=f"{run_file_stem(run.round.slug, run)}-report.html",
     )  # Content-Disposition: inline, with the file name for saving
     response["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -392,8 +399,8 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "run.publish",
         round=run.round,
-        target=f"run {run.number}",
-        after={"run": run.pk, "number": run.number, "summary": run.summary.get("assigned")},
+        target=run_label(run),
+        after={"run": run.pk, "number": run.number, "assigned": run.summary.get("assigned")},
     )
     messages.success(request, _("The results are published; families can see them now."))
     return redirect("office_run", pk=pk)
@@ -411,8 +418,14 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
     files = allocation.input_files(run)
     files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
-    audit.record(request, "run.download", round=run.round, target=f"run {run.number}")
-    return _download(f"{run.round.slug}-run{run.number}.zip", exchange.zip_bytes(files))
+    audit.record(
+        request,
+        "run.download",
+        round=run.round,
+        target=run_label(run),
+        after={"number": run.number},
+    )
+    return _download(f"{run_file_stem(run.round.slug, run)}.zip", exchange.zip_bytes(files))
 
 
 @office
@@ -550,8 +563,12 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "pools": [audit.snapshot(p) for p in school.pools.all()],
     }
     form = SchoolForm(request.POST or None, instance=school, round=rnd)
-    pools = PoolFormSet(request.POST or None, instance=school)
-    if request.method == "POST" and form.is_valid() and pools.is_valid():
+    pools = PoolFormSet(request.POST or None, instance=school, form_kwargs={"flags": rnd.flags()})
+    # both checked, so every mistake shows at once; the pools' seats are checked against the
+    # capacity the school form just took
+    valid = request.method == "POST" and form.is_valid()
+    valid = request.method == "POST" and pools.is_valid() and valid
+    if valid:
         with transaction.atomic():
             form.save()
             for k, f in enumerate(pools.forms):
@@ -671,12 +688,36 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 @office
 def audit_log(request: HttpRequest) -> HttpResponse:
-    qs = AuditEntry.objects.select_related("round")
-    slug = request.GET.get("round")
-    if slug:
-        qs = qs.filter(round__slug=slug)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "samen/office/audit.html", {"page": page, "slug": slug or ""})
+    """The audit log in words, filtered and 50 entries a page."""
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "page": None, "rows": [], "query": ""}
+        return render(request, "samen/office/audit.html", context, status=400)
+    page = Paginator(audit_log_service.filtered(form), audit_log_service.PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows = [audit_log_service.row(e) for e in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "query": form.query()}
+    return render(request, "samen/office/audit.html", context)
+
+
+@office
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered entries as CSV, streamed; the export is itself an audit entry."""
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "page": None, "rows": [], "query": ""}
+        return render(request, "samen/office/audit.html", context, status=400)
+    qs = audit_log_service.filtered(form)
+    entry = audit.record(
+        request,
+        "audit.export",
+        after={"filters": audit_log_service.filters_for_audit(form), "entries": qs.count()},
+    )
+    lines = audit_log_service.csv_lines(qs.exclude(pk=entry.pk), translation.get_language() or "nl")
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{audit_log_service.export_name()}"'
+    return response
 
 
 @office
@@ -728,27 +769,91 @@ def addresses(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _staff_page(
+    request: HttpRequest,
+    form: StaffForm | None = None,
+    changing: dict[int, StaffRoleForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    people = []
+    for m in staff_service.members():
+        initial = {"role": m.role, "schools": ", ".join(m.schools)}
+        role_form = (changing or {}).get(m.user.pk) or StaffRoleForm(
+            initial=initial, prefix=f"p{m.user.pk}"
+        )
+        people.append({"member": m, "form": role_form, "me": m.user.pk == request.user.pk})
+    context = {"form": form or StaffForm(), "people": people}
+    return render(request, "samen/office/staff.html", context, status=status)
+
+
+def _warn_unknown_schools(request: HttpRequest, codes: list[str]) -> None:
+    unknown = staff_service.unknown_schools(codes)
+    if unknown:
+        messages.warning(
+            request,
+            _("No round has a school with the id %(ids)s yet. Check the spelling.")
+            % {"ids": ", ".join(unknown)},
+        )
+
+
 @office
 def staff(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import get_user_model
+    """The staff and their roles; adding someone (or giving them another role)."""
+    if request.method != "POST":
+        return _staff_page(request)
+    form = StaffForm(request.POST)
+    if not form.is_valid():
+        return _staff_page(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        user, before, _after = staff_service.set_role(
+            request, data["email"], data["role"], data["schools"], by=request.user
+        )
+    except staff_service.StaffError as exc:
+        messages.error(request, str(exc))
+        return _staff_page(request, form, status=400)
+    _warn_unknown_schools(request, data["schools"])
+    if before["role"]:
+        messages.success(request, _("The role of %(email)s is changed.") % {"email": user.email})
+    else:
+        messages.success(request, _("%(email)s is now staff.") % {"email": user.email})
+    return redirect("office_staff")
 
-    form = StaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = add_staff(
-            form.cleaned_data["email"], form.cleaned_data["role"], form.cleaned_data["schools"]
+
+@office
+@require_POST
+def staff_member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a person's role (``action=change``) or remove it (``action=remove``)."""
+    user = get_object_or_404(get_user_model(), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "remove":
+            staff_service.remove(request, user, by=request.user)
+            messages.success(
+                request,
+                _(
+                    "%(email)s is no longer staff and is signed out. The account stays, as a "
+                    "parent's; add the person again to undo this."
+                )
+                % {"email": user.email},
+            )
+            return redirect("office_staff")
+        if action != "change":
+            messages.error(request, _("Choose to change the role or to remove it."))
+            return _staff_page(request, status=400)
+        form = StaffRoleForm(request.POST, prefix=f"p{pk}")
+        if not form.is_valid():
+            return _staff_page(request, changing={pk: form}, status=400)
+        data = form.cleaned_data
+        _user, before, after = staff_service.set_role(
+            request, user.email, data["role"], data["schools"], by=request.user
         )
-        audit.record(
-            request,
-            "staff.add",
-            target=user.email,
-            after={"role": form.cleaned_data["role"], "schools": form.cleaned_data["schools"]},
-        )
-        messages.success(request, _("Saved."))
-        return redirect("office_staff")
-    people = (
-        get_user_model()
-        .objects.filter(groups__isnull=False)
-        .distinct()
-        .prefetch_related("groups", "staff_schools")
-    )
-    return render(request, "samen/office/staff.html", {"form": form, "people": people})
+    except staff_service.StaffError as exc:
+        messages.error(request, str(exc))
+        return _staff_page(request, status=400)
+    _warn_unknown_schools(request, data["schools"])
+    if before == after:
+        messages.info(request, _("Nothing changed."))
+    else:
+        messages.success(request, _("The role of %(email)s is changed.") % {"email": user.email})
+    return redirect("office_staff")
