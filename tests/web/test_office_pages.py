@@ -735,6 +735,18 @@ def test_dates_with_or_without_seconds_are_accepted(small_round, office_client, 
     assert (local.hour, local.minute, local.second) == (12, 0, 30 if typed.count(":") == 2 else 0)
 
 
+def test_date_inputs_show_iso_values_in_every_language(small_round):
+    """A browser's date input reads only ISO dates: in Dutch ("15-03-2027") it would show an
+    empty field, and saving would clear the date (the parent's child form too)."""
+    from .conftest import register_child
+
+    parent = sign_in(Client(), "p@samen.test")
+    child = register_child(parent, small_round)  # born 2024-03-01
+    for lang in ("nl", "fr", "en"):
+        html = parent.get(f"/children/{child.pk}/edit/", HTTP_ACCEPT_LANGUAGE=lang)
+        assert 'type="date" name="birth_date" value="2024-03-01"' in html.content.decode()
+
+
 def test_a_bad_date_is_a_field_error(small_round, office_client):
     r = office_client.post(
         f"/office/rounds/{small_round.slug}/edit/",

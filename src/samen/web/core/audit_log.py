@@ -205,7 +205,7 @@ def csv_lines(qs: QuerySet[AuditEntry], language: str) -> Iterator[str]:
         "at", "actor_label", "action", "round__name", "target", "before", "after", "ip"
     )
     with translation.override(language):
-        yield "\ufeff" + writer.writerow([str(c) for c in CSV_COLUMNS])
+        yield "\ufeff" + writer.writerow([neutralise(str(c)) for c in CSV_COLUMNS])
         for values_row in values.iterator(chunk_size=1000):
             entry = _Row(*values_row)
             cells = [
