@@ -197,10 +197,6 @@ def kind_of(action: str) -> str:
     return action.split(".", 1)[0]
 
 
-def known_actions() -> list[str]:
-    return list(ACTIONS)
-
-
 def job_kind(kind: str) -> str:
     """What a job of ``kind`` does, in words (the code itself for an unknown kind)."""
     words = JOB_KINDS.get(kind)
