@@ -18,23 +18,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
 from samen.web.core import allocation, audit, chances, exchange, jobs
-from samen.web.core import audit_log as audit_log_service
-from samen.web.core import staff as staff_service
-from samen.web.core.audit_log import AuditFilterForm
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -43,8 +39,6 @@ from samen.web.core.forms import (
     RoundForm,
     SchoolForm,
     SeedForm,
-    StaffForm,
-    StaffRoleForm,
 )
 from samen.web.core.models import (
     Address,
@@ -687,40 +681,6 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 
 @office
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """The audit log in words, filtered and 50 entries a page."""
-    form = AuditFilterForm(request.GET)
-    if not form.is_valid():
-        context = {"form": form, "page": None, "rows": [], "query": ""}
-        return render(request, "samen/office/audit.html", context, status=400)
-    page = Paginator(audit_log_service.filtered(form), audit_log_service.PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    rows = [audit_log_service.row(e) for e in page.object_list]
-    context = {"form": form, "page": page, "rows": rows, "query": form.query()}
-    return render(request, "samen/office/audit.html", context)
-
-
-@office
-def audit_export(request: HttpRequest) -> HttpResponse:
-    """The filtered entries as CSV, streamed; the export is itself an audit entry."""
-    form = AuditFilterForm(request.GET)
-    if not form.is_valid():
-        context = {"form": form, "page": None, "rows": [], "query": ""}
-        return render(request, "samen/office/audit.html", context, status=400)
-    qs = audit_log_service.filtered(form)
-    entry = audit.record(
-        request,
-        "audit.export",
-        after={"filters": audit_log_service.filters_for_audit(form), "entries": qs.count()},
-    )
-    lines = audit_log_service.csv_lines(qs.exclude(pk=entry.pk), translation.get_language() or "nl")
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{audit_log_service.export_name()}"'
-    return response
-
-
-@office
 def addresses(request: HttpRequest) -> HttpResponse:
     form = AddressImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -767,93 +727,3 @@ def addresses(request: HttpRequest) -> HttpResponse:
         "samen/office/addresses.html",
         {"form": form, "errors": errors, "count": Address.objects.count()},
     )
-
-
-def _staff_page(
-    request: HttpRequest,
-    form: StaffForm | None = None,
-    changing: dict[int, StaffRoleForm] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    people = []
-    for m in staff_service.members():
-        initial = {"role": m.role, "schools": ", ".join(m.schools)}
-        role_form = (changing or {}).get(m.user.pk) or StaffRoleForm(
-            initial=initial, prefix=f"p{m.user.pk}"
-        )
-        people.append({"member": m, "form": role_form, "me": m.user.pk == request.user.pk})
-    context = {"form": form or StaffForm(), "people": people}
-    return render(request, "samen/office/staff.html", context, status=status)
-
-
-def _warn_unknown_schools(request: HttpRequest, codes: list[str]) -> None:
-    unknown = staff_service.unknown_schools(codes)
-    if unknown:
-        messages.warning(
-            request,
-            _("No round has a school with the id %(ids)s yet. Check the spelling.")
-            % {"ids": ", ".join(unknown)},
-        )
-
-
-@office
-def staff(request: HttpRequest) -> HttpResponse:
-    """The staff and their roles; adding someone (or giving them another role)."""
-    if request.method != "POST":
-        return _staff_page(request)
-    form = StaffForm(request.POST)
-    if not form.is_valid():
-        return _staff_page(request, form, status=400)
-    data = form.cleaned_data
-    try:
-        user, before, _after = staff_service.set_role(
-            request, data["email"], data["role"], data["schools"], by=request.user
-        )
-    except staff_service.StaffError as exc:
-        messages.error(request, str(exc))
-        return _staff_page(request, form, status=400)
-    _warn_unknown_schools(request, data["schools"])
-    if before["role"]:
-        messages.success(request, _("The role of %(email)s is changed.") % {"email": user.email})
-    else:
-        messages.success(request, _("%(email)s is now staff.") % {"email": user.email})
-    return redirect("office_staff")
-
-
-@office
-@require_POST
-def staff_member(request: HttpRequest, pk: int) -> HttpResponse:
-    """Change a person's role (``action=change``) or remove it (``action=remove``)."""
-    user = get_object_or_404(get_user_model(), pk=pk)
-    action = request.POST.get("action", "")
-    try:
-        if action == "remove":
-            staff_service.remove(request, user, by=request.user)
-            messages.success(
-                request,
-                _(
-                    "%(email)s is no longer staff and is signed out. The account stays, as a "
-                    "parent's; add the person again to undo this."
-                )
-                % {"email": user.email},
-            )
-            return redirect("office_staff")
-        if action != "change":
-            messages.error(request, _("Choose to change the role or to remove it."))
-            return _staff_page(request, status=400)
-        form = StaffRoleForm(request.POST, prefix=f"p{pk}")
-        if not form.is_valid():
-            return _staff_page(request, changing={pk: form}, status=400)
-        data = form.cleaned_data
-        _user, before, after = staff_service.set_role(
-            request, user.email, data["role"], data["schools"], by=request.user
-        )
-    except staff_service.StaffError as exc:
-        messages.error(request, str(exc))
-        return _staff_page(request, status=400)
-    _warn_unknown_schools(request, data["schools"])
-    if before == after:
-        messages.info(request, _("Nothing changed."))
-    else:
-        messages.success(request, _("The role of %(email)s is changed.") % {"email": user.email})
-    return redirect("office_staff")
