@@ -363,6 +363,22 @@ def test_csv_export_of_many_entries_is_streamed_in_chunks(small_round, office_cl
     assert n == expected + 1 and chunks == n  # one line at a time, never the whole file
 
 
+def test_csv_export_reads_in_chunks_across_equal_times(small_round, office_client, monkeypatch):
+    from samen.web.core import audit_log
+
+    monkeypatch.setattr(audit_log, "CHUNK", 7)
+    moment = timezone.now()
+    AuditEntry.objects.bulk_create(
+        [AuditEntry(at=moment, action="priority.add", target=f"K-{k}") for k in range(30)]
+        + [AuditEntry(at=moment - dt.timedelta(seconds=k), action="priority.add") for k in range(5)]
+    )
+    r = office_client.get("/office/audit/export.csv?action=priority.add")
+    rows = list(csv.reader(io.StringIO(b"".join(r.streaming_content).decode().lstrip("\ufeff"))))
+    targets = [row[5] for row in rows[1:]]
+    assert len(targets) == 35  # each entry once, none lost at a chunk's edge
+    assert sorted(t for t in targets if t) == sorted(f"K-{k}" for k in range(30))
+
+
 # --------------------------------------------------------------------------- three languages
 
 

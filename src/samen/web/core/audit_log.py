@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -196,18 +196,37 @@ class _Row(NamedTuple):
     ip: str | None
 
 
+#: entries read from the database at a time by the export
+CHUNK = 1000
+_COLUMNS = ("id", "at", "actor_label", "action", "round__name", "target", "before", "after", "ip")
+
+
+def _in_chunks(qs: QuerySet[AuditEntry]) -> Iterator[_Row]:
+    """The entries newest first, :data:`CHUNK` at a time, each chunk continuing after the last
+    entry of the one before (by time, then id): no server-side cursor (which a connection
+    pooler in transaction mode does not keep) and no OFFSET that grows with the log."""
+    last: tuple[dt.datetime, int] | None = None
+    while True:
+        page = qs
+        if last is not None:
+            at, pk = last
+            page = page.filter(Q(at__lt=at) | Q(at=at, id__lt=pk))
+        rows = list(page.values_list(*_COLUMNS)[:CHUNK])
+        for values_row in rows:
+            yield _Row(*values_row[1:])
+        if len(rows) < CHUNK:
+            return
+        last = (rows[-1][1], rows[-1][0])
+
+
 def csv_lines(qs: QuerySet[AuditEntry], language: str) -> Iterator[str]:
     """The entries as CSV lines (with a byte-order mark so spreadsheet programs read UTF-8),
     every cell neutralised against formulas (:func:`samen.io.cells.neutralise`). Read in
     chunks from the database, so a long log never sits in memory at once."""
     writer = csv.writer(_Echo())
-    values = qs.values_list(
-        "at", "actor_label", "action", "round__name", "target", "before", "after", "ip"
-    )
     with translation.override(language):
         yield "\ufeff" + writer.writerow([neutralise(str(c)) for c in CSV_COLUMNS])
-        for values_row in values.iterator(chunk_size=1000):
-            entry = _Row(*values_row)
+        for entry in _in_chunks(qs.order_by("-at", "-id")):
             cells = [
                 timezone.localtime(entry.at).isoformat(timespec="seconds"),
                 audit_words.who(entry),
