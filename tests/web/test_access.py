@@ -33,6 +33,7 @@ OFFICE_GETS = (
     "/office/rounds/{slug}/applicants/",
     "/office/rounds/{slug}/export.zip",
     "/office/audit/",
+    "/office/audit/export.csv",
     "/office/addresses/",
     "/office/staff/",
 )
@@ -42,6 +43,9 @@ OFFICE_POSTS = (
     ("/office/rounds/{slug}/seed/reveal/", {"seed": "x"}),
     ("/office/rounds/{slug}/allocate/", {"kind": "allocate"}),
     ("/office/rounds/{slug}/expire/", {}),
+    ("/office/staff/", {"email": "me@samen.test", "role": "office"}),
+    ("/office/staff/1/", {"action": "remove"}),
+    ("/office/staff/1/", {"action": "change", "p1-role": "office"}),
 )
 
 
@@ -154,6 +158,7 @@ def test_every_form_carries_a_csrf_token(small_round, family_a, office_client):
         parent.get(f"/children/{child.pk}/"),
         parent.get("/account/"),
         office_client.get(f"/office/rounds/{small_round.slug}/"),
+        office_client.get("/office/staff/"),
     ]
     for r in pages:
         html = r.content.decode()

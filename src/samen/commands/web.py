@@ -74,8 +74,14 @@ def staff(
     school: Annotated[
         list[str] | None, typer.Option(help="A school id (for role school); repeat for more.")
     ] = None,
+    remove: Annotated[
+        bool, typer.Option("--remove", help="Take the staff role away (the account stays).")
+    ] = False,
 ) -> None:
-    """Give an e-mail address a staff role; they sign in with an e-mail code."""
+    """Give an e-mail address a staff role (they sign in with an e-mail code), or remove it."""
+    if remove:
+        _manage("samen_staff", email, "--remove")
+        return
     args = ["samen_staff", email, "--role", role]
     for s in school or []:
         args += ["--school", s]

@@ -7,7 +7,16 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from samen.web.core.views import auth, family, office, public, school, site
+from samen.web.core.views import (
+    auth,
+    family,
+    office,
+    office_audit,
+    office_staff,
+    public,
+    school,
+    site,
+)
 
 urlpatterns = [
     path("", family.home, name="home"),
@@ -78,9 +87,11 @@ urlpatterns = [
     path("office/runs/<int:pk>/publish/", office.run_publish, name="office_run_publish"),
     path("office/runs/<int:pk>/download.zip", office.run_download, name="office_run_download"),
     path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
-    path("office/audit/", office.audit_log, name="office_audit"),
+    path("office/audit/", office_audit.audit_log, name="office_audit"),
+    path("office/audit/export.csv", office_audit.audit_export, name="office_audit_export"),
     path("office/addresses/", office.addresses, name="office_addresses"),
-    path("office/staff/", office.staff, name="office_staff"),
+    path("office/staff/", office_staff.staff, name="office_staff"),
+    path("office/staff/<int:pk>/", office_staff.staff_member, name="office_staff_member"),
 ]
 
 if settings.SAMEN_SERVE_STATIC:

@@ -39,6 +39,7 @@ from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
+from samen.web.core.run_names import run_label
 
 HELD_GROUP = "held-seat"
 
@@ -351,7 +352,7 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
     )
     waiting = replace(
         data,
-        name=f"{data.name} (waiting list {latest.number + 1})",
+        name=f"{data.name} ({run_label(latest.number + 1)})",
         mechanism=mechanism,
         priority_groups=[held_group, *data.priority_groups],
         schools=schools,

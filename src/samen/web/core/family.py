@@ -24,6 +24,7 @@ from samen.web.core.models import (
     School,
     new_public_id,
 )
+from samen.web.core.run_names import run_label
 
 
 def _renumber(child: Child, schools: list[int], choices: list[Choice] | None = None) -> None:
@@ -240,7 +241,7 @@ def export_data(user: Any) -> dict[str, Any]:
         ):
             placements.append(
                 {
-                    "run": p.run.number,
+                    "run": run_label(p.run),
                     "school": p.school.code if p.school else None,
                     "choice": p.choice_rank or None,
                     "lottery_number": p.lottery,

@@ -10,9 +10,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from samen.engine.instance import MECHANISMS, ORDER_NAMES, TIE_BREAKINGS
+from samen.engine.instance import ORDER_NAMES
+from samen.web.core import rule_words
 from samen.web.core.languages import LanguagesField
-from samen.web.core.models import Address, Child, PledgeGroup, Pool, Question, Round, School
+from samen.web.core.models import Address, Child, PledgeGroup, Question, Round, School
+from samen.web.core.pool_forms import PoolForm, PoolFormSet  # noqa: F401 (the office's forms)
+from samen.web.core.widgets import IsoDateInput, IsoDateTimeInput
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -58,7 +61,7 @@ class ChildForm(forms.ModelForm):
                 "twins): they get the same school or none"
             )
         }
-        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"birth_date": IsoDateInput()}
 
     def __init__(self, *args: Any, round: Round, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -169,6 +172,16 @@ def _list_field(text: str) -> list[str]:
     return [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
 
 
+#: the round's moments (shown and accepted to the second, with or without the seconds)
+DATETIME_FIELDS = (
+    "registration_opens",
+    "registration_closes",
+    "draw_at",
+    "results_at",
+    "acceptance_deadline",
+)
+
+
 class RoundForm(forms.ModelForm):
     priority_groups_text = forms.CharField(
         label=_("Priority groups, strongest first (separated by commas)"),
@@ -203,18 +216,19 @@ class RoundForm(forms.ModelForm):
             "retention_until",
         ]
         widgets = {
-            "registration_opens": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "registration_closes": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "draw_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "results_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "acceptance_deadline": forms.DateTimeInput(attrs={"type": "datetime-local"}),
-            "retention_until": forms.DateInput(attrs={"type": "date"}),
+            "registration_opens": IsoDateTimeInput(),
+            "registration_closes": IsoDateTimeInput(),
+            "draw_at": IsoDateTimeInput(),
+            "results_at": IsoDateTimeInput(),
+            "acceptance_deadline": IsoDateTimeInput(),
+            "retention_until": IsoDateInput(),
         }
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["mechanism"].choices = [(m, m) for m in MECHANISMS]
-        self.fields["tie_breaking"].choices = [(t, t) for t in TIE_BREAKINGS]
+        self.fields["mechanism"].choices = rule_words.mechanism_choices()
+        self.fields["tie_breaking"].choices = rule_words.tie_breaking_choices()
+        self.fields["distance"].choices = rule_words.distance_choices()
         r = self.instance
         self.fields["priority_groups_text"].initial = ", ".join(r.priority_groups or [])
         self.fields["default_pools_text"].initial = "\n".join(
@@ -222,6 +236,16 @@ class RoundForm(forms.ModelForm):
             for p in (r.default_pools or [])
         )
         self.fields["languages_text"].initial = r.languages or ["nl", "en", "fr"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in DATETIME_FIELDS:
+            # the form shows a moment to the second; a field left as it was keeps its exact
+            # value (an imported date, or the moment of closing, may have fractions)
+            new, old = data.get(name), getattr(self.instance, name, None)
+            if new is not None and old is not None and new == old.replace(microsecond=0):
+                data[name] = old
+        return data
 
     def clean_priority_groups_text(self) -> list[str]:
         groups = _list_field(self.cleaned_data["priority_groups_text"])
@@ -287,6 +311,12 @@ class SchoolForm(forms.ModelForm):
             "teaching_languages",
             "office_languages",
         ]
+        labels = {
+            "x": _("x (metres)"),
+            "y": _("y (metres)"),
+            "lat": _("latitude"),
+            "lon": _("longitude"),
+        }
 
     def __init__(self, *args: Any, round: Round, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -302,17 +332,6 @@ class SchoolForm(forms.ModelForm):
         return code
 
 
-class PoolForm(forms.ModelForm):
-    class Meta:
-        model = Pool
-        fields = ["name", "seats", "share", "favours", "order_by"]
-
-
-PoolFormSet = forms.inlineformset_factory(
-    School, Pool, form=PoolForm, extra=2, can_delete=True, fields=PoolForm.Meta.fields
-)
-
-
 class QuestionForm(forms.ModelForm):
     """A yes/no question; its text is required in every language of the round."""
 
@@ -325,6 +344,12 @@ class QuestionForm(forms.ModelForm):
     class Meta:
         model = Question
         fields = ["flag", "text_nl", "text_en", "text_fr", "help_nl", "help_en", "help_fr"]
+        labels = {
+            "flag": _("Flag (the column name in applicants.csv)"),
+            "help_nl": _("explanation (Dutch)"),
+            "help_en": _("explanation (English)"),
+            "help_fr": _("explanation (French)"),
+        }
         widgets = {
             "help_nl": forms.Textarea(attrs={"rows": 2}),
             "help_en": forms.Textarea(attrs={"rows": 2}),
@@ -376,8 +401,9 @@ class SeedForm(forms.Form):
     )
 
 
-class StaffForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+class StaffRoleForm(forms.Form):
+    """A person's staff role: office admin, or school viewer of the schools listed."""
+
     role = forms.ChoiceField(
         label=_("Role"), choices=[("office", _("office admin")), ("school", _("school viewer"))]
     )
@@ -387,3 +413,14 @@ class StaffForm(forms.Form):
 
     def clean_schools(self) -> list[str]:
         return _list_field(self.cleaned_data["schools"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") == "school" and "schools" in data and not data["schools"]:
+            self.add_error("schools", _("A school viewer needs at least one school id."))
+        return data
+
+
+class StaffForm(StaffRoleForm):
+    email = forms.EmailField(label=_("E-mail address"))
+    field_order = ["email", "role", "schools"]

@@ -19,13 +19,13 @@ import logging
 import os
 import socket
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from samen.web.core import audit
 from samen.web.core.models import Job, Round
@@ -65,7 +65,7 @@ def worker_name() -> str:
 def claim(name: str | None = None) -> Job | None:
     """Take the oldest waiting job, or None when there is none."""
     name = name or worker_name()
-    for _ in range(5):
+    for _attempt in range(5):
         with transaction.atomic():
             job = None
             for office in (True, False):  # the office's jobs before the families' chances
@@ -113,16 +113,23 @@ def _run(job: Job, fn: Handler | None) -> None:
 
     try:
         if fn is None:
-            raise AllocationError(f"No handler for jobs of kind '{job.kind}'.")
+            raise AllocationError(
+                _("This version of samen cannot do jobs of the kind “%(kind)s”.")
+                % {"kind": job.kind}
+            )
         result = fn(job)
     except AllocationError as exc:
         job.status = Job.FAILED
         job.error = str(exc)
         job.result = {"problems": exc.problems} if exc.problems else {}
     except Exception as exc:  # the worker must go on with the next job
+        # the office reads the reason; the traceback is for whoever runs the worker (its log)
         log.exception("job %s failed", job.pk)
         job.status = Job.FAILED
-        job.error = f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc(limit=5)}"
+        job.error = _(
+            "The job stopped because of an unexpected error (%(error)s). The worker's log has "
+            "the details; try again, and tell whoever runs samen if it happens again."
+        ) % {"error": f"{type(exc).__name__}: {exc}"[:300]}
     else:
         job.status = Job.DONE
         job.result = result
@@ -163,7 +170,7 @@ def _allocate(job: Job) -> dict[str, Any]:
 
     assert job.round is not None
     run_ = run_main(job.round, job)
-    return {"run": run_.pk, "summary": _short(run_.summary)}
+    return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
 
 
 @handler("waiting")
@@ -253,6 +260,7 @@ def _report(job: Job) -> dict[str, Any]:
         report_path(old).unlink(missing_ok=True)
     return {
         "run": run.pk,
+        "number": run.number,
         "report": out.name,
         "bytes": out.stat().st_size,
         "draws": draws,

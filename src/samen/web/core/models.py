@@ -493,6 +493,12 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # the audit log's filters (round, action or kind of action, person), newest first
+        indexes = [
+            models.Index(fields=["round", "at"], name="audit_round_at"),
+            models.Index(fields=["action", "at"], name="audit_action_at"),
+            models.Index(fields=["actor_label", "at"], name="audit_actor_at"),
+        ]
 
 
 class SignInCode(models.Model):

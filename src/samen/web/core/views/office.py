@@ -39,12 +39,10 @@ from samen.web.core.forms import (
     RoundForm,
     SchoolForm,
     SeedForm,
-    StaffForm,
 )
 from samen.web.core.models import (
     Address,
     AllocationRun,
-    AuditEntry,
     Child,
     Job,
     Placement,
@@ -52,7 +50,8 @@ from samen.web.core.models import (
     Round,
     School,
 )
-from samen.web.core.roles import add_staff, require_office
+from samen.web.core.roles import require_office
+from samen.web.core.run_names import run_file_stem, run_label
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -290,8 +289,8 @@ def round_expire(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "offers.expire",
         round=rnd,
-        target=f"run {run.number}",
-        after={"expired": len(ids), "applicant_ids": ids},
+        target=run_label(run),
+        after={"number": run.number, "expired": len(ids), "applicant_ids": ids},
     )
     messages.success(request, _("%(n)s offers without an answer expired.") % {"n": len(ids)})
     return redirect("office_round", slug=slug)
@@ -375,11 +374,13 @@ def run_report(request: HttpRequest, pk: int) -> HttpResponse:
         handle = jobs.report_path(done).open("rb")
     except FileNotFoundError:  # replaced by a newer report just now
         raise Http404("no report yet") from None
-    audit.record(request, "run.report", round=run.round, target=f"run {run.number}")
+    audit.record(
+        request, "run.report", round=run.round, target=run_label(run), after={"number": run.number}
+    )
     response = FileResponse(
         handle,
         content_type="text/html; charset=utf-8",
-        filename=f"{run.round.slug}-run{run.number}-report.html",
+        filename=f"{run_file_stem(run.round.slug, run)}-report.html",
     )  # Content-Disposition: inline, with the file name for saving
     response["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -397,8 +398,8 @@ def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "run.publish",
         round=run.round,
-        target=f"run {run.number}",
-        after={"run": run.pk, "number": run.number, "summary": run.summary.get("assigned")},
+        target=run_label(run),
+        after={"run": run.pk, "number": run.number, "assigned": run.summary.get("assigned")},
     )
     messages.success(request, _("The results are published; families can see them now."))
     return redirect("office_run", pk=pk)
@@ -414,7 +415,13 @@ def _download(name: str, data: bytes) -> HttpResponse:
 def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's round folder and its results, to publish (pseudonymised)."""
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
-    audit.record(request, "run.download", round=run.round, target=f"run {run.number}")
+    audit.record(
+        request,
+        "run.download",
+        round=run.round,
+        target=run_label(run),
+        after={"number": run.number},
+    )
     return _download(published.zip_name(run), published.build_zip(run))
 
 
@@ -553,8 +560,12 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "pools": [audit.snapshot(p) for p in school.pools.all()],
     }
     form = SchoolForm(request.POST or None, instance=school, round=rnd)
-    pools = PoolFormSet(request.POST or None, instance=school)
-    if request.method == "POST" and form.is_valid() and pools.is_valid():
+    pools = PoolFormSet(request.POST or None, instance=school, form_kwargs={"flags": rnd.flags()})
+    # both checked, so every mistake shows at once; the pools' seats are checked against the
+    # capacity the school form just took
+    valid = request.method == "POST" and form.is_valid()
+    valid = request.method == "POST" and pools.is_valid() and valid
+    if valid:
         with transaction.atomic():
             form.save()
             for k, f in enumerate(pools.forms):
@@ -673,16 +684,6 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
 
 
 @office
-def audit_log(request: HttpRequest) -> HttpResponse:
-    qs = AuditEntry.objects.select_related("round")
-    slug = request.GET.get("round")
-    if slug:
-        qs = qs.filter(round__slug=slug)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "samen/office/audit.html", {"page": page, "slug": slug or ""})
-
-
-@office
 def addresses(request: HttpRequest) -> HttpResponse:
     form = AddressImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -729,29 +730,3 @@ def addresses(request: HttpRequest) -> HttpResponse:
         "samen/office/addresses.html",
         {"form": form, "errors": errors, "count": Address.objects.count()},
     )
-
-
-@office
-def staff(request: HttpRequest) -> HttpResponse:
-    from django.contrib.auth import get_user_model
-
-    form = StaffForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = add_staff(
-            form.cleaned_data["email"], form.cleaned_data["role"], form.cleaned_data["schools"]
-        )
-        audit.record(
-            request,
-            "staff.add",
-            target=user.email,
-            after={"role": form.cleaned_data["role"], "schools": form.cleaned_data["schools"]},
-        )
-        messages.success(request, _("Saved."))
-        return redirect("office_staff")
-    people = (
-        get_user_model()
-        .objects.filter(groups__isnull=False)
-        .distinct()
-        .prefetch_related("groups", "staff_schools")
-    )
-    return render(request, "samen/office/staff.html", {"form": form, "people": people})
