@@ -377,14 +377,14 @@ def test_results_page_is_a_404_until_a_run_is_published(small_round, families, o
     close_and_draw(office_client, small_round)
     run = allocate(office_client, small_round)
     assert en().get(f"/rounds/{slug}/results/").status_code == 404
-    assert en().get(f"/rounds/{slug}/results/run0.zip").status_code == 404
+    assert en().get(f"/rounds/{slug}/results/allocation.zip").status_code == 404
     assert "/results/" not in en().get(f"/rounds/{slug}/").content.decode()
     publish(office_client, run)
     assert en().get(f"/rounds/{slug}/results/").status_code == 200
     # a round put back to draft is not public at all
     Round.objects.filter(pk=small_round.pk).update(status=Round.DRAFT)
     assert en().get(f"/rounds/{slug}/results/").status_code == 404
-    assert en().get(f"/rounds/{slug}/results/run0.zip").status_code == 404
+    assert en().get(f"/rounds/{slug}/results/allocation.zip").status_code == 404
 
 
 def test_results_page_cutoffs_download_and_verify(published, families, office_client, tmp_path):
@@ -414,13 +414,16 @@ def test_results_page_cutoffs_download_and_verify(published, families, office_cl
             assert "everyone who applied got a seat" in row
     # the seed, its fingerprint and how to check everything
     assert rnd.seed in page and rnd.seed_commitment in page
-    assert "unzip test-2027-run0.zip -d test-2027-run0 samen verify test-2027-run0" in page
+    assert (
+        "unzip test-2027-allocation.zip -d test-2027-allocation samen verify test-2027-allocation"
+        in page
+    )
     assert "printf '%s' 'test seed' | sha256sum" in page
     # the download is the office's zip, byte for byte, and holds no names
-    assert f'href="/rounds/{rnd.slug}/results/run0.zip"' in html
-    public = en().get(f"/rounds/{rnd.slug}/results/run0.zip")
+    assert f'href="/rounds/{rnd.slug}/results/allocation.zip"' in html
+    public = en().get(f"/rounds/{rnd.slug}/results/allocation.zip")
     assert public.status_code == 200 and public["Content-Type"] == "application/zip"
-    assert 'filename="test-2027-run0.zip"' in public["Content-Disposition"]
+    assert 'filename="test-2027-allocation.zip"' in public["Content-Disposition"]
     office = office_client.get(f"/office/runs/{published.pk}/download.zip")
     assert public.content == office.content
     with zipfile.ZipFile(io.BytesIO(public.content)) as zf:
@@ -460,7 +463,7 @@ def test_pledge_group_names_stay_out_of_the_published_folder(small_round, office
     assert re.fullmatch(r"G-[2-9A-HJ-NP-Z]{8}", group.group_id)
     close_and_draw(office_client, small_round)
     run = publish(office_client, allocate(office_client, small_round))
-    data = en().get(f"/rounds/{small_round.slug}/results/run{run.number}.zip").content
+    data = en().get(f"/rounds/{small_round.slug}/results/allocation.zip").content
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         text = "\n".join(zf.read(n).decode("utf-8") for n in zf.namelist())
     assert group.group_id in text
@@ -475,12 +478,12 @@ def test_waiting_list_rounds_get_a_section_each_newest_first(published, families
     html = en().get(f"/rounds/{rnd.slug}/results/").content.decode()
     first, second = html.index('id="run-1"'), html.index('id="run-0"')
     assert first < second
-    assert "unzip test-2027-run1.zip" in text_of(html)
+    assert "unzip test-2027-waiting-list-1.zip" in text_of(html)
     held = [text for s, p, text in table_rows(html[first:second])]
     assert len(held) == len(cutoff_rows(waiting))
-    one = en().get(f"/rounds/{rnd.slug}/results/run1.zip")
+    one = en().get(f"/rounds/{rnd.slug}/results/waiting-list-1.zip")
     assert one.content == office_client.get(f"/office/runs/{waiting.pk}/download.zip").content
-    assert en().get(f"/rounds/{rnd.slug}/results/run2.zip").status_code == 404
+    assert en().get(f"/rounds/{rnd.slug}/results/waiting-list-2.zip").status_code == 404
 
 
 def test_office_dashboard_shows_the_cutoffs(small_round, families, office_client):
@@ -615,14 +618,14 @@ def test_results_and_cutoffs_outlive_the_retention_purge(published, office_clien
     from samen.web.core.privacy import purge_round
 
     rnd = published.round
-    before = en().get(f"/rounds/{rnd.slug}/results/run0.zip").content
+    before = en().get(f"/rounds/{rnd.slug}/results/allocation.zip").content
     purge_round(rnd)
     rnd.refresh_from_db()
     assert rnd.status == Round.ARCHIVED and not rnd.children.exists()
     r = en().get(f"/rounds/{rnd.slug}/results/")
     assert r.status_code == 200
     assert len(table_rows(r.content.decode())) == len(cutoff_rows(published))
-    assert en().get(f"/rounds/{rnd.slug}/results/run0.zip").content == before
+    assert en().get(f"/rounds/{rnd.slug}/results/allocation.zip").content == before
     # next year's round still shows them for the same school id
     new = _next_round("next-2028", Round.OPEN)
     page = text_of(en().get(f"/rounds/{new.slug}/schools/A/").content.decode())

@@ -34,7 +34,7 @@ urlpatterns = [
     path("rounds/<slug:slug>/map.json", public.map_json, name="round_map_json"),
     path("rounds/<slug:slug>/results/", public.results_page, name="round_results"),
     path(
-        "rounds/<slug:slug>/results/run<int:number>.zip",
+        "rounds/<slug:slug>/results/<str:stem>.zip",
         public.results_download,
         name="round_results_download",
     ),

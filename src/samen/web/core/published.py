@@ -21,6 +21,7 @@ from django.urls import reverse
 from samen.web.core import allocation, exchange
 from samen.web.core.cutoffs import RunCutoffs, run_cutoffs, sort_rows
 from samen.web.core.models import AllocationRun, Round
+from samen.web.core.run_names import run_file_stem
 
 #: a few zips kept in memory (a published run never changes; building the zip of a big round
 #: takes a while, and after publication many people may download it)
@@ -30,7 +31,7 @@ _zips_lock = Lock()
 
 
 def zip_name(run: AllocationRun) -> str:
-    return f"{run.round.slug}-run{run.number}.zip"
+    return f"{run_file_stem(run.round.slug, run)}.zip"
 
 
 def build_zip(run: AllocationRun) -> bytes:
@@ -122,7 +123,9 @@ def sections(rnd: Round, sort: str) -> list[Section]:
             Section(
                 run=run,
                 cutoffs=cut,
-                download_url=reverse("round_results_download", args=[rnd.slug, run.number]),
+                download_url=reverse(
+                    "round_results_download", args=[rnd.slug, run_file_stem("", run)[1:]]
+                ),
                 file_name=zip_name(run),
                 commands=verify_commands(run),
                 numbers=_numbers(run),

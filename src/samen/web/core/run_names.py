@@ -64,3 +64,18 @@ def run_file_stem(slug: str, run_or_number: Any) -> str:
     """The start of the run's file names: ``mechelen-2027-allocation``."""
     n = _number(run_or_number)
     return f"{slug}-allocation" if n == 0 else f"{slug}-waiting-list-{n}"
+
+
+def number_from_stem(stem: str) -> int | None:
+    """The run number a file name's stem without the round's slug names (``allocation`` is 0,
+    ``waiting-list-2`` is 2), or None.
+
+    >>> number_from_stem("allocation"), number_from_stem("waiting-list-2"), number_from_stem("x")
+    (0, 2, None)
+    """
+    if stem == "allocation":
+        return 0
+    head, _, tail = stem.rpartition("-")
+    if head == "waiting-list" and tail.isdigit() and tail[0] != "0":
+        return int(tail)
+    return None

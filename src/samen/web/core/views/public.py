@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from samen.web.core import cutoffs, geo, languages, maps, published
 from samen.web.core.models import AllocationRun, Round, School
+from samen.web.core.run_names import number_from_stem
 
 
 def _public_round(slug: str) -> Round:
@@ -88,9 +89,13 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-def results_download(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    """A published run's round folder and results as one zip (the office's download)."""
+def results_download(request: HttpRequest, slug: str, stem: str) -> HttpResponse:
+    """A published run's round folder and results as one zip (the office's download), at
+    ``allocation.zip`` or ``waiting-list-N.zip``."""
     rnd = _public_round(slug)
+    number = number_from_stem(stem)
+    if number is None:
+        raise Http404("no such run")
     run = (
         AllocationRun.objects.select_related("round")
         .filter(round=rnd, number=number, status=AllocationRun.PUBLISHED)
