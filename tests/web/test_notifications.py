@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import os
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -319,6 +321,13 @@ def test_a_receipt_joins_a_familys_changes_into_one_mail_with_the_final_list(sma
     waiting = Notification.objects.get(kind=Notification.RECEIPT, child=child)
     assert waiting.status == Notification.QUEUED
     assert waiting.due_at > timezone.now() + dt.timedelta(minutes=9)
+    # another drag pushes the waiting receipt back, still one
+    client.post(order, {"order": "A,C"})
+    client.post(order, {"order": "C,A"})
+    notifications.sweep()
+    pushed = Notification.objects.get(kind=Notification.RECEIPT, child=child)
+    assert pushed.pk == waiting.pk and pushed.due_at > waiting.due_at
+    assert pushed.changed_at == max(child.choices.values_list("changed_at", flat=True))
     time_passes()
     deliver()
     (receipt,) = smtp.to(address)
@@ -618,3 +627,41 @@ def test_my_data_lists_the_mail_and_old_sign_in_records_go(small_round, smtp):
         created_at=timezone.now() - dt.timedelta(days=8)
     )
     assert notifications.purge_signin_records() == 1
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+ON_POSTGRES = bool(os.environ.get("SAMEN_TEST_DATABASE_URL"))
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only (SAMEN_TEST_DATABASE_URL is not set)")
+def test_workers_in_parallel_never_claim_the_same_message(transactional_db: Any) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    user = get_user_model().objects.create(username="p@samen.test", email="p@samen.test")
+    rnd = Round.objects.create(slug="r", name="R")
+    ids = set()
+    for k in range(60):
+        child = Child.objects.create(round=rnd, parent=user, first_name=f"K{k}")
+        n = Notification.objects.create(
+            kind=Notification.RESULTS, user=user, round=rnd, child=child, key="run-1"
+        )
+        ids.add(n.pk)
+    taken: list[list[int]] = [[] for _ in range(4)]
+
+    def worker(k: int) -> None:
+        try:
+            while batch := mailer.claim(f"w{k}", limit=7)[1]:
+                taken[k].extend(n.pk for n in batch)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    every = [pk for part in taken for pk in part]
+    assert sorted(every) == sorted(ids), "a message was claimed twice or not at all"

@@ -68,10 +68,13 @@ def claim(name: str, limit: int | None = None) -> tuple[str, list[Notification]]
     limit = limit or int(notes.number("SAMEN_MAIL_BATCH"))
     now = timezone.now()
     token = secrets.token_hex(8)
+    due = Notification.objects.filter(
+        status=Notification.QUEUED, due_at__lte=now, kind__in=QUEUED_KINDS
+    )
+    if not due.exists():  # an idle worker's usual answer, without taking SQLite's write lock
+        return token, []
     with transaction.atomic():
-        qs = Notification.objects.filter(
-            status=Notification.QUEUED, due_at__lte=now, kind__in=QUEUED_KINDS
-        ).order_by("due_at", "id")
+        qs = due.order_by("due_at", "id")
         if db.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         ids = [n.pk for n in qs.only("pk")[:limit]]
@@ -89,7 +92,10 @@ def release_stuck() -> int:
     """Mark messages still *being sent* long after their claim as failed (their worker
     stopped); the office decides whether to send them again."""
     cutoff = timezone.now() - dt.timedelta(minutes=notes.number("SAMEN_MAIL_STUCK_MINUTES"))
-    return Notification.objects.filter(status=Notification.SENDING, claimed_at__lt=cutoff).update(
+    stuck = Notification.objects.filter(status=Notification.SENDING, claimed_at__lt=cutoff)
+    if not stuck.exists():
+        return 0
+    return stuck.update(
         status=Notification.FAILED,
         last_error=gettext_noop(
             "The worker stopped while sending this e-mail: it may or may not have arrived. "
