@@ -494,6 +494,7 @@ def test_a_temporary_smtp_failure_is_retried_with_backoff_then_failed_and_shown(
         n = Notification.objects.get(kind=Notification.RECEIPT, child=child)
         assert n.status == Notification.QUEUED and n.attempts == attempt
         assert "451" in n.last_error
+        assert n.address == address and "Kind0" in n.subject  # what it said, for the office
         expected = before + dt.timedelta(minutes=wait)
         assert expected - dt.timedelta(seconds=5) <= n.due_at <= expected + dt.timedelta(seconds=30)
         deliver()  # not due yet: not tried again
@@ -529,7 +530,7 @@ def test_a_permanent_refusal_fails_at_once(small_round, smtp):
     deliver()
     n = Notification.objects.get(kind=Notification.RECEIPT, child=child)
     assert n.status == Notification.FAILED and n.attempts == 1 and "550" in n.last_error
-    assert notifications.retry_failed(ids=[n.pk]) == [n.pk]
+    assert notifications.retry_failed(pk=n.pk) == (1, [n.pk])
 
 
 def test_a_closed_port_keeps_every_message_for_later(small_round, smtp):
@@ -612,7 +613,7 @@ def test_a_sign_in_code_that_cannot_be_sent_says_so(db):
     row = Notification.objects.get(kind=Notification.SIGNIN)
     assert row.status == Notification.FAILED and row.last_error
     # a failed code is not sent again (it would have expired); the person asks for a new one
-    assert notifications.retry_failed() == []
+    assert notifications.retry_failed() == (0, [])
 
 
 def test_my_data_lists_the_mail_and_old_sign_in_records_go(small_round, smtp):

@@ -317,23 +317,32 @@ def _record(n: Notification, token: str, **fields: Any) -> None:
     Notification.objects.filter(pk=n.pk, claim=token).update(**fields)
 
 
-def _failed(n: Notification, token: str, error: str, permanent: bool) -> str:
+def _written(message: Composed | None) -> dict[str, Any]:
+    """What a message said, to keep with its record (a failed one too, for the office)."""
+    if message is None:
+        return {}
+    return {
+        "address": message.address,
+        "language": message.language,
+        "subject": message.subject,
+        "body": message.body,
+        "payload": message.payload,
+    }
+
+
+def _failed(
+    n: Notification, token: str, error: str, permanent: bool, message: Composed | None = None
+) -> str:
     """Record a failed try: again later (the next wait of the schedule) or failed for good."""
     attempts = n.attempts + 1
     waits = retry_minutes()
+    fields: dict[str, Any] = {"attempts": attempts, "last_error": error, "claim": ""}
+    fields.update(_written(message))
     if permanent or attempts > len(waits):
-        _record(n, token, status=Notification.FAILED, attempts=attempts, last_error=error, claim="")
+        _record(n, token, status=Notification.FAILED, **fields)
         return "failed"
     due = timezone.now() + dt.timedelta(minutes=waits[attempts - 1])
-    _record(
-        n,
-        token,
-        status=Notification.QUEUED,
-        attempts=attempts,
-        last_error=error,
-        due_at=due,
-        claim="",
-    )
+    _record(n, token, status=Notification.QUEUED, due_at=due, **fields)
     return "retry"
 
 
@@ -360,15 +369,16 @@ def send_due(name: str = "worker", limit: int | None = None) -> Counter[str]:
                 outcome[_failed(n, token, _describe(exc), permanent=True)] += 1
                 continue
             try:
-                _send(conn, n, message)
+                _send(conn, message)
             except Exception as exc:
                 error = _describe(exc)
                 if _per_message(exc):
-                    outcome[_failed(n, token, error, _permanent(exc))] += 1
+                    outcome[_failed(n, token, error, _permanent(exc), message)] += 1
                     continue
                 # the server cannot be reached: this one and the rest of the batch wait
                 log.warning("mail server unreachable: %s", error)
-                for rest in batch[i:]:
+                outcome[_failed(n, token, error, False, message)] += 1
+                for rest in batch[i + 1 :]:
                     outcome[_failed(rest, token, error, permanent=False)] += 1
                 break
             _record(
@@ -377,13 +387,9 @@ def send_due(name: str = "worker", limit: int | None = None) -> Counter[str]:
                 status=Notification.SENT,
                 sent_at=timezone.now(),
                 attempts=n.attempts + 1,
-                address=message.address,
-                language=message.language,
-                subject=message.subject,
-                body=message.body,
-                payload=message.payload,
                 last_error="",
                 claim="",
+                **_written(message),
             )
             outcome["sent"] += 1
     finally:
@@ -394,14 +400,7 @@ def send_due(name: str = "worker", limit: int | None = None) -> Counter[str]:
     return outcome
 
 
-def _send(conn: Any, n: Notification, message: Composed) -> None:
-    # keep what is about to go out, so a failed message shows the office what it said
-    Notification.objects.filter(pk=n.pk).update(
-        address=message.address,
-        language=message.language,
-        subject=message.subject,
-        body=message.body,
-    )
+def _send(conn: Any, message: Composed) -> None:
     email = EmailMessage(
         message.subject,
         message.body,

@@ -290,25 +290,17 @@ def results_published(run: AllocationRun) -> int:
     that publishes): the results of the main run to every family, or, for a waiting-list run,
     an offer to every child it moved to another school. Returns how many were queued (a second
     call queues nothing)."""
-    placements = run.placements.filter(child__parent__isnull=False)
-    kind = Notification.RESULTS
+    kind = Notification.OFFER if run.number > 0 else Notification.RESULTS
+    key = f"run-{run.pk}"
+    before: dict[int, int | None] = {}
     if run.number > 0:
-        kind = Notification.OFFER
-        before: dict[int, int | None] = {}
         earlier = AllocationRun.objects.filter(
             round_id=run.round_id, status=AllocationRun.PUBLISHED, number__lt=run.number
         ).order_by("number")
         for r in earlier:
             before.update(r.placements.values_list("child_id", "school_id"))
-        moved = [
-            pk
-            for pk, child_id, school_id in placements.values_list("pk", "child_id", "school_id")
-            if school_id is not None and before.get(child_id) != school_id
-        ]
-        placements = placements.filter(pk__in=moved)
-    key = f"run-{run.pk}"
     queued = Notification.objects.filter(kind=kind, child=OuterRef("child"), key=key)
-    placements = placements.exclude(Exists(queued))
+    placements = run.placements.filter(child__parent__isnull=False).exclude(Exists(queued))
     now = timezone.now()
     rows = [
         Notification(
@@ -320,7 +312,11 @@ def results_published(run: AllocationRun) -> int:
             key=key,
             due_at=now,
         )
-        for pk, child_id, parent_id in placements.values_list("pk", "child_id", "child__parent_id")
+        for pk, child_id, parent_id, school_id in placements.values_list(
+            "pk", "child_id", "child__parent_id", "school_id"
+        )
+        # a waiting-list run tells only the children it moved to a school
+        if run.number == 0 or (school_id is not None and before.get(child_id) != school_id)
     ]
     Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     return len(rows)
@@ -400,21 +396,20 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
 # --------------------------------------------------------------------------- the office
 
 
-def retry_failed(rnd: Round | None = None, ids: list[int] | None = None) -> list[int]:
-    """Put failed messages (of ``rnd``, or those of ``ids``) back in the queue, due now, with
-    their attempts counted anew. Sign-in codes are not sent again (they expire in minutes; the
-    person asks for a new one). Returns the ids."""
+def retry_failed(rnd: Round | None = None, pk: int | None = None) -> tuple[int, list[int]]:
+    """Put the failed messages of ``rnd`` (of every round, without it), or the one ``pk``, back
+    in the queue, due now, with their tries counted anew. Sign-in codes are not sent again (they
+    expire in minutes; the person asks for a new one). Returns how many, and the first 500 ids
+    (for the audit log)."""
     qs = Notification.objects.filter(status=Notification.FAILED).exclude(kind=Notification.SIGNIN)
     if rnd is not None:
         qs = qs.filter(round=rnd)
-    if ids is not None:
-        qs = qs.filter(pk__in=ids)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
     with transaction.atomic():
-        todo = list(qs.select_for_update().values_list("pk", flat=True))
-        Notification.objects.filter(pk__in=todo, status=Notification.FAILED).update(
-            status=Notification.QUEUED, attempts=0, due_at=timezone.now(), claim=""
-        )
-    return todo
+        ids = list(qs.order_by("id").values_list("pk", flat=True)[:500])
+        n = qs.update(status=Notification.QUEUED, attempts=0, due_at=timezone.now(), claim="")
+    return n, ids
 
 
 def signed_in(user: Any, language: str | None) -> None:

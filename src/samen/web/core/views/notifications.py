@@ -46,6 +46,7 @@ def office_page(request: HttpRequest) -> HttpResponse:
             "total": sum(found.get((kind, status), 0) for status, _ in statuses),
         }
         for kind, label in Notification.KINDS
+        if rnd is None or kind != Notification.SIGNIN  # sign-in codes belong to no round
     ]
     problems = (
         qs.filter(Q(status=Notification.FAILED) | Q(status=Notification.QUEUED, attempts__gt=0))
@@ -80,19 +81,18 @@ def retry(request: HttpRequest) -> HttpResponse:
     if raw and not raw.isdigit():
         messages.error(request, _("This e-mail does not exist."))
         return redirect(_page_url(rnd))
-    ids = notifications.retry_failed(rnd, [int(raw)] if raw else None)
-    if not ids:
+    n, ids = notifications.retry_failed(rnd, int(raw) if raw else None)
+    if not n:
         messages.info(request, _("There is no failed e-mail to send again."))
         return redirect(_page_url(rnd))
     audit.record(
         request,
         "notifications.retry",
         round=rnd,
-        target=f"{len(ids)} e-mail(s)",
-        after={"count": len(ids), "ids": ids[:500]},
+        target=f"{n} e-mail(s)",
+        after={"count": n, "ids": ids},
     )
     messages.success(
-        request,
-        _("%(n)s e-mail(s) will be sent again in a moment, by the worker.") % {"n": len(ids)},
+        request, _("%(n)s e-mail(s) will be sent again in a moment, by the worker.") % {"n": n}
     )
     return redirect(_page_url(rnd))
