@@ -376,6 +376,33 @@ def test_a_receipt_waiting_at_closing_gives_way_to_the_final_list(small_round, o
     assert len(smtp.messages) == 1
 
 
+def test_a_pledge_group_is_marked_without_the_name_another_family_typed(small_round, smtp):
+    c0, child0, _ = family(small_round, smtp, 0, "nl", schools=("A", "B"))
+    c1, child1, a1 = family(small_round, smtp, 1, "nl", schools=("B",))
+    school_c = School.objects.get(round=small_round, code="C")
+    name = "Bevestig op http://phish.example"
+    r = c0.post(
+        f"/children/{child0.pk}/pledge/new/",
+        {"name": name, "target": school_c.pk, "threshold": 2},
+    )
+    assert r.status_code == 302
+    token = Child.objects.get(pk=child0.pk).pledge_group.token
+    assert c1.post(f"/pledge/{token}/", {"child": child1.pk}).status_code == 302
+    smtp.clear()
+    time_passes()
+    deliver()
+    body = text(smtp.to(a1)[-1])
+    assert "1. School C (school van je samen-groep)" in body and "2. School B" in body
+    assert "phish" not in body
+    # leaving the group is a change of the list too
+    smtp.clear()
+    c1.post(f"/children/{child1.pk}/pledge/leave/")
+    time_passes()
+    deliver()
+    body = text(smtp.to(a1)[-1])
+    assert "1. School C" in body and "samen-groep" not in body
+
+
 def test_an_empty_list_is_confirmed_only_after_a_list_was(small_round, smtp):
     client, child, address = family(small_round, smtp, 0, "en", schools=())
     time_passes()

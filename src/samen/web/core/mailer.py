@@ -145,7 +145,8 @@ def _school_list(n: Notification) -> dict[str, Any]:
             last = c.changed_at
     return {
         "schools": rows,
-        "group": group.name if group is not None and group.target_id else "",
+        # the group's id, not its name: a name typed by another family stays out of the mail
+        "group": group.group_id if group is not None else "",
         "last_change": last,
     }
 
