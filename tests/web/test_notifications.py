@@ -475,6 +475,32 @@ def test_nothing_is_queued_or_sent_twice(small_round, office, smtp):
     assert "may or may not have arrived" in stuck.first().last_error
 
 
+def test_results_sent_late_give_way_to_a_later_offer(small_round, office, smtp):
+    families = [family(small_round, smtp, k, "en") for k in range(3)]
+    office.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})
+    office.post(f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"})
+    smtp.refuse = "451 4.3.0 Try again later"  # the mail server is down for a while
+    run = publish_through_office(office, small_round)
+    deliver()
+    places = {p.child_id: p.school.code for p in run.placements.select_related("school")}
+    decliner = next((c, k) for c, k, _ in families if places[k.pk] == "A")
+    decliner[0].post(f"/children/{decliner[1].pk}/answer/", {"answer": "decline"})
+    publish_through_office(office, small_round, "waiting")
+    smtp.refuse = ""
+    smtp.clear()
+    time_passes(200)
+    deliver()
+    moved = next((k, a) for _, k, a in families if places[k.pk] == "B")
+    (offer,) = smtp.to(moved[1])
+    assert "A seat for" in offer["Subject"] and "School A" in offer["Subject"]
+    replaced = Notification.objects.get(kind=Notification.RESULTS, child=moved[0])
+    assert replaced.status == Notification.CANCELLED and "later" in replaced.last_error
+    for _, k, a in families:  # the others get their results, late
+        if k.pk != moved[0].pk:
+            (result,) = smtp.to(a)
+            assert "Results for" in result["Subject"]
+
+
 def test_reminders_once_per_offer_and_not_after_an_answer(small_round, office, smtp):
     families = [family(small_round, smtp, k, "en") for k in range(2)]
     office.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})

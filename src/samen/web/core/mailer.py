@@ -181,13 +181,19 @@ def _offer_checks(n: Notification) -> Placement:
         raise NotNeeded(gettext_noop("The run is not published."))
     if rnd.status != Round.PUBLISHED:
         raise NotNeeded(gettext_noop("The round is no longer open for answers."))
-    if n.kind == Notification.REMINDER:
-        later = Placement.objects.filter(
-            child_id=p.child_id,
-            run__round=rnd,
-            run__status=AllocationRun.PUBLISHED,
-            run__number__gt=p.run.number,
-        )
+    later = Placement.objects.filter(
+        child_id=p.child_id,
+        run__round=rnd,
+        run__status=AllocationRun.PUBLISHED,
+        run__number__gt=p.run.number,
+    )
+    if n.kind != Notification.REMINDER:
+        # sent late (the mail server was down): a later run that moved the child has its own
+        if later.exclude(school_id=p.school_id).exists():
+            raise NotNeeded(
+                gettext_noop("A later waiting-list round changed the offer; its e-mail tells.")
+            )
+    else:
         deadline = rnd.acceptance_deadline
         if p.response != Placement.PENDING or later.exists():
             raise NotNeeded(gettext_noop("The offer was answered, or replaced by a later one."))

@@ -1,5 +1,6 @@
 """The platform's data: rounds, schools, children and their lists, pledge groups, the
-allocation runs and their placements, the job queue, the audit log and sign-in codes.
+allocation runs and their placements, the job queue, the audit log, sign-in codes and the
+e-mail to families (the outbox, and each person's language).
 
 A round in the database is the same thing as a round folder (``docs/allocation-rules.md``):
 :mod:`samen.web.core.exchange` writes one from the other. A child's ``public_id`` is its
