@@ -422,6 +422,24 @@ def test_an_empty_list_is_confirmed_only_after_a_list_was(small_round, smtp):
     assert "is empty now" in text(smtp.to(address)[-1])
 
 
+def test_the_worker_command_once_sends_what_is_due_then_stops(small_round, smtp):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _, _, address = family(small_round, smtp, 0, "en")
+    smtp.clear()
+    notifications.sweep()
+    call_command("samen_worker", "--once", stdout=StringIO())
+    assert smtp.messages == []  # the receipt is not due yet
+    time_passes()
+    out = StringIO()
+    call_command("samen_worker", "--once", stdout=out)
+    assert "0 job(s) done" in out.getvalue()
+    (receipt,) = smtp.to(address)
+    assert "List of schools for Kind0 received" in receipt["Subject"]
+
+
 def test_the_language_switch_is_kept_for_the_mail(small_round, smtp):
     client, _, address = family(small_round, smtp, 0, "nl")
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
