@@ -2,7 +2,7 @@
 
     samen web migrate                 create or update the database
     samen web serve [--port 8000]     the web server (development server; see docs/platform.md)
-    samen web worker [--once]         do the queued jobs (allocations)
+    samen web worker [--once]         do the queued jobs (allocations) and send the e-mail
     samen web demo                    a demo database, the server and the worker, with sign-ins
     samen web staff EMAIL --role office|school [--school ID]
     samen web purge                   remove personal data past the retention date
@@ -61,9 +61,12 @@ def serve(
 
 @web.command()
 def worker(
-    once: Annotated[bool, typer.Option("--once", help="Stop when no job is left.")] = False,
+    once: Annotated[
+        bool, typer.Option("--once", help="Stop when no job is left and no e-mail is due.")
+    ] = False,
 ) -> None:
-    """Do the queued jobs (allocations), one at a time, until stopped."""
+    """Do the queued jobs (allocations), one at a time, and send the e-mail to families that is
+    due, until stopped."""
     _manage("samen_worker", *(["--once"] if once else []))
 
 
@@ -121,7 +124,8 @@ def demo(
 ) -> None:
     """A demo: a fresh database with the example round, sign-ins, the server and the worker.
 
-    Sign-in codes are printed in this terminal (the demo sends e-mail to the console).
+    Sign-in codes and the e-mail to families are printed in this terminal (the demo sends
+    e-mail to the console).
     """
     import shutil
 
@@ -139,6 +143,9 @@ def demo(
             "SAMEN_DATA_DIR": str(data),
             "SAMEN_HTTPS": "0",
             "DJANGO_SETTINGS_MODULE": "samen.web.settings",
+            # links in the e-mail lead to this server; receipts of lists come after a minute
+            "SAMEN_SITE_URL": f"http://127.0.0.1:{port}",
+            "SAMEN_RECEIPT_MINUTES": "1",
         }
     )
     env.pop("SAMEN_DATABASE_URL", None)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
-from django.views.i18n import set_language
 
 from samen.web.core.views import (
     auth,
     family,
+    language,
+    notifications,
     office,
     office_audit,
     office_staff,
@@ -21,7 +22,7 @@ from samen.web.core.views import (
 urlpatterns = [
     path("", family.home, name="home"),
     path("favicon.ico", site.favicon, name="favicon"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", language.set_language, name="set_language"),
     # signing in
     path("signin/", auth.signin, name="signin"),
     path("signin/code/", auth.signin_code, name="signin_code"),
@@ -89,6 +90,8 @@ urlpatterns = [
     path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
     path("office/audit/", office_audit.audit_log, name="office_audit"),
     path("office/audit/export.csv", office_audit.audit_export, name="office_audit_export"),
+    path("office/e-mail/", notifications.office_page, name="office_notifications"),
+    path("office/e-mail/retry/", notifications.retry, name="office_notifications_retry"),
     path("office/addresses/", office.addresses, name="office_addresses"),
     path("office/staff/", office_staff.staff, name="office_staff"),
     path("office/staff/<int:pk>/", office_staff.staff_member, name="office_staff_member"),

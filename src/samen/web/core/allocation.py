@@ -37,6 +37,7 @@ from samen.io.errors import RoundError
 from samen.io.results import metres, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
+from samen.web.core import notifications
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -403,6 +404,7 @@ def publish(run: AllocationRun) -> None:
     ).exclude(pk=run.pk).update(status=AllocationRun.DISCARDED)
     rnd.status = Round.PUBLISHED
     rnd.save(update_fields=["status"])
+    notifications.results_published(run)  # the families' e-mail, in the same transaction
 
 
 def dashboard(run: AllocationRun) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samen.web.core import lean
+from samen.web.core import lean, notifications
 from samen.web.core.models import (
     AllocationRun,
     Child,
@@ -59,15 +59,18 @@ def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
     table = qn(Choice._meta.db_table)
     pk = qn(Choice._meta.pk.column)
     rank = qn(Choice._meta.get_field("rank").column)
+    changed = qn(Choice._meta.get_field("changed_at").column)
     child = qn(Choice._meta.get_field("child").column)
     cases = " ".join(["WHEN %s THEN %s"] * len(ranks))
     marks = ", ".join(["%s"] * len(ranks))
-    params = [v for pair in ranks for v in pair]
+    params: list[Any] = [v for pair in ranks for v in pair]
+    # the time of the change, for the registration receipt (notifications), in the same statement
+    params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
     params += [choice for choice, _ in ranks]
     params.append(child_id)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {rank} = CASE {pk} {cases} END "
+            f"UPDATE {table} SET {rank} = CASE {pk} {cases} END, {changed} = %s "
             f"WHERE {pk} IN ({marks}) AND {child} = %s",
             params,
         )
@@ -103,6 +106,7 @@ def remove(child: Child, school: School) -> bool:
         return False
     order.remove(school.pk)
     _renumber(child, order)
+    notifications.list_changed(child)  # a removal leaves no stamp on the list
     group = child.pledge_group
     if group is not None and group.target_id == school.pk:
         child.pledge_group = None
@@ -196,6 +200,7 @@ def join(child: Child, group: PledgeGroup) -> None:
     child.save(update_fields=["pledge_group", "updated_at"])
     order = [s for s in school_ids(child) if s != group.target_id]
     _renumber(child, [group.target_id, *order])
+    notifications.list_changed(child)
 
 
 @transaction.atomic
@@ -203,6 +208,7 @@ def leave(child: Child) -> None:
     """Leave the pledge group; the school stays on the list as an ordinary choice."""
     child.pledge_group = None
     child.save(update_fields=["pledge_group", "updated_at"])
+    notifications.list_changed(child)
 
 
 def next_seq(rnd: Round) -> int:
@@ -276,4 +282,5 @@ def export_data(user: Any) -> dict[str, Any]:
         "account_created": _when(user.date_joined),
         "exported_at": _when(timezone.now()),
         "children": children,
+        "e_mails": notifications.export_for(user),
     }

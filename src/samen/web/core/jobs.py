@@ -11,6 +11,9 @@ ranking page, :mod:`samen.web.core.chances`). They wait behind the office's jobs
 takes the oldest office job first, and a chances job only when no office job waits. Their
 outcome is not written to the audit log (a family's page view is no office action, and the
 numbers are the family's own); a failure is logged.
+
+The worker also sends the families' e-mail (:mod:`samen.web.core.mailer`): when no job waits,
+and between jobs now and then, so e-mail never waits long behind a queue of jobs.
 """
 
 from __future__ import annotations
@@ -141,14 +144,21 @@ def work(
     max_jobs: int | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> int:
-    """Work off jobs; with ``once`` stop when the queue is empty. Returns how many ran."""
+    """Work off jobs, and send the e-mail that is due (:class:`samen.web.core.mailer.Outbox`)
+    when no job waits, or between jobs at most every ``poll`` seconds; with ``once`` stop when
+    the queue is empty and no e-mail is due. Returns how many jobs ran."""
+    from samen.web.core.mailer import Outbox
+
     done = 0
     name = worker_name()
+    outbox = Outbox(name)
     while True:
         if should_stop is not None and should_stop():
             return done
         job = claim(name)
         if job is None:
+            if outbox.tick():
+                continue
             if once:
                 return done
             time.sleep(poll)
@@ -159,6 +169,8 @@ def work(
         done += 1
         if max_jobs is not None and done >= max_jobs:
             return done
+        if time.monotonic() - outbox.last_tick >= poll:
+            outbox.tick()  # e-mail goes on while a long queue of jobs is worked off
 
 
 # --------------------------------------------------------------------------- handlers

@@ -1,5 +1,6 @@
 """The platform's data: rounds, schools, children and their lists, pledge groups, the
-allocation runs and their placements, the job queue, the audit log and sign-in codes.
+allocation runs and their placements, the job queue, the audit log, sign-in codes and the
+e-mail to families (the outbox, and each person's language).
 
 A round in the database is the same thing as a round folder (``docs/allocation-rules.md``):
 :mod:`samen.web.core.exchange` writes one from the other. A child's ``public_id`` is its
@@ -347,6 +348,9 @@ class Choice(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="choices")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="choices")
     rank = models.PositiveIntegerField()
+    #: when the school was put on the list or moved (the registration receipt's time of the
+    #: last change, :mod:`samen.web.core.notifications`); empty for lists older than the field
+    changed_at = models.DateTimeField(null=True, blank=True, default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["rank"]
@@ -511,3 +515,105 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Profile(models.Model):
+    """What the platform remembers of a person's choices: the language of their e-mail (the
+    language of the site when they last signed in or switched language)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="samen_profile"
+    )
+    language = models.CharField(max_length=8, default="nl")
+
+
+class Notification(models.Model):
+    """One e-mail: queued, sent by the worker with retries, and kept as the record of what was
+    sent (:mod:`samen.web.core.notifications`). A row goes when its child or account goes."""
+
+    RECEIPT = "receipt"
+    FINAL = "final"
+    RESULTS = "results"
+    OFFER = "offer"
+    REMINDER = "reminder"
+    SIGNIN = "signin"
+    KINDS = [
+        (RECEIPT, _("receipt of a list")),
+        (FINAL, _("final list at closing")),
+        (RESULTS, _("results")),
+        (OFFER, _("waiting-list offer")),
+        (REMINDER, _("answer reminder")),
+        (SIGNIN, _("sign-in code")),
+    ]
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    STATUSES = [
+        (QUEUED, _("waiting")),
+        (SENDING, _("being sent")),
+        (SENT, _("sent")),
+        (FAILED, _("failed")),
+        (CANCELLED, _("not needed")),
+    ]
+
+    kind = models.CharField(max_length=20, choices=KINDS)
+    status = models.CharField(max_length=20, choices=STATUSES, default=QUEUED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    #: the address it went to (the account's address when it was sent)
+    address = models.EmailField(blank=True)
+    round = models.ForeignKey(
+        Round, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    child = models.ForeignKey(
+        Child, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    #: the offer it is about (results, waiting-list offers and reminders)
+    placement = models.ForeignKey(
+        Placement, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    #: what makes it one message: the run, the deadline, the closing or the list change
+    key = models.CharField(max_length=120)
+    language = models.CharField(max_length=8, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    #: for receipts, the list as sent (to tell whether a later receipt says anything new)
+    payload = models.JSONField(default=dict, blank=True)
+    #: for receipts, the time of the last change of the list it confirms
+    changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_by = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["round", "status", "kind"]),
+        ]
+        constraints = [
+            # the same message is never queued twice (a second insert is ignored)
+            models.UniqueConstraint(
+                fields=["kind", "child", "key"],
+                condition=models.Q(child__isnull=False),
+                name="notification_once",
+            ),
+            # changes of a list wait in one receipt
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(kind="receipt", status="queued"),
+                name="notification_one_waiting_receipt",
+            ),
+        ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from samen.web.core import audit
 from samen.web.core.models import AuditEntry, Round
+from samen.web.core.notifications import purge_signin_records
 from samen.web.core.signin import purge_old_codes
 
 
@@ -39,10 +40,12 @@ def purge_round(rnd: Round) -> dict[str, int]:
 
 
 def purge_due(today: dt.date | None = None) -> dict[str, Any]:
-    """Purge every round whose retention date has passed, and old sign-in codes."""
+    """Purge every round whose retention date has passed, old sign-in codes and the records of
+    their e-mails."""
     today = today or timezone.localdate()
     done: dict[str, Any] = {}
     for rnd in Round.objects.filter(retention_until__lt=today, purged_at__isnull=True):
         done[rnd.slug] = purge_round(rnd)
     done["sign_in_codes"] = purge_old_codes()
+    done["sign_in_e_mails"] = purge_signin_records()
     return done

@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -26,6 +25,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from samen.web.core import mailer
 from samen.web.core.models import SignInCode
 
 
@@ -50,7 +50,7 @@ def _hash(email: str, code: str) -> str:
 @dataclass(frozen=True)
 class CodeRequest:
     sent: bool
-    #: why no code was sent: "email" or "ip" (too many requests)
+    #: why no code was sent: "email" or "ip" (too many requests), "mail" (it could not be sent)
     limited: str = ""
 
 
@@ -69,7 +69,7 @@ def request_code(email: str, ip: str | None) -> CodeRequest:
     with transaction.atomic():
         # a new code replaces every earlier one
         SignInCode.objects.filter(email=email, used_at__isnull=True).update(used_at=now)
-        SignInCode.objects.create(
+        new = SignInCode.objects.create(
             email=email,
             code_hash=_hash(email, code),
             ip=ip,
@@ -85,7 +85,11 @@ def request_code(email: str, ip: str | None) -> CodeRequest:
         "Type it on the sign-in page. It works for %(minutes)s minutes, once.\n"
         "If you did not ask for it, you can ignore this e-mail: nobody can sign in without it."
     ) % {"code": code, "minutes": minutes}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+    # at once, not through the worker's queue: the person is waiting for it (recorded, masked)
+    user = get_user_model().objects.filter(username=email).first()
+    if not mailer.send_now(email, subject, body, secret=code, user=user):
+        new.delete()  # never sent: it does not count against the limits
+        return CodeRequest(False, "mail")
     return CodeRequest(True)
 
 

@@ -8,10 +8,11 @@ from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.web.core import backends
+from samen.web.core import backends, notifications
 from samen.web.core.forms import CodeForm, EmailForm
 from samen.web.core.signin import check_code, client_ip, request_code, user_for_email
 
@@ -30,6 +31,15 @@ def signin(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             email = form.cleaned_data["email"]
             outcome = request_code(email, client_ip(request))
+            if outcome.limited == "mail":
+                form.add_error(
+                    None,
+                    _(
+                        "The e-mail with the code could not be sent just now. Please try again "
+                        "in a few minutes."
+                    ),
+                )
+                return render(request, "samen/auth/signin.html", {"form": form}, status=503)
             if not outcome.sent:
                 form.add_error(
                     None,
@@ -59,6 +69,7 @@ def signin_code(request: HttpRequest) -> HttpResponse:
             user = user_for_email(email)
             target = request.session.get("signin_next", "/")
             login(request, user, backend=backends.PATH)
+            notifications.signed_in(user, get_language())  # the language of their e-mail
             messages.success(request, _("You are signed in."))
             return redirect(_safe_next(request, target))
         if form.is_valid():

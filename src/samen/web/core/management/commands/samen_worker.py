@@ -1,4 +1,5 @@
-"""``samen web worker``: do the jobs in the job table (allocations, ...)."""
+"""``samen web worker``: do the jobs in the job table (allocations, ...) and send the e-mail
+to families that is due."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from samen.web.core import jobs
 
 
 class Command(BaseCommand):
-    help = "Work off the job queue (allocations); runs until stopped, or with --once until empty."
+    help = (
+        "Work off the job queue (allocations) and send the e-mail that is due; runs until "
+        "stopped, or with --once until nothing is left to do."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--once", action="store_true", help="Stop when the queue is empty.")
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Stop when the queue is empty and no e-mail is due.",
+        )
         parser.add_argument("--poll", type=float, default=settings.SAMEN_WORKER_POLL)
 
     def handle(self, *args: Any, **options: Any) -> None:
