@@ -462,7 +462,7 @@ def test_pledge_group_names_stay_out_of_the_published_folder(small_round, office
     group = PledgeGroup.objects.get()
     assert re.fullmatch(r"G-[2-9A-HJ-NP-Z]{8}", group.group_id)
     close_and_draw(office_client, small_round)
-    run = publish(office_client, allocate(office_client, small_round))
+    publish(office_client, allocate(office_client, small_round))
     data = en().get(f"/rounds/{small_round.slug}/results/allocation.zip").content
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         text = "\n".join(zf.read(n).decode("utf-8") for n in zf.namelist())
