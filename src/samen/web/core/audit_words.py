@@ -41,6 +41,7 @@ KINDS: dict[str, Promise] = {
     "staff": gettext_lazy("Staff"),
     "audit": gettext_lazy("Audit log"),
     "demo": gettext_lazy("Demo"),
+    "notifications": gettext_lazy("E-mail to families"),
 }
 
 #: every action code the platform writes, as a sentence; placeholders: %(target)s (the entry's
@@ -86,6 +87,7 @@ ACTIONS: dict[str, Promise] = {
         "Removed the staff role of %(target)s (the account stays, as a parent's)."
     ),
     "audit.export": gettext_lazy("Downloaded the audit log (CSV)."),
+    "notifications.retry": gettext_lazy("Had the failed e-mail to families sent again."),
     "demo.load": gettext_lazy("Loaded the demo round."),
 }
 
