@@ -7,7 +7,7 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from samen.web.core.views import auth, family, office, school, site
+from samen.web.core.views import auth, family, homes, office, school, site
 
 urlpatterns = [
     path("", family.home, name="home"),
@@ -65,13 +65,18 @@ urlpatterns = [
         office.applicant,
         name="office_applicant",
     ),
+    path(
+        "office/rounds/<slug:slug>/applicants/<str:public_id>/home/",
+        homes.applicant_home,
+        name="office_applicant_home",
+    ),
     path("office/jobs/<int:pk>/", office.job_detail, name="office_job"),
     path("office/runs/<int:pk>/", office.run_detail, name="office_run"),
     path("office/runs/<int:pk>/publish/", office.run_publish, name="office_run_publish"),
     path("office/runs/<int:pk>/download.zip", office.run_download, name="office_run_download"),
     path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
     path("office/audit/", office.audit_log, name="office_audit"),
-    path("office/addresses/", office.addresses, name="office_addresses"),
+    path("office/addresses/", homes.addresses, name="office_addresses"),
     path("office/staff/", office.staff, name="office_staff"),
 ]
 
