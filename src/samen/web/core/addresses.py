@@ -275,7 +275,7 @@ def apply(reading: Reading) -> dict[str, Any]:
     if moved_ids or gone_ids:
         linked = Child.objects.filter(address__isnull=False).select_related("round")
         for child in list(linked):
-            before = [child.x, child.y, child.lat, child.lon]
+            before = _coords(child)
             if child.address_id in gone_ids:
                 text = _address_text(child)
                 homes.to_be_checked(
@@ -284,9 +284,7 @@ def apply(reading: Reading) -> dict[str, Any]:
                 unlisted.append(_child(child, before=before, address=text))
             elif child.address_id in moved_ids and child.home == HOME_ADDRESS:
                 homes.use_address(child, by_pk[child.address_id])
-                moved.append(
-                    _child(child, before=before, after=[child.x, child.y, child.lat, child.lon])
-                )
+                moved.append(_child(child, before=before, after=_coords(child)))
             else:
                 continue
             child.updated_at = now
@@ -320,6 +318,10 @@ def apply(reading: Reading) -> dict[str, Any]:
         "unlisted": unlisted,
         "found": found,
     }
+
+
+def _coords(child: Child) -> dict[str, float]:
+    return {k: getattr(child, k) for k in COORDS if getattr(child, k) is not None}
 
 
 def _address_text(child: Child) -> str:

@@ -44,8 +44,8 @@ def decline(child: Child, placement: Placement) -> list[str]:
     if together:
         out.append(
             _(
-                "%(names)s, who applied together with %(name)s, keep their own offer: answer "
-                "it on their own page."
+                "The offer for %(names)s, who applied together with %(name)s, stays as it is: "
+                "answer it on that child's own page."
             )
             % {"names": _names(together), "name": child.first_name or child.public_id}
         )
@@ -73,9 +73,7 @@ def delete_child(child: Child) -> list[str]:
         )
     together = blocks.others(child)
     if together:
-        out.append(
-            _("%(names)s keep applying together, with the same list.") % {"names": _names(together)}
-        )
+        out.append(_("The list stays the same for %(names)s.") % {"names": _names(together)})
     out.append(
         _(
             "You cannot undo this. To apply for %(name)s again, you register %(name)s again "

@@ -487,7 +487,10 @@ class ImportForm(forms.Form):
 
 class AddressImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Addresses (CSV: postcode, house_number, street, municipality, x, y or lat, lon)")
+        label=_(
+            "The address list (CSV, UTF-8: postcode, house_number, box, street, municipality, "
+            "x, y or lat, lon)"
+        )
     )
 
 

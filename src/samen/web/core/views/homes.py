@@ -57,7 +57,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
             "last": last,
             "report": report if report and "moved" in report else None,
         },
-        status=400 if reading is not None and reading.problems else 200,
+        status=400 if request.method == "POST" else 200,  # a good import redirected
     )
 
 
