@@ -200,8 +200,8 @@ def _row(
         out.problem(
             k,
             " / ".join(f"{a}, {b}" for a, b in pairs),
-            _("The address has no coordinates; give %(columns)s.")
-            % {"columns": _(" or ").join(f"{a} and {b}" for a, b in pairs)},
+            _("The address has no coordinates; fill in the columns %(columns)s.")
+            % {"columns": " / ".join(f"{a}, {b}" for a, b in pairs)},
         )
     key = (pc, hn, box)
     if pc and hn:
