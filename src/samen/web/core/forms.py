@@ -199,8 +199,8 @@ class ChildForm(forms.ModelForm):
                 _(
                     "We cannot find this address in the city's address list. Check the "
                     "postcode, house number and box. If they are right (for example in a new "
-                    "street), tick the box below and give the street: the admission office "
-                    "will check the address."
+                    "street), tick “My address is right but not in the list” and give the "
+                    "street: the admission office will check the address."
                 ),
             )
             return data

@@ -52,6 +52,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "problems": reading.problems if reading else [],
+            "n_problems": len(reading.problems) + reading.more_problems if reading else 0,
             "more_problems": reading.more_problems if reading else 0,
             "count": Address.objects.count(),
             "last": last,
