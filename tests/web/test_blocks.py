@@ -126,6 +126,13 @@ def test_joining_with_a_list_of_its_own_asks_which_list_to_keep(small_round):
     assert "The list of Bert: School C; School D" in html
     bert.refresh_from_db()
     assert not bert.apply_together  # nothing saved before the choice
+    # another family's list cannot be chosen
+    other = sign_in(Client(), "other@samen.test")
+    lou = register_child(other, small_round, first="Lou", schools=("D",), extra=TOGETHER)
+    r = c.post(f"/children/{bert.pk}/edit/", {**data, "keep_list": str(lou.pk)})
+    assert r.status_code == 200
+    bert.refresh_from_db()
+    assert not bert.apply_together and codes(bert) == ["C", "D"] and codes(lou) == ["D"]
     r = c.post(f"/children/{bert.pk}/edit/", {**data, "keep_list": str(bert.pk)})
     assert r.status_code == 302
     assert codes(anna) == codes(bert) == ["C", "D"]

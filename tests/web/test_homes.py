@@ -318,9 +318,9 @@ def test_chances_count_an_unchecked_home_as_farthest(small_round, settings):
 HEADER = "postcode;house_number;box;street;municipality;x;y\n"
 
 
-def _import(office_client, text: str, **kw: Any) -> Any:
-    upload = SimpleUploadedFile("adressen.csv", text.encode(kw.pop("encoding", "utf-8")))
-    return office_client.post("/office/addresses/", {"file": upload}, headers=EN, **kw)
+def _import(office_client, text: str, encoding: str = "utf-8", **fields: str) -> Any:
+    upload = SimpleUploadedFile("adressen.csv", text.encode(encoding))
+    return office_client.post("/office/addresses/", {"file": upload, **fields}, headers=EN)
 
 
 def test_importing_the_list_again_keeps_ids_and_reports_the_children(small_round, office_client):
@@ -337,7 +337,14 @@ def test_importing_the_list_again_keeps_ids_and_reports_the_children(small_round
         "2800;5;;Teststraat;;500;50",
         "2800;6;;Teststraat;;600;50",  # new: Mila's address
     ]  # number 3 is gone
-    r = _import(office_client, HEADER + "\n".join(rows) + "\n")
+    text = HEADER + "\n".join(rows) + "\n"
+    # a child lives at number 3: the office says that the file is right before it unlinks
+    r = _import(office_client, text)
+    assert r.status_code == 400
+    assert loses.public_id in r.content.decode() and "Nothing was imported" in r.content.decode()
+    assert Address.objects.filter(house_number="3").exists()
+    assert not Address.objects.filter(house_number="6").exists()
+    r = _import(office_client, text, unlink="on")
     assert r.status_code == 302
     assert dict(
         Address.objects.filter(house_number__in=["1", "2", "4", "5"]).values_list(

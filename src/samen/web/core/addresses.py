@@ -241,11 +241,22 @@ def _child(child: Child, **extra: Any) -> dict[str, Any]:
     }
 
 
+class WouldUnlink(Exception):
+    """The file leaves out addresses that children live at, and the office did not say that
+    this is what it wants (a truncated export would otherwise unlink many homes at once)."""
+
+    def __init__(self, children: list[dict[str, Any]]):
+        super().__init__(f"{len(children)} children would lose their address")
+        self.children = children
+
+
 @transaction.atomic
-def apply(reading: Reading) -> dict[str, Any]:
+def apply(reading: Reading, *, allow_unlink: bool = False) -> dict[str, Any]:
     """Make the address list the rows of ``reading`` (checked, without problems), keeping the
     ids of addresses that stay; move, unlink or link children's homes with them. Returns the
-    counts and the children concerned (for the audit log and the office's page)."""
+    counts and the children concerned (for the audit log and the office's page). Raises
+    :class:`WouldUnlink`, before changing anything, when children live at addresses the file
+    leaves out and ``allow_unlink`` is false."""
     assert not reading.problems
     now = timezone.now()
     existing = {(a.postcode, a.house_number, a.box): a for a in Address.objects.all().iterator()}
@@ -267,6 +278,16 @@ def apply(reading: Reading) -> dict[str, Any]:
             setattr(old, f, values[f])
         changed.append(old)
     gone = [a.pk for key, a in existing.items() if key not in reading.rows]
+    if gone and not allow_unlink:
+        gone_set = set(gone)
+        linked = Child.objects.filter(address__isnull=False).select_related("round")
+        losing = [
+            _child(child, address=_address_text(child))
+            for child in linked
+            if child.address_id in gone_set
+        ]
+        if losing:
+            raise WouldUnlink(losing)
 
     moved: list[dict[str, Any]] = []
     unlisted: list[dict[str, Any]] = []

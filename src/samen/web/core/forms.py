@@ -492,6 +492,13 @@ class AddressImportForm(forms.Form):
             "x, y or lat, lon)"
         )
     )
+    unlink = forms.BooleanField(
+        label=_(
+            "Import even when children live at addresses that the file leaves out (their "
+            "address is then to be checked)"
+        ),
+        required=False,
+    )
 
 
 class SeedForm(forms.Form):

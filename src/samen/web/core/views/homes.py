@@ -17,6 +17,7 @@ from samen.web.core.models import Address, AuditEntry, Child
 from samen.web.core.views.office import applicant_context, office
 
 IMPORT_ACTION = "addresses.import"
+MAX_BYTES = 200 * 1024 * 1024
 
 
 @office
@@ -25,10 +26,22 @@ def addresses(request: HttpRequest) -> HttpResponse:
     or nothing; an upsert that keeps the ids of the addresses that stay)."""
     form = AddressImportForm(request.POST or None, request.FILES or None)
     reading = None
+    losing: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
-        reading = address_list.read(form.cleaned_data["file"].file)
-        if not reading.problems:
-            report = address_list.apply(reading)
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            form.add_error("file", _("The file is too large (more than 200 MB)."))
+        else:
+            reading = address_list.read(upload.file)
+        try:
+            report = (
+                address_list.apply(reading, allow_unlink=form.cleaned_data["unlink"])
+                if reading is not None and not reading.problems
+                else None
+            )
+        except address_list.WouldUnlink as refused:
+            losing, report = refused.children, None
+        if report is not None:
             audit.record(request, IMPORT_ACTION, after=report)
             messages.success(
                 request,
@@ -55,6 +68,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
             "n_problems": len(reading.problems) + reading.more_problems if reading else 0,
             "more_problems": reading.more_problems if reading else 0,
             "count": Address.objects.count(),
+            "losing": losing,
             "last": last,
             "report": report if report and "moved" in report else None,
         },
