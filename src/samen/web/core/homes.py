@@ -26,7 +26,6 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
 from samen.web.core import audit, geo
 from samen.web.core.models import (
@@ -261,8 +260,3 @@ def ids_text(children: Iterable[Child], limit: int = 10) -> str:
     ids = [c.public_id for c in children]
     text = ", ".join(ids[:limit])
     return text + (", ..." if len(ids) > limit else "")
-
-
-def touch(children: QuerySet[Child]) -> None:
-    """Mark children as changed now (the chances' cache renews what it holds of them)."""
-    children.update(updated_at=timezone.now())
