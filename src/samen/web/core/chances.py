@@ -312,11 +312,11 @@ def _list_facts(
     distances: dict[int, float] = {}
     unknown = False
     for code in codes:
-        if not child.home_verified and base.by_distance[base.schools[code]]:
-            unknown = True  # counted as farthest away until the office checks the address
         s = base.schools[code]
         if not base.by_distance[s]:
             continue
+        if not child.home_verified:
+            unknown = True  # counted as farthest away until the office checks the address
         if s in in_base:
             unknown = unknown or math.isnan(float(inst.distance[in_base[s]]))
         elif code in overrides:

@@ -28,7 +28,7 @@ def _names(children: list[Child]) -> str:
     return ", ".join(c.first_name or c.public_id for c in children)
 
 
-def decline(child: Child, placement: Placement) -> list[str]:
+def declining(child: Child, placement: Placement) -> list[str]:
     """Declining the seat ``placement`` offers the child."""
     school = placement.school.display_name if placement.school else ""
     out = [
@@ -52,7 +52,7 @@ def decline(child: Child, placement: Placement) -> list[str]:
     return out
 
 
-def delete_child(child: Child) -> list[str]:
+def deleting_child(child: Child) -> list[str]:
     """Deleting the child's data."""
     name = child.first_name or child.public_id
     n = child.choices.count()
@@ -84,7 +84,7 @@ def delete_child(child: Child) -> list[str]:
     return out
 
 
-def delete_account(user: Any, children: list[Child]) -> list[str]:
+def deleting_account(user: Any, children: list[Child]) -> list[str]:
     """Deleting the parent's account with all its children."""
     out = [_("Your account (%(email)s) is deleted.") % {"email": user.email}]
     if children:

@@ -18,8 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from samen.io.round import read_round
-from samen.web.core import audit, family, homes
+from samen.web.core import audit, family
 from samen.web.core.exchange import import_round
+from samen.web.core.homes import use_address
 from samen.web.core.models import Address, Child, PledgeGroup, Round, School
 from samen.web.core.roles import add_staff
 from samen.web.core.signin import user_for_email
@@ -109,7 +110,7 @@ def load(folder: Path) -> Demo:
             birth_date=born,
             flags={f: indicator for f in rnd.flags()},
         )
-        homes.use_address(c, Address.objects.get(postcode="2800", house_number=house, box=""))
+        use_address(c, Address.objects.get(postcode="2800", house_number=house, box=""))
         c.save()
         for s in codes:
             family.add(c, by_code[s])

@@ -33,7 +33,8 @@ from django.utils.text import slugify
 from samen.io.results import metres
 from samen.io.round import ROUND_FILE
 from samen.io.round import Round as FolderRound
-from samen.web.core import geo, homes
+from samen.web.core import geo
+from samen.web.core.homes import distance_schools, home_point
 from samen.web.core.models import (
     HOME_IMPORTED,
     Child,
@@ -117,7 +118,7 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
     for estimates that are never published (the live chances)."""
     schools = list(rnd.schools.prefetch_related("pools").order_by("seq", "id"))
     by_pk = {s.pk: s for s in schools}
-    need_distance = homes.distance_schools(rnd, schools)
+    need_distance = distance_schools(rnd, schools)
     flags = rnd.used_flags()
 
     children = list(rnd.children.order_by("seq", "id"))
@@ -143,7 +144,7 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
     school_by_code = {s.code: s for s in schools}
     unverified: dict[int, dict[str, float]] = {}
     for i, c in enumerate(applying):
-        home = homes.home_point(c, rnd.distance)
+        home = home_point(c, rnd.distance)
         for code in lists[c.pk]:
             if code not in need_distance or (c.pk, code) in overrides:
                 continue

@@ -21,10 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samen.web.core import blocks, confirm, explain, family, geo, homes
+from samen.web.core import explain, family, geo
 from samen.web.core.allocation import current_placements
+from samen.web.core.blocks import others as applying_with
 from samen.web.core.chances import admission_chances
+from samen.web.core.confirm import YES, confirmed, declining, deleting_account, deleting_child
 from samen.web.core.forms import AddSchoolForm, ChildForm, PledgeGroupForm
+from samen.web.core.homes import distance_to
 from samen.web.core.models import Child, Placement, PledgeGroup, Round, School
 
 
@@ -78,7 +81,7 @@ def school_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     distances = []
     if request.user.is_authenticated:
         for child in rnd.children.filter(parent=request.user):
-            d = homes.distance_to(child, school, rnd.distance)
+            d = distance_to(child, school, rnd.distance)
             distances.append({"child": child, "distance": geo.readable(d)})
     pools = list(school.pools.all())
     return render(
@@ -142,7 +145,7 @@ def _schools_with_distance(child: Child) -> list[dict[str, Any]]:
     rnd = child.round
     rows = []
     for c in child.choices.select_related("school").order_by("rank"):
-        d = homes.distance_to(child, c.school, rnd.distance)
+        d = distance_to(child, c.school, rnd.distance)
         rows.append({"choice": c, "school": c.school, "distance": geo.readable(d)})
     return rows
 
@@ -192,7 +195,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chances": admission_chances(child),
         "can_delete": family.can_delete(child),
         "invite_url": request.build_absolute_uri(f"/pledge/{group.token}/") if group else "",
-        "together": blocks.others(child),
+        "together": applying_with(child),
         "moved": _moved_text(rows, request.GET.get("moved", "")),
     }
     return render(request, "samen/family/child.html", context)
@@ -220,7 +223,7 @@ def _confirm_page(
             "button": button,
             "back": back,
             "fields": fields or {},
-            "yes": confirm.YES,
+            "yes": YES,
         },
     )
 
@@ -234,11 +237,11 @@ def child_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Registration is closed; ask the admission office."))
         return redirect("child", pk=pk)
     name = child.first_name
-    if not confirm.confirmed(request):
+    if not confirmed(request):
         return _confirm_page(
             request,
             title=_("Delete all data of %(name)s?") % {"name": name},
-            consequences=confirm.delete_child(child),
+            consequences=deleting_child(child),
             action=reverse("child_delete", args=[pk]),
             button=_("Yes, delete all data of %(name)s") % {"name": name},
             back=reverse("child", args=[pk]),
@@ -419,12 +422,12 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     if placement.response != Placement.PENDING:
         messages.info(request, _("You already answered."))
         return redirect("child", pk=pk)
-    if answer == "decline" and not confirm.confirmed(request):
+    if answer == "decline" and not confirmed(request):
         school = placement.school.display_name if placement.school else ""
         return _confirm_page(
             request,
             title=_("Decline the seat at %(school)s?") % {"school": school},
-            consequences=confirm.decline(child, placement),
+            consequences=declining(child, placement),
             action=reverse("respond", args=[pk]),
             button=_("Yes, decline the seat"),
             back=reverse("child", args=[pk]),
@@ -472,11 +475,11 @@ def account_delete(request: HttpRequest) -> HttpResponse:
     if not all(family.can_delete(c) for c in children) or user.groups.exists():
         messages.error(request, _("Your account cannot be deleted now; ask the admission office."))
         return redirect("account")
-    if not confirm.confirmed(request):
+    if not confirmed(request):
         return _confirm_page(
             request,
             title=_("Delete your account and all its data?"),
-            consequences=confirm.delete_account(user, children),
+            consequences=deleting_account(user, children),
             action=reverse("account_delete"),
             button=_("Yes, delete my account and all its data"),
             back=reverse("account"),

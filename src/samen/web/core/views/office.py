@@ -29,17 +29,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import (
-    allocation,
-    applicant_forms,
-    audit,
-    birthdates,
-    blocks,
-    chances,
-    exchange,
-    homes,
-    jobs,
-)
+from samen.web.core import allocation, audit, chances, exchange, jobs
+from samen.web.core.applicant_forms import forms_for
+from samen.web.core.birthdates import range_text
+from samen.web.core.blocks import others as applying_with
 from samen.web.core.forms import (
     ImportForm,
     PoolFormSet,
@@ -49,6 +42,7 @@ from samen.web.core.forms import (
     SeedForm,
     StaffForm,
 )
+from samen.web.core.homes import blocking_children, to_check
 from samen.web.core.models import (
     HOME_CHECK,
     AllocationRun,
@@ -142,8 +136,8 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "runs": rnd.runs.all(),
         "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
         "seed_form": SeedForm(),
-        "n_to_check": homes.to_check(rnd).count(),
-        "n_blocking": len(homes.blocking_children(rnd)),
+        "n_to_check": to_check(rnd).count(),
+        "n_blocking": len(blocking_children(rnd)),
         "latest": rnd.latest_published_run(),
         "pending": Placement.objects.filter(
             run=rnd.latest_published_run(), response=Placement.PENDING, school__isnull=False
@@ -272,7 +266,7 @@ def round_allocate(request: HttpRequest, slug: str) -> HttpResponse:
     if kind == "waiting" and rnd.status != Round.PUBLISHED:
         messages.error(request, _("Publish the results first."))
         return redirect("office_round", slug=slug)
-    blocking = homes.blocking_children(rnd)
+    blocking = blocking_children(rnd)
     if blocking:
         messages.error(request, allocation.unverified_message(blocking))
         return redirect("office_round", slug=slug)
@@ -620,8 +614,8 @@ def applicants(request: HttpRequest, slug: str) -> HttpResponse:
     code = request.GET.get("school", "")
     if code:
         qs = qs.filter(choices__school__code=code)
-    to_check = request.GET.get("home") == HOME_CHECK
-    if to_check:
+    checking = request.GET.get("home") == HOME_CHECK
+    if checking:
         qs = qs.filter(home=HOME_CHECK)
     term = request.GET.get("q", "").strip()
     if term:
@@ -643,7 +637,7 @@ def applicants(request: HttpRequest, slug: str) -> HttpResponse:
             "lists": lists,
             "school": code,
             "q": term,
-            "to_check": to_check,
+            "to_check": checking,
         },
     )
 
@@ -688,10 +682,10 @@ def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
         "schools": child.school_list(),
         "priorities": child.priorities.select_related("school"),
         "placements": child.placements.select_related("run", "school"),
-        "together": blocks.others(child),
-        "born_range": birthdates.range_text(rnd),
+        "together": applying_with(child),
+        "born_range": range_text(rnd),
         "born_in_range": child.birth_date is None or rnd.admits_birth_date(child.birth_date),
-        **applicant_forms.forms_for(child),
+        **forms_for(child),
     }
 
 
