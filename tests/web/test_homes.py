@@ -499,3 +499,81 @@ def test_the_range_is_set_on_the_round_settings(small_round, office_client):
         f"/rounds/{small_round.slug}/register/", {**data, "birth_date": "0001-01-01"}, headers=EN
     )
     assert r.status_code == 200 and "Check the year" in r.content.decode()
+
+
+def test_the_office_allows_a_date_before_the_child_is_registered(small_round, office_client):
+    Round.objects.filter(pk=small_round.pk).update(
+        born_from=dt.date(2021, 1, 1), born_until=dt.date(2021, 12, 31)
+    )
+    c = sign_in(Client(), "parent@samen.test")
+    address = Address.objects.get(house_number="1")
+    data = {
+        **DETAILS,
+        "postcode": "2800",
+        "house_number": "1",
+        "address": address.pk,
+        "birth_date": "2022-02-02",
+    }
+    url = f"/rounds/{small_round.slug}/register/"
+    assert c.post(url, data).status_code == 200  # refused: outside the range
+    page = f"/office/rounds/{small_round.slug}/birth-dates/"
+    assert c.get(page).status_code == 403
+    r = office_client.post(
+        page, {"action": "allow", "email": "PARENT@samen.test", "birth_date": "2022-02-02"}
+    )
+    assert r.status_code == 400  # a reason is required
+    r = office_client.post(
+        page,
+        {
+            "action": "allow",
+            "email": "PARENT@samen.test",
+            "birth_date": "2022-02-02",
+            "reason": "Skips a year",
+        },
+    )
+    assert r.status_code == 302
+    assert AuditEntry.objects.get(action="birth-date.allow").target == "parent@samen.test"
+    # another parent, or another date, is still refused
+    other = sign_in(Client(), "other@samen.test")
+    assert other.post(url, data).status_code == 200
+    assert c.post(url, {**data, "birth_date": "2022-02-03"}).status_code == 200
+    assert c.post(url, data).status_code == 302
+    child = Child.objects.get(parent__email="parent@samen.test")
+    assert child.birth_date_reason == "Skips a year"
+    assert child.birth_allowance.reason == "Skips a year"
+    # used once: a second child with the same date is refused
+    assert c.post(url, {**data, "first_name": "Tweede"}).status_code == 200
+    # the family can change other details and keep the date
+    edit = {**data, "first_name": "Mira"}
+    del edit["address"]
+    assert c.post(f"/children/{child.pk}/edit/", edit).status_code == 302
+    # an allowance nobody used can be withdrawn (audited); a used one cannot
+    office_client.post(
+        page,
+        {"action": "allow", "email": "x@samen.test", "birth_date": "2020-05-05", "reason": "r"},
+    )
+    unused = small_round.birth_allowances.get(email="x@samen.test")
+    used = child.birth_allowance
+    assert office_client.post(page, {"action": "withdraw", "allowance": used.pk}).status_code == 404
+    r = office_client.post(page, {"action": "withdraw", "allowance": unused.pk})
+    assert r.status_code == 302
+    assert not small_round.birth_allowances.filter(pk=unused.pk).exists()
+    assert AuditEntry.objects.filter(action="birth-date.withdraw").exists()
+    html = office_client.get(page, headers=EN).content.decode()
+    assert child.public_id in html and "born from 1 January 2021 to 31 December 2021" in html
+
+
+def test_allowances_are_in_my_data_and_purged_with_the_round(small_round, office_client):
+    import json
+
+    from samen.web.core import privacy
+
+    office_client.post(
+        f"/office/rounds/{small_round.slug}/birth-dates/",
+        {"action": "allow", "email": "p@samen.test", "birth_date": "2020-05-05", "reason": "r"},
+    )
+    c = sign_in(Client(), "p@samen.test")
+    data = json.loads(c.get("/account/export.json").content)
+    assert data["dates_of_birth_allowed_by_the_office"][0]["reason"] == "r"
+    privacy.purge_round(small_round)
+    assert not small_round.birth_allowances.exists()

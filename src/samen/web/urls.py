@@ -65,6 +65,7 @@ urlpatterns = [
         office.applicant,
         name="office_applicant",
     ),
+    path("office/rounds/<slug:slug>/birth-dates/", homes.birth_dates, name="office_birth_dates"),
     path(
         "office/rounds/<slug:slug>/applicants/<str:public_id>/home/",
         homes.applicant_home,

@@ -138,6 +138,33 @@ class BirthDateForm(forms.Form):
         return reason
 
 
+class BirthDateAllowanceForm(forms.Form):
+    """Allow a parent (by e-mail) to register a child born outside the round's range."""
+
+    email = forms.EmailField(label=_("The parent's e-mail address"))
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("Why this child may apply with this date (for example: skips a year)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_birth_date(self) -> dt.date:
+        d = self.cleaned_data["birth_date"]
+        if d > dt.date.today():
+            raise ValidationError(_("The date of birth cannot be in the future."))
+        return d
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason."))
+        return reason
+
+
 def forms_for(child: Child, data: Any = None, action: str = "") -> dict[str, forms.Form]:
     """The three forms of the applicant's page; the one of ``action`` bound to ``data``."""
     return {

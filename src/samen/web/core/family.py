@@ -19,6 +19,7 @@ from django.utils import timezone
 from samen.web.core import blocks, lean
 from samen.web.core.models import (
     AllocationRun,
+    BirthDateAllowance,
     Child,
     Choice,
     PledgeGroup,
@@ -348,9 +349,21 @@ def export_data(user: Any) -> dict[str, Any]:
                 "registered_at": _when(c.created_at),
             }
         )
+    allowances = [
+        {
+            "round": a.round.name,
+            "date_of_birth": _when(a.birth_date),
+            "reason": a.reason,
+            "used_by": a.child.public_id if a.child else None,
+        }
+        for a in BirthDateAllowance.objects.filter(email__iexact=user.email).select_related(
+            "round", "child"
+        )
+    ]
     return {
         "email": user.email,
         "account_created": _when(user.date_joined),
         "exported_at": _when(timezone.now()),
         "children": children,
+        "dates_of_birth_allowed_by_the_office": allowances,
     }

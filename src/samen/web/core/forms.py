@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.engine.instance import MECHANISMS, ORDER_NAMES, TIE_BREAKINGS
 from samen.web.core import birthdates, blocks, family, homes
-from samen.web.core.models import Address, Child, PledgeGroup, Pool, Question, Round, School
+from samen.web.core.models import (
+    Address,
+    BirthDateAllowance,
+    Child,
+    PledgeGroup,
+    Pool,
+    Question,
+    Round,
+    School,
+)
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
 
@@ -79,6 +88,7 @@ class ChildForm(forms.ModelForm):
         self.home_action = "keep"
         self.address: Address | None = None
         self.candidates: list[Address] = []
+        self.allowance: BirthDateAllowance | None = None
         self._home_fields()
         self._list_field()
         self.questions: list[Question] = list(round.questions.all())
@@ -168,6 +178,11 @@ class ChildForm(forms.ModelForm):
         inst = self.instance
         if inst.pk and inst.birth_date == d and inst.birth_date_reason:
             return d  # the office allowed this date for this child
+        if d <= dt.date.today() and not self.round.admits_birth_date(d):
+            # the office may have allowed this parent this date, before registering
+            self.allowance = birthdates.allowance_for(self.round, self.parent, d, inst)
+            if self.allowance is not None:
+                return d
         birthdates.check(self.round, d)
         return d
 
@@ -224,14 +239,20 @@ class ChildForm(forms.ModelForm):
             )
         if "birth_date" in self.changed_data:
             child.birth_date_reason = ""  # the office's exception was for the other date
+        if self.allowance is not None:
+            child.birth_date_reason = self.allowance.reason
         child.flags = {q.flag: int(self.cleaned_data[f"q_{q.flag}"]) for q in self.questions}
         if commit:
             child.save()
         return child
 
-    def share_lists(self, child: Child) -> None:
-        """After saving: a child that joined its brothers and sisters shares their list (the
-        one the parent chose when they differed)."""
+    def after_save(self, child: Child) -> None:
+        """After saving: the office's allowance of the date of birth is used by this child,
+        and a child that joined its brothers and sisters shares their list (the one the
+        parent chose when they differed)."""
+        if self.allowance is not None and self.allowance.child_id != child.pk:
+            self.allowance.child = child
+            self.allowance.save(update_fields=["child"])
         if not blocks.in_block(child):
             return
         keep = self.cleaned_data.get("keep_list")

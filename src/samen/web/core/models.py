@@ -553,3 +553,24 @@ class SignInCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
+
+
+class BirthDateAllowance(models.Model):
+    """The office allows a parent to register a child born on a date outside the round's
+    range (a child who skips or repeats a year), before the child is registered; used once."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="birth_allowances")
+    email = models.EmailField()
+    birth_date = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: the child registered with it (None while it is not used)
+    child = models.OneToOneField(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="birth_allowance"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

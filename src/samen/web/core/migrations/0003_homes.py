@@ -1,5 +1,6 @@
 """Verified homes (the address list's ids, where coordinates come from), boxes in the address
-list, the round's range of dates of birth and the office's reason for a date outside it.
+list, the round's range of dates of birth, the office's reason for a date outside it and its
+allowances of such a date before a child is registered.
 
 Children already in the database: imported ones keep their coordinates (the office's round
 folder); registered ones are linked to their address in the list, or else marked "address to be
@@ -8,6 +9,7 @@ checked" without coordinates (a family could type coordinates before)."""
 from typing import Any
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -32,6 +34,7 @@ def homes_of_existing_children(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0002_roles"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -102,6 +105,49 @@ class Migration(migrations.Migration):
         migrations.AlterUniqueTogether(
             name="address",
             unique_together={("postcode", "house_number", "box")},
+        ),
+        migrations.CreateModel(
+            name="BirthDateAllowance",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("birth_date", models.DateField()),
+                ("reason", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "child",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="birth_allowance",
+                        to="core.child",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="birth_allowances",
+                        to="core.round",
+                    ),
+                ),
+            ],
+            options={"ordering": ["-created_at", "-id"]},
         ),
         migrations.RunPython(homes_of_existing_children, migrations.RunPython.noop),
     ]

@@ -114,7 +114,7 @@ def child_new(request: HttpRequest, slug: str) -> HttpResponse:
             child.parent = request.user
             child.seq = family.next_seq(rnd)
             child.save()
-            form.share_lists(child)
+            form.after_save(child)
         messages.success(
             request, _("%(name)s is registered. Now choose schools.") % {"name": child.first_name}
         )
@@ -131,7 +131,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
-            form.share_lists(child)
+            form.after_save(child)
         messages.success(request, _("Saved."))
         return redirect("child", pk=pk)
     return render(

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from samen.web.core import addresses as address_list
 from samen.web.core import applicant_forms, audit, birthdates, homes
 from samen.web.core.forms import AddressImportForm
-from samen.web.core.models import Address, AuditEntry, Child
+from samen.web.core.models import Address, AuditEntry, BirthDateAllowance, Child, Round
 from samen.web.core.views.office import applicant_context, office
 
 IMPORT_ACTION = "addresses.import"
@@ -101,3 +101,46 @@ def applicant_home(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
         context.update(forms)
         return render(request, "samen/office/applicant.html", context, status=400)
     return redirect("office_applicant", slug=slug, public_id=public_id)
+
+
+@office
+def birth_dates(request: HttpRequest, slug: str) -> HttpResponse:
+    """The round's range of dates of birth and the office's allowances of other dates to
+    parents who have not registered the child yet (a child who skips or repeats a year)."""
+    rnd = get_object_or_404(Round, slug=slug)
+    form = applicant_forms.BirthDateAllowanceForm(
+        request.POST if request.POST.get("action") == "allow" else None
+    )
+    if request.method == "POST":
+        if request.POST.get("action") == "withdraw":
+            allowance = get_object_or_404(
+                BirthDateAllowance,
+                round=rnd,
+                pk=request.POST.get("allowance", 0),
+                child__isnull=True,
+            )
+            birthdates.office_withdraws(request, allowance)
+            messages.success(request, _("The allowance is withdrawn."))
+            return redirect("office_birth_dates", slug=slug)
+        if form.is_valid():
+            data = form.cleaned_data
+            birthdates.office_grants(
+                request, rnd, data["email"], data["birth_date"], data["reason"]
+            )
+            messages.success(
+                request,
+                _("%(email)s can now register a child born on this date.")
+                % {"email": data["email"]},
+            )
+            return redirect("office_birth_dates", slug=slug)
+    return render(
+        request,
+        "samen/office/birth_dates.html",
+        {
+            "round": rnd,
+            "form": form,
+            "born_range": birthdates.range_text(rnd),
+            "allowances": rnd.birth_allowances.select_related("child"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
