@@ -31,6 +31,7 @@ OFFICE_GETS = (
     "/office/rounds/{slug}/schools/A/",
     "/office/rounds/{slug}/questions/",
     "/office/rounds/{slug}/applicants/",
+    "/office/rounds/{slug}/birth-dates/",
     "/office/rounds/{slug}/export.zip",
     "/office/audit/",
     "/office/addresses/",
