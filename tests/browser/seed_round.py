@@ -1,7 +1,7 @@
 """Data for the browser test, written into the database that the environment names
-(``SAMEN_DATA_DIR`` / ``SAMEN_DATABASE_URL``): an open round with four schools (D has seats by
-distance), a yes/no question, five addresses and an office admin. The seed is not committed:
-the office does that in the browser.
+(``SAMEN_DATA_DIR`` / ``SAMEN_DATABASE_URL``): an open round for children born in 2024 with
+four schools (D has seats by distance), a yes/no question, five addresses and an office admin.
+The seed is not committed: the office does that in the browser.
 
 Run as a script by ``tests/browser/conftest.py``: ``python seed_round.py SLUG OFFICE_EMAIL``.
 """
@@ -48,6 +48,8 @@ def main(slug: str, office: str) -> None:
             registration_opens=now - dt.timedelta(days=1),
             registration_closes=now + dt.timedelta(days=10),
             acceptance_deadline=now + dt.timedelta(days=30),
+            born_from=dt.date(2024, 1, 1),
+            born_until=dt.date(2024, 12, 31),
         )
         Question.objects.create(
             round=rnd, flag="indicator", text_nl="Indicator?", text_en="Indicator?"

@@ -1,10 +1,12 @@
 """A whole round in a phone-sized browser: two parents and the admission office.
 
-A parent signs in with the e-mail code, registers a child, ranks schools (with the plain up
-button and by dragging), starts a pledge group; a second parent signs in through the invitation
-link and joins; the office publishes the seed's fingerprint, closes the registration, reveals
-the seed at the draw, has the worker allocate, publishes; the parent sees the result and accepts.
-Screenshots of the key pages go to ``test-artifacts/screenshots/``.
+A parent signs in with the e-mail code, registers a child (confirming the address found in the
+list), ranks schools (with the up button, by dragging and with the keyboard), starts a pledge
+group; a second parent signs in through the invitation link and joins; the office publishes the
+seed's fingerprint, closes the registration, reveals the seed at the draw, has the worker
+allocate, publishes; the parent sees the result and accepts. A third parent, without JavaScript,
+registers and ranks with the plain forms. Screenshots of the key pages go to
+``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
@@ -75,19 +77,28 @@ def ranking(page: Any) -> list[str]:
     )
 
 
-def register_child(page: Any, first: str, house: str) -> str:
-    """Fill in the registration form; returns the child's page path."""
-    page.goto(f"/rounds/{SLUG}/")
-    page.get_by_role("link", name="Register a child").click()
+def fill_child_form(page: Any, first: str, house: str, born: str, indicator: str) -> str:
+    """Fill in the registration form and confirm the address found in the list (the second
+    step); returns the child's page path."""
     page.fill("input[name=first_name]", first)
     page.fill("input[name=last_name]", "Test")
-    page.fill("input[name=birth_date]", "2024-03-01")
+    page.fill("input[name=birth_date]", born)
     page.fill("input[name=postcode]", "2800")
     page.fill("input[name=house_number]", house)
-    page.check("input[name=q_indicator][value='0']")
+    page.check(f"input[name=q_indicator][value='{indicator}']")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("text=Is this your address?")
+    page.get_by_label(f"Teststraat {house}, 2800").check()
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/children/\d+/$"))
     return re.sub(r"^https?://[^/]+", "", page.url)
+
+
+def register_child(page: Any, first: str, house: str) -> str:
+    """Register a child from the round's page; returns the child's page path."""
+    page.goto(f"/rounds/{SLUG}/")
+    page.get_by_role("link", name="Register a child").click()
+    return fill_child_form(page, first, house, "2024-03-01", "0")
 
 
 def add_school(page: Any, name: str) -> None:
@@ -114,6 +125,73 @@ def drag_before(page: Any, code: str, before: str) -> None:
         page.mouse.up()
 
 
+def focused_school(page: Any) -> tuple[str, str]:
+    """The school whose element has the focus, and that element's class or button value."""
+    code, what = page.evaluate(
+        "() => { const e = document.activeElement; const li = e && e.closest('li[data-code]');"
+        " return [li ? li.dataset.code : '', e.className || e.value || ''] }"
+    )
+    return code, what
+
+
+def keyboard_moves(page: Any) -> None:
+    """From B, A, C: arrow up on C's handle, then the up button of A; the school moves at
+    once, the focus stays on it, the live region says where it is, and the order is saved."""
+    status = page.locator("#rank-status")
+    assert status.get_attribute("aria-live") == "polite"
+    page.locator("#ranking li[data-code='C'] .handle").focus()
+    with page.expect_response(lambda r: r.url.endswith("/choices/order/")) as saved:
+        page.keyboard.press("ArrowUp")
+        assert ranking(page) == ["B", "C", "A"]
+        assert focused_school(page) == ("C", "handle")
+        page.wait_for_function(
+            "() => document.getElementById('rank-status').textContent"
+            " === 'School C is now choice 2 of 3'"
+        )
+    assert saved.value.status == 204
+    assert page.locator("#ranking li[data-code='C'] .rank").inner_text() == "2"
+    with page.expect_response(lambda r: r.url.endswith("/choices/order/")) as saved:
+        page.keyboard.press("ArrowUp")
+    assert saved.value.status == 204
+    assert ranking(page) == ["C", "B", "A"] and focused_school(page) == ("C", "handle")
+    # the up button moves in place too, and keeps the focus on the school (its handle, as the
+    # button is disabled at the top)
+    with page.expect_response(lambda r: r.url.endswith("/choices/order/")) as saved:
+        page.get_by_role("button", name="Move School A up").click()
+        page.get_by_role("button", name="Move School A up").click()
+    assert saved.value.status == 204
+    assert ranking(page) == ["A", "C", "B"]
+    assert focused_school(page) == ("A", "handle")
+    page.wait_for_function(
+        "() => document.getElementById('rank-status').textContent"
+        " === 'School A is now choice 1 of 3'"
+    )
+    page.wait_for_load_state("networkidle")
+    page.reload()
+    assert ranking(page) == ["A", "C", "B"]
+
+
+def test_the_ranking_without_javascript(site: Site, browser: Any) -> None:
+    """The plain forms: registering in two steps, the up button, the status it leaves."""
+    context = browser.new_context(
+        viewport=PHONE, java_script_enabled=False, locale="en-GB", base_url=site.url
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/signin/")
+    sign_in(page, site, "zonderjs@samen.test")
+    child = register_child(page, "Lina", "4")
+    for name in ("School A", "School B"):
+        add_school(page, name)
+    page.get_by_role("button", name="Move School B up").click()
+    page.wait_for_url(re.compile(r"\?moved=B#ranking$"))
+    assert ranking(page) == ["B", "A"]
+    assert page.text_content("#rank-status") == "School B is now choice 1 of 2"
+    assert page.locator("#ranking .handle").count() == 0
+    assert page.url.split("?")[0].endswith(child)
+    context.close()
+
+
 def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -> None:
     started = time.monotonic()
     parent1, page1, errors1 = new_phone(browser, site)
@@ -138,6 +216,8 @@ def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -
     assert ranking(page1) == ["B", "A", "C"]
     page1.reload()
     assert ranking(page1) == ["B", "A", "C"]
+    keyboard_moves(page1)
+    assert ranking(page1) == ["A", "C", "B"]
     shot(page1, screenshots, "02-ranking")
 
     # ---- parent 1 starts a pledge group for school D
@@ -147,7 +227,7 @@ def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -
     page1.fill("input[name=threshold]", "2")
     page1.locator("main form button[type=submit]").click()
     page1.wait_for_url(f"**{child1}")
-    assert ranking(page1) == ["D", "B", "A", "C"]
+    assert ranking(page1) == ["D", "A", "C", "B"]
     invite = page1.input_value("#invite")
     assert re.search(r"/pledge/[\w-]{20,}/$", invite), invite
     shot(page1, screenshots, "03-pledge-group")
@@ -158,14 +238,7 @@ def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -
     sign_in(page2, site, "ouder2@samen.test")
     assert "/pledge/" in page2.url  # back at the invitation after signing in
     page2.get_by_role("link", name="Register a child first").click()
-    page2.fill("input[name=first_name]", "Sami")
-    page2.fill("input[name=last_name]", "Test")
-    page2.fill("input[name=birth_date]", "2024-05-09")
-    page2.fill("input[name=postcode]", "2800")
-    page2.fill("input[name=house_number]", "3")
-    page2.check("input[name=q_indicator][value='1']")
-    page2.locator("main form button[type=submit]").click()
-    page2.wait_for_url(re.compile(r"/children/\d+/$"))
+    fill_child_form(page2, "Sami", "3", "2024-05-09", "1")
     add_school(page2, "School A")
     page2.goto(invite)
     # the group shows how many joined, never who

@@ -88,6 +88,13 @@ def office_client(db: Any) -> Client:
     return sign_in(Client(), "office@samen.test")
 
 
+def _email(client: Client) -> str:
+    from django.contrib.auth import get_user_model
+
+    user_id = client.session.get("_auth_user_id")
+    return get_user_model().objects.get(pk=user_id).email
+
+
 def register_child(
     client: Client,
     rnd: Any,
@@ -95,22 +102,29 @@ def register_child(
     house: str = "1",
     indicator: str = "0",
     schools: tuple[str, ...] = ("A", "B"),
+    extra: dict[str, str] | None = None,
 ) -> Any:
-    from samen.web.core.models import Child
+    """Register a child through the two steps of the form (details, then the address found)
+    and add ``schools`` to its list."""
+    from samen.web.core.models import Address, Child
 
-    r = client.post(
-        f"/rounds/{rnd.slug}/register/",
-        {
-            "first_name": first,
-            "last_name": "Test",
-            "birth_date": "2024-03-01",
-            "postcode": "2800",
-            "house_number": house,
-            "q_indicator": indicator,
-        },
-    )
+    data = {
+        "first_name": first,
+        "last_name": "Test",
+        "birth_date": "2024-03-01",
+        "postcode": "2800",
+        "house_number": house,
+        "q_indicator": indicator,
+        **(extra or {}),
+    }
+    r = client.post(f"/rounds/{rnd.slug}/register/", data)
+    # the second step: confirm the address found in the list
+    assert r.status_code == 200, r.content.decode()[:2000]
+    address = Address.objects.get(postcode="2800", house_number=house, box="")
+    assert f'value="{address.pk}"' in r.content.decode()
+    r = client.post(f"/rounds/{rnd.slug}/register/", {**data, "address": str(address.pk)})
     assert r.status_code == 302, r.content.decode()[:2000]
-    child = Child.objects.get(round=rnd, first_name=first)
+    child = Child.objects.get(round=rnd, first_name=first, parent__email=_email(client))
     for code in schools:
         from samen.web.core.models import School
 

@@ -18,8 +18,8 @@ CHILD_POSTS = (
     ("/children/{pk}/choices/remove/", {"school": "A"}),
     ("/children/{pk}/choices/order/", {"order": "B,A"}),
     ("/children/{pk}/pledge/leave/", {}),
-    ("/children/{pk}/answer/", {"answer": "decline"}),
-    ("/children/{pk}/delete/", {}),
+    ("/children/{pk}/answer/", {"answer": "decline", "confirm": "yes"}),
+    ("/children/{pk}/delete/", {"confirm": "yes"}),
 )
 OFFICE_GETS = (
     "/office/",
@@ -31,6 +31,7 @@ OFFICE_GETS = (
     "/office/rounds/{slug}/schools/A/",
     "/office/rounds/{slug}/questions/",
     "/office/rounds/{slug}/applicants/",
+    "/office/rounds/{slug}/birth-dates/",
     "/office/rounds/{slug}/export.zip",
     "/office/audit/",
     "/office/audit/export.csv",
@@ -86,7 +87,8 @@ def test_every_other_role_is_kept_from_a_familys_child(small_round, family_a):
 def test_office_too_cannot_act_as_a_family(small_round, family_a, office_client):
     _, child = family_a
     assert office_client.get(f"/children/{child.pk}/").status_code == 404
-    assert office_client.post(f"/children/{child.pk}/delete/").status_code == 404
+    r = office_client.post(f"/children/{child.pk}/delete/", {"confirm": "yes"})
+    assert r.status_code == 404
 
 
 def test_the_data_export_holds_only_my_children(small_round, family_a):

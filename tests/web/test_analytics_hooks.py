@@ -14,7 +14,7 @@ from django.utils import translation
 
 from samen.web.core import jobs
 from samen.web.core.chances import AdmissionChances, in_words, interval_text
-from samen.web.core.models import AuditEntry, Child, Choice, Job, Round, School
+from samen.web.core.models import HOME_IMPORTED, AuditEntry, Child, Choice, Job, Round, School
 from samen.web.core.roles import add_staff
 from samen.web.core.views.office import REPORT_CSP
 
@@ -42,6 +42,7 @@ def add_children(rnd: Round, n: int, seed: int = 7) -> list[Child]:
             seq=1000 + k,
             x=rng.uniform(0, 3000),
             y=rng.uniform(0, 500),
+            home=HOME_IMPORTED,  # as if the office had imported them
             flags={"indicator": int(rng.random() < 0.3)},
         )
         listed = rng.sample(schools, rng.randint(1, 3))

@@ -248,6 +248,6 @@ def test_deleting_the_child_removes_its_jobs_and_the_office_does_not_list_them(
         r = office_client.get(url)
         assert r.status_code == 200
         assert not any(j.kind == "chances" for j in r.context["jobs"])
-    r = parent.post(f"/children/{child.pk}/delete/")
+    r = parent.post(f"/children/{child.pk}/delete/", {"confirm": "yes"})
     assert r.status_code == 302
     assert not chances_jobs().exists()

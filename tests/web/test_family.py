@@ -6,7 +6,7 @@ import json
 
 from django.test import Client
 
-from samen.web.core.models import Child, Round
+from samen.web.core.models import Address, Child, Round
 
 from .conftest import register_child, sign_in
 
@@ -41,21 +41,20 @@ def test_unknown_address_is_an_error(small_round):
     assert Child.objects.count() == 0
 
 
-def test_coordinates_instead_of_an_address(small_round):
+def test_a_family_cannot_type_coordinates(small_round):
+    """The home comes from the address list: coordinates posted by a family are ignored."""
     c = sign_in(Client(), "parent@samen.test")
-    r = c.post(
-        f"/rounds/{small_round.slug}/register/",
-        {
-            "first_name": "A",
-            "last_name": "B",
-            "birth_date": "2024-01-01",
-            "x": "12.5",
-            "y": "7",
-            "q_indicator": "0",
-        },
-    )
+    base = {"first_name": "A", "last_name": "B", "birth_date": "2024-01-01", "q_indicator": "0"}
+    r = c.post(f"/rounds/{small_round.slug}/register/", {**base, "x": "3000", "y": "0"})
+    assert r.status_code == 200
+    assert Child.objects.count() == 0
+    # with an address, the posted coordinates (those of school D) are not used
+    address = Address.objects.get(postcode="2800", house_number="1")
+    data = {**base, "postcode": "2800", "house_number": "1", "x": "3000", "y": "0"}
+    r = c.post(f"/rounds/{small_round.slug}/register/", {**data, "address": address.pk})
     assert r.status_code == 302
-    assert Child.objects.get().x == 12.5
+    child = Child.objects.get()
+    assert (child.x, child.y) == (100.0, 50.0) and child.address == address
 
 
 def test_rank_with_plain_forms(small_round):
@@ -98,7 +97,7 @@ def test_no_changes_after_registration_closes(small_round):
     c.post(f"/children/{child.pk}/choices/remove/", {"school": "A"})
     assert _codes(child) == ["A", "B"]
     assert c.get(f"/children/{child.pk}/edit/").status_code == 302
-    r = c.post(f"/children/{child.pk}/delete/")
+    r = c.post(f"/children/{child.pk}/delete/", {"confirm": "yes"})
     assert Child.objects.filter(pk=child.pk).exists()
     assert r.status_code == 302
 
@@ -106,20 +105,29 @@ def test_no_changes_after_registration_closes(small_round):
 def test_edit_child(small_round):
     c = sign_in(Client(), "parent@samen.test")
     child = register_child(c, small_round)
-    r = c.post(
-        f"/children/{child.pk}/edit/",
-        {
-            "first_name": "Nora",
-            "last_name": "Test",
-            "birth_date": "2024-03-01",
-            "postcode": "2800",
-            "house_number": "2",
-            "q_indicator": "1",
-        },
-    )
+    data = {
+        "first_name": "Nora",
+        "last_name": "Test",
+        "birth_date": "2024-03-01",
+        "postcode": "2800",
+        "house_number": "1",
+        "q_indicator": "1",
+    }
+    # the same address: nothing to confirm again
+    assert c.post(f"/children/{child.pk}/edit/", data).status_code == 302
+    child.refresh_from_db()
+    assert child.first_name == "Nora" and child.x == 100.0 and child.flags["indicator"] == 1
+    # a new address is confirmed first, and only then moves the home
+    moved = {**data, "house_number": "2"}
+    r = c.post(f"/children/{child.pk}/edit/", moved)
+    assert r.status_code == 200 and "Teststraat 2" in r.content.decode()
+    child.refresh_from_db()
+    assert child.x == 100.0
+    new = Address.objects.get(postcode="2800", house_number="2")
+    r = c.post(f"/children/{child.pk}/edit/", {**moved, "address": new.pk})
     assert r.status_code == 302
     child.refresh_from_db()
-    assert child.first_name == "Nora" and child.x == 200.0 and child.flags["indicator"] == 1
+    assert child.x == 200.0 and child.address == new
 
 
 def test_export_and_delete_my_data(small_round):
@@ -131,10 +139,10 @@ def test_export_and_delete_my_data(small_round):
     assert data["email"] == "parent@samen.test"
     assert data["children"][0]["first_name"] == "Noor"
     assert data["children"][0]["schools"] == ["C", "A"]
-    r = c.post(f"/children/{child.pk}/delete/")
+    r = c.post(f"/children/{child.pk}/delete/", {"confirm": "yes"})
     assert r.status_code == 302
     assert not Child.objects.filter(pk=child.pk).exists()
-    r = c.post("/account/delete/")
+    r = c.post("/account/delete/", {"confirm": "yes"})
     assert r.status_code == 302
     from django.contrib.auth import get_user_model
 

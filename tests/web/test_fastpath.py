@@ -64,6 +64,37 @@ def test_a_new_order_takes_four_statements_and_redirects(small_round):
     assert _codes(child) == ["C", "A", "B"]
 
 
+def test_children_applying_together_take_four_statements_too(small_round):
+    """Twins share one list: the SELECT finds both lists, the UPDATE writes both."""
+    plain = sign_in(Client(), "twins@samen.test")
+    together = {"apply_together": "on"}
+    anna = register_child(plain, small_round, first="Anna", schools=("A", "B", "C"), extra=together)
+    bert = register_child(plain, small_round, first="Bert", schools=(), extra=together)
+    c, _, token = _browser(small_round, "twins@samen.test", ("A", "B", "C"), "Cas")
+    with CaptureQueriesContext(connection) as queries:
+        r = c.post(
+            f"/children/{bert.pk}/choices/order/",
+            {"order": "B,C,A", "csrfmiddlewaretoken": token},
+        )
+    assert r.status_code == 302
+    assert len(queries.captured_queries) <= ORDER_STATEMENTS, queries.captured_queries
+    assert _codes(anna) == _codes(bert) == ["B", "C", "A"]
+
+
+def test_a_saved_keyboard_move_answers_with_its_status(small_round):
+    """rank.js saves keyboard moves in the background: 204 when saved, 409 when refused (the
+    page then reloads and shows the message)."""
+    c, child, token = _browser(small_round)
+    fetch = {"X-Samen-Fetch": "1", "accept-language": "en"}
+    url = f"/children/{child.pk}/choices/order/"
+    r = c.post(url, {"order": "B,A,C", "csrfmiddlewaretoken": token}, headers=fetch)
+    assert r.status_code == 204 and _codes(child) == ["B", "A", "C"]
+    r = c.post(url, {"order": "B,A", "csrfmiddlewaretoken": token}, headers=fetch)
+    assert r.status_code == 409 and _codes(child) == ["B", "A", "C"]
+    page = c.get(f"/children/{child.pk}/", headers={"accept-language": "en"}).content.decode()
+    assert "The list changed meanwhile" in page
+
+
 def test_a_new_order_still_needs_the_csrf_token_and_the_parent(small_round):
     c, child, _ = _browser(small_round)
     r = c.post(f"/children/{child.pk}/choices/order/", {"order": "C,A,B"})

@@ -289,7 +289,7 @@ def test_staff_and_addresses(office_client):
         "/office/addresses/",
         {"file": SimpleUploadedFile("a.csv", b"postcode,house_number,x,y\n,1,x,y\n")},
     )
-    assert r.status_code == 200 and Address.objects.count() == 1
+    assert r.status_code == 400 and Address.objects.count() == 1
 
 
 @pytest.mark.parametrize("action", ["archive", "bogus"])

@@ -81,11 +81,11 @@ def test_accept_and_decline(allocated):
     families, run = allocated
     (c0, k0), (c1, k1) = families[0], families[1]
     c0.post(f"/children/{k0.pk}/answer/", {"answer": "accept"})
-    c1.post(f"/children/{k1.pk}/answer/", {"answer": "decline"})
+    c1.post(f"/children/{k1.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     assert _placement(k0, run).response == Placement.ACCEPTED
     assert _placement(k1, run).response == Placement.DECLINED
     # an answer is final
-    c0.post(f"/children/{k0.pk}/answer/", {"answer": "decline"})
+    c0.post(f"/children/{k0.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     assert _placement(k0, run).response == Placement.ACCEPTED
     # after the deadline nobody can answer
     Round.objects.filter(pk=run.round_id).update(
@@ -104,7 +104,9 @@ def test_waiting_list_round_keeps_every_seat_and_moves_children_up(allocated, of
     by_child = dict((k.pk, c) for c, k in families)
     # one child at A declines; everybody else accepts (or does not answer)
     decliner = at_a[0]
-    by_child[decliner.pk].post(f"/children/{decliner.pk}/answer/", {"answer": "decline"})
+    by_child[decliner.pk].post(
+        f"/children/{decliner.pk}/answer/", {"answer": "decline", "confirm": "yes"}
+    )
     for _, k in families[:3]:
         if k.pk != decliner.pk:
             by_child[k.pk].post(f"/children/{k.pk}/answer/", {"answer": "accept"})
@@ -144,7 +146,7 @@ def test_waiting_list_round_from_the_round_folder_is_verifiable(allocated, offic
 
     families, run = allocated
     c, k = families[0]
-    c.post(f"/children/{k.pk}/answer/", {"answer": "decline"})
+    c.post(f"/children/{k.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     waiting = allocate_and_publish(office_client, run.round, kind="waiting")
     assert "held-seat" in waiting.input_files["round.toml"]
     data = office_client.get(f"/office/runs/{waiting.pk}/download.zip").content
@@ -186,7 +188,10 @@ def test_other_families_cannot_see_or_answer_results(allocated):
     families, run = allocated
     (_, k0), (c1, _) = families[0], families[1]
     assert c1.get(f"/children/{k0.pk}/").status_code == 404
-    assert c1.post(f"/children/{k0.pk}/answer/", {"answer": "decline"}).status_code == 404
+    assert (
+        c1.post(f"/children/{k0.pk}/answer/", {"answer": "decline", "confirm": "yes"}).status_code
+        == 404
+    )
     assert _placement(k0, run).response == Placement.PENDING
     html = c1.get("/").content.decode()
     assert k0.first_name not in html
@@ -204,30 +209,11 @@ def test_other_families_cannot_see_or_answer_results(allocated):
 def test_twins_apply_together_and_share_a_number(small_round, office_client):
     c = sign_in(Client(), "twins@samen.test")
     slug = small_round.slug
-    kids = []
-    for name in ("Anna", "Bert"):
-        r = c.post(
-            f"/rounds/{slug}/register/",
-            {
-                "first_name": name,
-                "last_name": "Tweeling",
-                "birth_date": "2024-02-02",
-                "postcode": "2800",
-                "house_number": "2",
-                "q_indicator": "0",
-                "apply_together": "on",
-            },
-        )
-        assert r.status_code == 302
-        from samen.web.core.models import Child, School
-
-        kid = Child.objects.get(first_name=name)
-        for code in ("A", "B"):
-            c.post(
-                f"/children/{kid.pk}/choices/add/",
-                {"school": School.objects.get(round=small_round, code=code).pk},
-            )
-        kids.append(kid)
+    together = {"apply_together": "on"}
+    kids = [
+        register_child(c, small_round, first=name, house="2", extra=together)
+        for name in ("Anna", "Bert")
+    ]
     office_client.post(f"/office/rounds/{slug}/status/", {"action": "close"})
     office_client.post(f"/office/rounds/{slug}/seed/reveal/", {"seed": "test seed"})
     run = allocate_and_publish(office_client, small_round)

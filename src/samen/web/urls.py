@@ -9,6 +9,7 @@ from django.urls import path, re_path
 from samen.web.core.views import (
     auth,
     family,
+    homes,
     language,
     notifications,
     office,
@@ -83,6 +84,12 @@ urlpatterns = [
         office.applicant,
         name="office_applicant",
     ),
+    path("office/rounds/<slug:slug>/birth-dates/", homes.birth_dates, name="office_birth_dates"),
+    path(
+        "office/rounds/<slug:slug>/applicants/<str:public_id>/home/",
+        homes.applicant_home,
+        name="office_applicant_home",
+    ),
     path("office/jobs/<int:pk>/", office.job_detail, name="office_job"),
     path("office/runs/<int:pk>/", office.run_detail, name="office_run"),
     path("office/runs/<int:pk>/publish/", office.run_publish, name="office_run_publish"),
@@ -92,7 +99,7 @@ urlpatterns = [
     path("office/audit/export.csv", office_audit.audit_export, name="office_audit_export"),
     path("office/e-mail/", notifications.office_page, name="office_notifications"),
     path("office/e-mail/retry/", notifications.retry, name="office_notifications_retry"),
-    path("office/addresses/", office.addresses, name="office_addresses"),
+    path("office/addresses/", homes.addresses, name="office_addresses"),
     path("office/staff/", office_staff.staff, name="office_staff"),
     path("office/staff/<int:pk>/", office_staff.staff_member, name="office_staff_member"),
 ]

@@ -37,7 +37,7 @@ from samen.io.errors import RoundError
 from samen.io.results import metres, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
-from samen.web.core import notifications
+from samen.web.core import blocks, homes, notifications
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -262,17 +262,55 @@ def _store(
     return run
 
 
+def unverified_message(children: list[Child]) -> str:
+    """Why the allocation waits for the office to check addresses (``homes``)."""
+    return _(
+        "%(n)s children whose list has a school with seats by distance have an address that "
+        "is still to be checked (%(ids)s). Link each to an address of the list or set its "
+        "coordinates with a reason (Applicants, filter “address to be checked”), then "
+        "allocate."
+    ) % {"n": len(children), "ids": homes.ids_text(children)}
+
+
+def _check_homes(rnd: Round) -> None:
+    blocking = homes.blocking_children(rnd)
+    if blocking:
+        raise AllocationError(unverified_message(blocking))
+
+
+def _check_blocks(data: FolderData) -> None:
+    """Children of one family applying together are written with one list and one pledge
+    group, or the engine would allocate them apart (rules section 6)."""
+    families: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
+    for fc in data.children:
+        if fc.family:
+            families.setdefault(fc.family, []).append((fc.public_id, tuple(fc.choices), fc.pledge))
+    split = blocks.split_blocks(families)
+    if split:
+        raise AllocationError(
+            _(
+                "Children who apply together have different lists or pledge groups (%(ids)s), "
+                "so they would be allocated apart. Open the registration again and let their "
+                "parents make the lists the same."
+            )
+            % {"ids": ", ".join(split[:10])}
+        )
+
+
 def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
-    """Allocate the round (run 0) from the database; the run waits for review."""
+    """Allocate the round (run 0) from the database; the run waits for review. Refused
+    while a child listing a school with seats by distance has an address to be checked."""
     if not rnd.seed:
         raise AllocationError(_("The seed has not been revealed yet; hold the draw first."))
     if rnd.status not in (Round.CLOSED, Round.ALLOCATED):
         raise AllocationError(_("Close the registration before allocating."))
+    _check_homes(rnd)
     data = folder_data(rnd)
     if not data.children:
         raise AllocationError(
             _("No child has a list of schools yet: there is nothing to allocate.")
         )
+    _check_blocks(data)
     files = render_folder(data)
     folder = _read(files)
     result = allocate(folder.instance)
@@ -369,6 +407,7 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
         raise AllocationError(_("Publish the results first; a waiting-list round follows them."))
     latest = rnd.latest_published_run()
     assert latest is not None
+    _check_homes(rnd)
     data, current, held = waiting_data(rnd)
     if not data.children:
         raise AllocationError(_("Nobody is waiting for a better school."))

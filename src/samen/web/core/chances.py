@@ -72,6 +72,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.web.core import homes
 from samen.web.core.models import Child, Choice, DistanceOverride, Job, Priority, Round
 
 log = logging.getLogger("samen.chances")
@@ -236,7 +237,12 @@ def _build_base(rnd: Round) -> _Base:
     from samen.web.core.exchange import folder_data, render_folder, write_folder
 
     built_at = timezone.now()
-    data = replace(folder_data(rnd), seed=SEED_TEXT.format(slug=rnd.slug))
+    # a home still to be checked counts as farthest away here (an estimate, never published;
+    # the allocation itself waits for the office to check it: samen.web.core.homes)
+    data = replace(
+        folder_data(rnd, unverified_metres=homes.FARTHEST_METRES),
+        seed=SEED_TEXT.format(slug=rnd.slug),
+    )
     files = render_folder(data)
     with tempfile.TemporaryDirectory(prefix="samen-chances-") as tmp:
         write_folder(files, Path(tmp))
@@ -285,8 +291,6 @@ def _list_facts(
     gives it), its distance to the listed schools it did not list when the base was made
     (computed as the round folder computes it), and whether a distance that a school's seats
     go by is unknown."""
-    from samen.web.core import geo
-
     rnd = child.round
     inst = base.instance
     a = base.applicants[child.public_id]
@@ -311,12 +315,14 @@ def _list_facts(
         s = base.schools[code]
         if not base.by_distance[s]:
             continue
+        if not child.home_verified:
+            unknown = True  # counted as farthest away until the office checks the address
         if s in in_base:
             unknown = unknown or math.isnan(float(inst.distance[in_base[s]]))
         elif code in overrides:
             distances[s] = float(overrides[code])
         else:
-            d = geo.distance_between(rnd.distance, child, places[code])
+            d = homes.distance_to(child, places[code], rnd.distance)
             if d is None or math.isnan(d):
                 unknown = True
             else:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from samen.io.round import read_round
 from samen.web.core import audit, family
 from samen.web.core.exchange import import_round
+from samen.web.core.homes import use_address
 from samen.web.core.models import Address, Child, PledgeGroup, Round, School
 from samen.web.core.roles import add_staff
 from samen.web.core.signin import user_for_email
@@ -100,20 +101,17 @@ def load(folder: Path) -> Demo:
         indicator: int,
     ) -> Child:
         parent = user_for_email(email)
-        addr = Address.objects.get(postcode="2800", house_number=house)
-        c = Child.objects.create(
+        c = Child(
             round=rnd,
             parent=parent,
             seq=family.next_seq(rnd),
             first_name=first,
             last_name=last,
             birth_date=born,
-            postcode="2800",
-            house_number=house,
-            x=addr.x,
-            y=addr.y,
             flags={f: indicator for f in rnd.flags()},
         )
+        use_address(c, Address.objects.get(postcode="2800", house_number=house, box=""))
+        c.save()
         for s in codes:
             family.add(c, by_code[s])
         return c
@@ -124,6 +122,9 @@ def load(folder: Path) -> Demo:
         return list(dict.fromkeys(codes))
 
     year = now.year - 3
+    # the grade of the demo round: children born in one calendar year
+    rnd.born_from, rnd.born_until = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rnd.save(update_fields=["born_from", "born_until"])
     houses = [a.house_number for a in Address.objects.order_by("id")]
     noor = child(
         PARENTS[0],

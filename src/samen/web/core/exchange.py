@@ -34,7 +34,9 @@ from samen.io.results import metres
 from samen.io.round import ROUND_FILE
 from samen.io.round import Round as FolderRound
 from samen.web.core import geo
+from samen.web.core.homes import distance_schools, home_point
 from samen.web.core.models import (
+    HOME_IMPORTED,
     Child,
     Choice,
     DistanceOverride,
@@ -108,22 +110,15 @@ class FolderData:
     groups: list[tuple[str, str, int]]
 
 
-def _distance_schools(rnd: Round, schools: Sequence[School]) -> set[str]:
-    """The schools with a seat pool ordered by distance."""
-    default = any(p.get("order_by") == "distance" for p in rnd.default_pools)
-    out: set[str] = set()
-    for s in schools:
-        pools = list(s.pools.all())
-        if any(p.order_by == "distance" for p in pools) or (not pools and default):
-            out.add(s.code)
-    return out
+def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> FolderData:
+    """The round's tables as the engine needs them (children without a list are left out).
 
-
-def folder_data(rnd: Round) -> FolderData:
-    """The round's tables as the engine needs them (children without a list are left out)."""
+    A home whose address is still to be checked has no distance (the allocation refuses such
+    a round, ``samen.web.core.homes``); ``unverified_metres`` gives it that distance instead,
+    for estimates that are never published (the live chances)."""
     schools = list(rnd.schools.prefetch_related("pools").order_by("seq", "id"))
     by_pk = {s.pk: s for s in schools}
-    need_distance = _distance_schools(rnd, schools)
+    need_distance = distance_schools(rnd, schools)
     flags = rnd.used_flags()
 
     children = list(rnd.children.order_by("seq", "id"))
@@ -147,10 +142,14 @@ def folder_data(rnd: Round) -> FolderData:
     b1: list[float] = []
     b2: list[float] = []
     school_by_code = {s.code: s for s in schools}
+    unverified: dict[int, dict[str, float]] = {}
     for i, c in enumerate(applying):
-        home = geo.point(c, rnd.distance)
+        home = home_point(c, rnd.distance)
         for code in lists[c.pk]:
             if code not in need_distance or (c.pk, code) in overrides:
+                continue
+            if not c.home_verified and unverified_metres is not None:
+                unverified.setdefault(i, {})[code] = unverified_metres
                 continue
             place = geo.point(school_by_code[code], rnd.distance)
             if home is None or place is None:
@@ -193,6 +192,8 @@ def folder_data(rnd: Round) -> FolderData:
         out_children.append(fc)
     for (i, code), d in zip(pairs, computed.tolist(), strict=True):
         out_children[i].distances[code] = d
+    for i, far in unverified.items():
+        out_children[i].distances.update(far)
     for fc in out_children:  # keep the list order
         fc.distances = {s: fc.distances[s] for s in fc.choices if s in fc.distances}
 
@@ -508,6 +509,7 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
             flags={f: int(inst.flags[a, j]) for j, f in enumerate(inst.flag_names)},
             family_label=family[a],
             pledge_group=groups.get(pledge[a]) if pledge[a] else None,
+            home=HOME_IMPORTED,
         )
         if xy is not None:
             va, vb = _float(xy[a, 0]), _float(xy[a, 1])

@@ -2,7 +2,9 @@
 
 Lists are kept numbered 1, 2, 3, ... without gaps. Joining a pledge group puts its school
 first on the child's list; taking that school off the list leaves the group (a pledge is a
-conditional choice of that school, rules section 7).
+conditional choice of that school, rules section 7). Children who apply together
+(:mod:`samen.web.core.blocks`) share one list and one pledge group: every change below is made
+to every member of the block, in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samen.web.core import lean, notifications
+from samen.web.core import blocks, lean, notifications
 from samen.web.core.models import (
     AllocationRun,
+    BirthDateAllowance,
     Child,
     Choice,
     PledgeGroup,
@@ -45,16 +48,29 @@ def _renumber(child: Child, schools: list[int], choices: list[Choice] | None = N
         Choice.objects.filter(pk__in=[c.pk for c in existing.values()]).delete()
 
 
+def _renumber_block(child: Child, schools: list[int]) -> None:
+    """Make ``schools`` the list of the child and of every child applying together with it."""
+    for member in blocks.members(child):
+        _renumber(member, schools)
+
+
+def _block_changed(child: Child) -> None:
+    """The list of ``child`` and its block changed: their registration receipts are due later
+    (:func:`samen.web.core.notifications.list_changed`)."""
+    for member in blocks.members(child):
+        notifications.list_changed(member)
+
+
 def _set_ranks(choices: list[Choice]) -> None:
     """Write the new ranks of ``choices`` (of one child)."""
-    _write_ranks(choices[0].child_id, [(c.pk, c.rank) for c in choices])
+    _write_ranks([choices[0].child_id], [(c.pk, c.rank) for c in choices])
 
 
-def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
+def _write_ranks(child_ids: list[int], ranks: list[tuple[int, int]]) -> None:
     """One ``UPDATE ... SET rank = CASE id WHEN ...`` for the choices' new ranks, (choice id,
-    rank) of the child ``child_id``, whose id the statement checks too. (The ORM's bulk_update
-    builds the same statement at ten times the cost; this runs on every change of a list, the
-    platform's busiest write.)"""
+    rank) of the children ``child_ids``, whose ids the statement checks too. (The ORM's
+    bulk_update builds the same statement at ten times the cost; this runs on every change of
+    a list, the platform's busiest write.)"""
     qn = connection.ops.quote_name
     table = qn(Choice._meta.db_table)
     pk = qn(Choice._meta.pk.column)
@@ -67,11 +83,12 @@ def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
     # the time of the change, for the registration receipt (notifications), in the same statement
     params.append(connection.ops.adapt_datetimefield_value(timezone.now()))
     params += [choice for choice, _ in ranks]
-    params.append(child_id)
+    params += child_ids
+    owners = ", ".join(["%s"] * len(child_ids))
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {rank} = CASE {pk} {cases} END, {changed} = %s "
-            f"WHERE {pk} IN ({marks}) AND {child} = %s",
+            f"WHERE {pk} IN ({marks}) AND {child} IN ({owners})",
             params,
         )
 
@@ -82,37 +99,59 @@ def school_ids(child: Child) -> list[int]:
 
 @transaction.atomic
 def add(child: Child, school: School) -> None:
+    """Add ``school`` at the end of the list (of the child's whole block)."""
     order = school_ids(child)
     if school.pk not in order and school.round_id == child.round_id:
-        _renumber(child, [*order, school.pk])
+        _renumber_block(child, [*order, school.pk])
 
 
 @transaction.atomic
 def move(child: Child, school: School, delta: int) -> None:
+    """Move ``school`` ``delta`` places down (up when negative), for the whole block."""
     order = school_ids(child)
     if school.pk not in order:
         return
     i = order.index(school.pk)
     j = max(0, min(len(order) - 1, i + delta))
     order.insert(j, order.pop(i))
-    _renumber(child, order)
+    _renumber_block(child, order)
+
+
+def _set_group(children: list[Child], group: PledgeGroup | None) -> None:
+    for member in children:
+        member.pledge_group = group
+        member.save(update_fields=["pledge_group", "updated_at"])
 
 
 @transaction.atomic
 def remove(child: Child, school: School) -> bool:
-    """Take ``school`` off the list; True when that also left the child's pledge group."""
+    """Take ``school`` off the list (of the whole block); True when that also left the
+    pledge group."""
     order = school_ids(child)
     if school.pk not in order:
         return False
     order.remove(school.pk)
-    _renumber(child, order)
-    notifications.list_changed(child)  # a removal leaves no stamp on the list
+    _renumber_block(child, order)
+    _block_changed(child)  # a removal leaves no stamp on the list
     group = child.pledge_group
     if group is not None and group.target_id == school.pk:
-        child.pledge_group = None
-        child.save(update_fields=["pledge_group", "updated_at"])
+        _set_group(blocks.members(child), None)
         return True
     return False
+
+
+@transaction.atomic
+def share_list(source: Child, targets: list[Child]) -> None:
+    """Give ``targets`` the list and pledge group of ``source`` (a child joining a block, or
+    the list the parent chose for it)."""
+    order = school_ids(source)
+    for target in targets:
+        if target.pk == source.pk:
+            continue
+        _renumber(target, order)
+        if target.pledge_group_id != source.pledge_group_id:
+            target.pledge_group_id = source.pledge_group_id
+            target.save(update_fields=["pledge_group", "updated_at"])
 
 
 #: outcomes of :func:`set_order`
@@ -133,18 +172,35 @@ def _order_sql() -> str:
         def table(model: Any) -> str:
             return qn(model._meta.db_table)
 
+        child, member = table(Child), qn("member")
+
+        def mcol(field: str) -> str:
+            return f"{member}.{qn(Child._meta.get_field(field).column)}"
+
+        def ccol(field: str) -> str:
+            return col(Child, field)
+
+        # the child's block: the children of the same parent in the round that apply
+        # together with it (found through the parent, whose few children are indexed)
+        together = (
+            f"({ccol('apply_together')} AND {mcol('apply_together')} "
+            f"AND {ccol('family_label')} = '' AND {mcol('family_label')} = '')"
+        )
         sql = (
             f"SELECT {col(Round, 'status')}, {col(Round, 'registration_opens')}, "
             f"{col(Round, 'registration_closes')}, {col(PledgeGroup, 'target')}, "
-            f"{col(Choice, 'id')}, {col(Choice, 'school')}, {col(Choice, 'rank')}, "
-            f"{col(School, 'code')} "
-            f"FROM {table(Child)} "
-            f"INNER JOIN {table(Round)} ON {col(Round, 'id')} = {col(Child, 'round')} "
+            f"{mcol('id')}, {col(Choice, 'id')}, {col(Choice, 'school')}, "
+            f"{col(Choice, 'rank')}, {col(School, 'code')} "
+            f"FROM {child} "
+            f"INNER JOIN {table(Round)} ON {col(Round, 'id')} = {ccol('round')} "
             f"LEFT JOIN {table(PledgeGroup)} "
-            f"ON {col(PledgeGroup, 'id')} = {col(Child, 'pledge_group')} "
-            f"LEFT JOIN {table(Choice)} ON {col(Choice, 'child')} = {col(Child, 'id')} "
+            f"ON {col(PledgeGroup, 'id')} = {ccol('pledge_group')} "
+            f"INNER JOIN {child} {member} ON {mcol('parent')} = {ccol('parent')} "
+            f"AND {mcol('round')} = {ccol('round')} "
+            f"AND ({mcol('id')} = {ccol('id')} OR {together}) "
+            f"LEFT JOIN {table(Choice)} ON {col(Choice, 'child')} = {mcol('id')} "
             f"LEFT JOIN {table(School)} ON {col(School, 'id')} = {col(Choice, 'school')} "
-            f"WHERE {col(Child, 'id')} = %s AND {col(Child, 'parent')} = %s"
+            f"WHERE {ccol('id')} = %s AND {ccol('parent')} = %s"
         )
         _ORDER_SQL[connection.alias] = sql
     return sql
@@ -157,8 +213,10 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
     Returns ``ORDERED``; ``NOT_FOUND`` when the parent has no such child; ``CLOSED`` when its
     round's registration is not open; ``CHANGED`` when ``codes`` are not exactly the schools
     on the list (it changed in another tab meanwhile). This runs at every drag of a list, the
-    platform's busiest write: one SELECT reads the child's round, pledge group and list (and
-    checks the parent), one UPDATE writes the changed ranks, and commits on its own."""
+    platform's busiest write: one SELECT reads the child's round, pledge group and list, and
+    the lists of the children applying together with it (and checks the parent), one UPDATE
+    writes the changed ranks of all of them, and commits on its own. (Only a block whose
+    lists differ, which the platform no longer lets happen, takes the slower ORM path.)"""
     with connection.cursor() as cursor:
         cursor.execute(_order_sql(), [child_id, parent_id])
         rows = cursor.fetchall()
@@ -176,7 +234,13 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
     )
     if not rnd.registration_is_open():
         return CLOSED
-    by_code = {code: s for _, _, _, _, pk, s, _, code in rows if pk is not None}
+    # (member, choice id, school id, rank, code) of every member of the block
+    lists: dict[int, list[tuple[int, int, int, str]]] = {}
+    for _s, _o, _c, _t, member, pk, school, rank, code in rows:
+        found = lists.setdefault(member, [])
+        if pk is not None:
+            found.append((pk, school, rank, code))
+    by_code = {code: school for _pk, school, _rank, code in lists[child_id]}
     if sorted(codes) != sorted(by_code) or len(set(codes)) != len(codes):
         return CHANGED
     order = [by_code[c] for c in codes]
@@ -185,30 +249,46 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
         order.remove(target)
         order.insert(0, target)
     ranks = {school: rank for rank, school in enumerate(order, start=1)}
+    if any(
+        sorted(school for _pk, school, _r, _c in found) != sorted(ranks) for found in lists.values()
+    ):
+        # a member's list differs (data from before lists were shared): make it the same
+        with transaction.atomic():
+            child = Child.objects.get(pk=child_id)
+            _renumber_block(child, order)
+        return ORDERED
     changed = [
-        (pk, ranks[s]) for _, _, _, _, pk, s, r, _ in rows if pk is not None and r != ranks[s]
+        (pk, ranks[school])
+        for found in lists.values()
+        for pk, school, rank, _code in found
+        if rank != ranks[school]
     ]
     if changed:
-        _write_ranks(child_id, changed)
+        _write_ranks(sorted(lists), changed)
     return ORDERED
 
 
 @transaction.atomic
-def join(child: Child, group: PledgeGroup) -> None:
-    """Join ``group`` (leaving any other) and put its school first on the list."""
-    child.pledge_group = group
-    child.save(update_fields=["pledge_group", "updated_at"])
+def join(child: Child, group: PledgeGroup) -> list[Child]:
+    """Join ``group`` (leaving any other) and put its school first on the list, with every
+    child applying together with it (a block has one pledge: decisions.md, decision 1).
+    Returns the children who joined."""
+    members = blocks.members(child)
+    _set_group(members, group)
     order = [s for s in school_ids(child) if s != group.target_id]
-    _renumber(child, [group.target_id, *order])
-    notifications.list_changed(child)
+    _renumber_block(child, [group.target_id, *order])
+    _block_changed(child)
+    return members
 
 
 @transaction.atomic
-def leave(child: Child) -> None:
-    """Leave the pledge group; the school stays on the list as an ordinary choice."""
-    child.pledge_group = None
-    child.save(update_fields=["pledge_group", "updated_at"])
-    notifications.list_changed(child)
+def leave(child: Child) -> list[Child]:
+    """Leave the pledge group, with every child applying together with it; the school stays
+    on the list as an ordinary choice. Returns the children who left."""
+    members = blocks.members(child)
+    _set_group(members, None)
+    _block_changed(child)
+    return members
 
 
 def next_seq(rnd: Round) -> int:
@@ -262,8 +342,13 @@ def export_data(user: Any) -> dict[str, Any]:
                 "first_name": c.first_name,
                 "last_name": c.last_name,
                 "date_of_birth": _when(c.birth_date),
+                "date_of_birth_allowed_by_the_office": c.birth_date_reason or None,
                 "postcode": c.postcode,
                 "house_number": c.house_number,
+                "box": c.box,
+                "street": c.street,
+                "home": c.home,
+                "home_reason": c.home_reason or None,
                 "coordinates": {"x": c.x, "y": c.y, "lat": c.lat, "lon": c.lon},
                 "answers": c.flags,
                 "apply_together": c.apply_together,
@@ -277,10 +362,22 @@ def export_data(user: Any) -> dict[str, Any]:
                 "registered_at": _when(c.created_at),
             }
         )
+    allowances = [
+        {
+            "round": a.round.name,
+            "date_of_birth": _when(a.birth_date),
+            "reason": a.reason,
+            "used_by": a.child.public_id if a.child else None,
+        }
+        for a in BirthDateAllowance.objects.filter(email__iexact=user.email).select_related(
+            "round", "child"
+        )
+    ]
     return {
         "email": user.email,
         "account_created": _when(user.date_joined),
         "exported_at": _when(timezone.now()),
         "children": children,
         "e_mails": notifications.export_for(user),
+        "dates_of_birth_allowed_by_the_office": allowances,
     }

@@ -11,9 +11,17 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samen.engine.instance import ORDER_NAMES
-from samen.web.core import rule_words
+from samen.web.core import birthdates, blocks, family, homes, rule_words
 from samen.web.core.languages import LanguagesField
-from samen.web.core.models import Address, Child, PledgeGroup, Question, Round, School
+from samen.web.core.models import (
+    Address,
+    BirthDateAllowance,
+    Child,
+    PledgeGroup,
+    Question,
+    Round,
+    School,
+)
 from samen.web.core.pool_forms import PoolForm, PoolFormSet  # noqa: F401 (the office's forms)
 from samen.web.core.widgets import IsoDateInput, IsoDateTimeInput
 
@@ -38,12 +46,16 @@ class CodeForm(forms.Form):
 
 
 class ChildForm(forms.ModelForm):
-    """A child's details and the round's yes/no questions."""
+    """A child's details, its home and the round's yes/no questions.
 
-    x = forms.FloatField(label=_("x (metres)"), required=False)
-    y = forms.FloatField(label=_("y (metres)"), required=False)
-    lat = forms.FloatField(label=_("latitude"), required=False)
-    lon = forms.FloatField(label=_("longitude"), required=False)
+    The home comes from the city's address list, in two steps that work without JavaScript:
+    the family types postcode, house number (and box); the form shows the address(es) found
+    and the family confirms one. An address that is not in the list is registered "to be
+    checked" with its street, and the office checks it (``samen.web.core.homes``). Nobody
+    types coordinates here. A child that starts applying together with its brothers and
+    sisters takes their list; when the lists differ, the form asks which one the children
+    keep (``samen.web.core.blocks``).
+    """
 
     class Meta:
         model = Child
@@ -53,28 +65,35 @@ class ChildForm(forms.ModelForm):
             "birth_date",
             "postcode",
             "house_number",
+            "box",
             "apply_together",
         ]
         labels = {
+            "box": _("Box (if your address has one)"),
             "apply_together": _(
                 "Apply together with the brothers and sisters I register here (for example "
-                "twins): they get the same school or none"
-            )
+                "twins): they share one list of schools and get the same school or none"
+            ),
+        }
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }
         widgets = {"birth_date": IsoDateInput()}
 
-    def __init__(self, *args: Any, round: Round, **kwargs: Any):
+    def __init__(self, *args: Any, round: Round, parent: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.round = round
-        self.fields["first_name"].required = True
-        self.fields["last_name"].required = True
-        self.fields["birth_date"].required = True
-        euclid = round.distance == "euclidean"
-        for name in ("lat", "lon") if euclid else ("x", "y"):
-            del self.fields[name]
-        if self.instance.pk:
-            for name in ("x", "y") if euclid else ("lat", "lon"):
-                self.fields[name].initial = getattr(self.instance, name)
+        self.parent = parent if parent is not None else self.instance.parent
+        for name in ("first_name", "last_name", "birth_date", "postcode", "house_number"):
+            self.fields[name].required = True
+        #: what saving does to the home: "keep", "address" (self.address) or "check"
+        self.home_action = "keep"
+        self.address: Address | None = None
+        self.candidates: list[Address] = []
+        self.allowance: BirthDateAllowance | None = None
+        self._home_fields()
+        self._list_field()
         self.questions: list[Question] = list(round.questions.all())
         for q in self.questions:
             field = forms.ChoiceField(
@@ -87,46 +106,166 @@ class ChildForm(forms.ModelForm):
                 field.initial = str(int(self.instance.flags[q.flag]))
             self.fields[f"q_{q.flag}"] = field
 
+    def _typed(self) -> tuple[str, str, str]:
+        pc, hn = Address.normalise(
+            str(self.data.get("postcode", "")), str(self.data.get("house_number", ""))
+        )
+        return pc, hn, Address.normalise_box(str(self.data.get("box", "")))
+
+    def _same_home(self, typed: tuple[str, str, str]) -> bool:
+        inst = self.instance
+        return bool(inst.pk) and typed == (inst.postcode, inst.house_number, inst.box)
+
+    def _home_fields(self) -> None:
+        """The second step: the addresses found to confirm, or the street of an address that
+        is not in the list."""
+        if not self.is_bound:
+            return
+        typed = self._typed()
+        if not typed[0] or not typed[1]:
+            return
+        if self._same_home(typed) and self.instance.home_verified:
+            return  # the home the child has; nothing to confirm again
+        self.candidates = homes.candidates(*typed, self.round.distance)
+        street = forms.CharField(
+            label=_("Street"),
+            max_length=200,
+            required=False,
+            initial=self.instance.street,
+            widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+        )
+        if self.candidates:
+            one = len(self.candidates) == 1
+            self.fields["address"] = forms.ChoiceField(
+                label=_("Is this your address?") if one else _("Which one is your address?"),
+                choices=[(str(a.pk), a.one_line) for a in self.candidates]
+                + [("none", _("No, my address is not in this list"))],
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            if self.data.get("address") == "none":
+                self.fields["street"] = street
+        else:
+            if not self._same_home(typed):
+                self.fields["not_listed"] = forms.BooleanField(
+                    label=_(
+                        "My address is right but not in the list (for example a new street): "
+                        "register it; the admission office checks it"
+                    ),
+                    required=False,
+                )
+            self.fields["street"] = street
+        order = ["first_name", "last_name", "birth_date", "postcode", "house_number", "box"]
+        self.order_fields([*order, "address", "not_listed", "street"])
+
+    def _list_field(self) -> None:
+        """A child joining its brothers and sisters: which list do they keep?"""
+        if not self.is_bound or self.parent is None or not self.data.get("apply_together"):
+            return
+        if self.instance.pk and self.instance.apply_together:
+            return  # already applying together: the list is already shared
+        choices = blocks.list_choices(self.instance, self.parent, self.round.pk)
+        if choices:
+            self.fields["keep_list"] = forms.ChoiceField(
+                label=_("These children will share one list. Which list do they keep?"),
+                help_text=_("The other lists are replaced by this one, with its pledge group."),
+                choices=choices,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("Choose the list that the children applying together keep.")
+                },
+            )
+
     def clean_birth_date(self) -> dt.date:
         d = self.cleaned_data["birth_date"]
-        if d > dt.date.today():
-            raise ValidationError(_("The date of birth cannot be in the future."))
+        inst = self.instance
+        if inst.pk and inst.birth_date == d and inst.birth_date_reason:
+            return d  # the office allowed this date for this child
+        if d <= dt.date.today() and not self.round.admits_birth_date(d):
+            # the office may have allowed this parent this date, before registering
+            self.allowance = birthdates.allowance_for(self.round, self.parent, d, inst)
+            if self.allowance is not None:
+                return d
+        birthdates.check(self.round, d)
         return d
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        postcode, number = data.get("postcode", ""), data.get("house_number", "")
-        a, b = ("x", "y") if self.round.distance == "euclidean" else ("lat", "lon")
-        self.address: Address | None = None
-        if postcode or number:
-            pc, hn = Address.normalise(postcode, number)
-            self.address = Address.objects.filter(postcode=pc, house_number=hn).first()
-            if self.address is None or getattr(self.address, a) is None:
-                raise ValidationError(
-                    _(
-                        "We do not know this address. Check the postcode and house number, or "
-                        "ask the admission office."
-                    )
+        if not data.get("postcode") or not data.get("house_number"):
+            return data
+        typed = self._typed()
+        data["postcode"], data["house_number"], data["box"] = typed
+        if self._same_home(typed) and self.instance.home_verified:
+            return data
+        chosen = data.get("address") or ""
+        street = (data.get("street") or "").strip()
+        if self.candidates and chosen != "none":
+            found = {str(a.pk): a for a in self.candidates}.get(chosen)
+            if found is None:
+                self.add_error(
+                    "address",
+                    _("Check the address we found and choose it to confirm.")
+                    if len(self.candidates) == 1
+                    else _("Choose your address from the list."),
                 )
-            data["postcode"], data["house_number"] = pc, hn
-        elif data.get(a) is None or data.get(b) is None:
-            raise ValidationError(_("Give your postcode and house number."))
+                return data
+            self.home_action, self.address = "address", found
+            return data
+        if not self.candidates and not self._same_home(typed) and not data.get("not_listed"):
+            self.add_error(
+                "not_listed",
+                _(
+                    "We cannot find this address in the city's address list. Check the "
+                    "postcode, house number and box. If they are right (for example in a new "
+                    "street), tick “My address is right but not in the list” and give the "
+                    "street: the admission office will check the address."
+                ),
+            )
+            return data
+        if not street:
+            self.add_error(
+                "street", _("Give the street, so that the admission office can check it.")
+            )
+            return data
+        self.home_action = "check"
         return data
 
     def save(self, commit: bool = True) -> Child:
         child = super().save(commit=False)
         child.round = self.round
-        a, b = ("x", "y") if self.round.distance == "euclidean" else ("lat", "lon")
-        if self.address is not None:
-            setattr(child, a, getattr(self.address, a))
-            setattr(child, b, getattr(self.address, b))
-        else:
-            setattr(child, a, self.cleaned_data[a])
-            setattr(child, b, self.cleaned_data[b])
+        data = self.cleaned_data
+        if self.home_action == "address" and self.address is not None:
+            homes.use_address(child, self.address)
+        elif self.home_action == "check":
+            homes.to_be_checked(
+                child, data["postcode"], data["house_number"], data["box"], data["street"]
+            )
+        if "birth_date" in self.changed_data:
+            child.birth_date_reason = ""  # the office's exception was for the other date
+        if self.allowance is not None:
+            child.birth_date_reason = self.allowance.reason
         child.flags = {q.flag: int(self.cleaned_data[f"q_{q.flag}"]) for q in self.questions}
         if commit:
             child.save()
         return child
+
+    def after_save(self, child: Child) -> None:
+        """After saving: the office's allowance of the date of birth is used by this child,
+        and a child that joined its brothers and sisters shares their list (the one the
+        parent chose when they differed)."""
+        if self.allowance is not None and self.allowance.child_id != child.pk:
+            self.allowance.child = child
+            self.allowance.save(update_fields=["child"])
+        if not blocks.in_block(child):
+            return
+        keep = self.cleaned_data.get("keep_list")
+        source = None
+        if keep:
+            source = next((m for m in blocks.members(child) if str(m.pk) == keep), None)
+        if source is None:
+            source = blocks.source_for(child)
+        if source is not None:
+            family.share_list(source, blocks.members(child))
 
 
 class AddSchoolForm(forms.Form):
@@ -214,8 +353,19 @@ class RoundForm(forms.ModelForm):
             "results_at",
             "acceptance_deadline",
             "retention_until",
+            "born_from",
+            "born_until",
         ]
+        help_texts = {
+            "born_from": _(
+                "The dates of birth of the round's grade, for example 1 January to 31 December "
+                "2021 for the first year of primary school in 2027. Families cannot register "
+                "a child born outside them; the office can allow another date for one child."
+            ),
+        }
         widgets = {
+            "born_from": IsoDateInput(),
+            "born_until": IsoDateInput(),
             "registration_opens": IsoDateTimeInput(),
             "registration_closes": IsoDateTimeInput(),
             "draw_at": IsoDateTimeInput(),
@@ -245,6 +395,11 @@ class RoundForm(forms.ModelForm):
             new, old = data.get(name), getattr(self.instance, name, None)
             if new is not None and old is not None and new == old.replace(microsecond=0):
                 data[name] = old
+        start, end = data.get("born_from"), data.get("born_until")
+        if start and end and start > end:
+            self.add_error(
+                "born_until", _("This date is before the first date of birth; swap the dates.")
+            )
         return data
 
     def clean_priority_groups_text(self) -> list[str]:
@@ -389,7 +544,17 @@ class ImportForm(forms.Form):
 
 class AddressImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Addresses (CSV: postcode, house_number, street, municipality, x, y or lat, lon)")
+        label=_(
+            "The address list (CSV, UTF-8: postcode, house_number, box, street, municipality, "
+            "x, y or lat, lon)"
+        )
+    )
+    unlink = forms.BooleanField(
+        label=_(
+            "Import even when children live at addresses that the file leaves out (their "
+            "address is then to be checked)"
+        ),
+        required=False,
     )
 
 

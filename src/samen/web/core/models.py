@@ -90,6 +90,9 @@ class Round(models.Model):
     results_at = models.DateTimeField(_("results"), null=True, blank=True)
     acceptance_deadline = models.DateTimeField(_("answer before"), null=True, blank=True)
     retention_until = models.DateField(_("keep personal data until"), null=True, blank=True)
+    #: the dates of birth the round admits (its grade), checked when a family registers
+    born_from = models.DateField(_("born on or after"), null=True, blank=True)
+    born_until = models.DateField(_("born on or before"), null=True, blank=True)
     purged_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -131,6 +134,12 @@ class Round(models.Model):
             if name and name not in used:
                 used.append(name)
         return used
+
+    def admits_birth_date(self, born: Any) -> bool:
+        """Whether a child born on ``born`` may apply in this round (its grade's range)."""
+        if self.born_from is not None and born < self.born_from:
+            return False
+        return self.born_until is None or born <= self.born_until
 
     def latest_published_run(self) -> AllocationRun | None:
         return self.runs.filter(status=AllocationRun.PUBLISHED).order_by("-number").first()
@@ -220,10 +229,13 @@ class Pool(models.Model):
 
 
 class Address(models.Model):
-    """The city's address table: postcode and house number to coordinates."""
+    """The city's address table: postcode, house number and box to coordinates. Ids stay
+    stable when the office imports the list again (``samen.web.core.addresses``)."""
 
     postcode = models.CharField(max_length=12)
     house_number = models.CharField(max_length=12)
+    #: the bus/box of a flat ("" when the register has none)
+    box = models.CharField(max_length=12, blank=True, default="")
     street = models.CharField(max_length=200, blank=True)
     municipality = models.CharField(max_length=120, blank=True)
     x = models.FloatField(null=True, blank=True)
@@ -232,16 +244,27 @@ class Address(models.Model):
     lon = models.FloatField(null=True, blank=True)
 
     class Meta:
-        unique_together = [("postcode", "house_number")]
+        unique_together = [("postcode", "house_number", "box")]
 
     def __str__(self) -> str:
-        return f"{self.street} {self.house_number}, {self.postcode} {self.municipality}".strip()
+        return self.one_line
+
+    @property
+    def one_line(self) -> str:
+        """``Teststraat 12 box 3, 2800 Mechelen``."""
+        number = f"{self.house_number} {_('box')} {self.box}" if self.box else self.house_number
+        street = f"{self.street} {number}".strip()
+        return f"{street}, {self.postcode} {self.municipality}".strip()
 
     @staticmethod
     def normalise(postcode: str, house_number: str) -> tuple[str, str]:
         return postcode.strip().replace(" ", "").upper(), house_number.strip().replace(
             " ", ""
         ).upper()
+
+    @staticmethod
+    def normalise_box(box: str) -> str:
+        return box.strip().replace(" ", "").upper()
 
 
 class StaffSchool(models.Model):
@@ -284,6 +307,19 @@ class PledgeGroup(models.Model):
         return self.member_count() >= self.threshold
 
 
+#: where a child's home coordinates come from
+HOME_ADDRESS = "address"  # the city's address list
+HOME_OFFICE = "office"  # typed by the office, with a reason
+HOME_IMPORTED = "imported"  # the round folder the office imported
+HOME_CHECK = "check"  # not in the list: the office checks it (no coordinates until then)
+HOMES = [
+    (HOME_ADDRESS, _("from the address list")),
+    (HOME_OFFICE, _("set by the admission office")),
+    (HOME_IMPORTED, _("from the imported round")),
+    (HOME_CHECK, _("address to be checked")),
+]
+
+
 class Child(models.Model):
     """A child applying in a round, registered by its parent (or imported by the office)."""
 
@@ -300,8 +336,21 @@ class Child(models.Model):
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    #: the office's reason for a date of birth outside the round's range ("" = none given)
+    birth_date_reason = models.CharField(max_length=300, blank=True)
     postcode = models.CharField(_("postcode"), max_length=12, blank=True)
     house_number = models.CharField(_("house number"), max_length=12, blank=True)
+    box = models.CharField(_("box"), max_length=12, blank=True)
+    #: the street the family gave for an address that is not in the address list
+    street = models.CharField(_("street"), max_length=200, blank=True)
+    #: the address in the city's list the home is, when it was found there
+    address = models.ForeignKey(
+        Address, null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    #: where the home's coordinates come from (``samen.web.core.homes``)
+    home = models.CharField(max_length=12, choices=HOMES, default=HOME_CHECK)
+    #: the office's reason for coordinates it typed
+    home_reason = models.CharField(max_length=300, blank=True)
     x = models.FloatField(null=True, blank=True)
     y = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -329,6 +378,11 @@ class Child(models.Model):
     def display_name(self) -> str:
         full = f"{self.first_name} {self.last_name}".strip()
         return full or self.public_id
+
+    @property
+    def home_verified(self) -> bool:
+        """Whether distance rules may use the home (never an address still to be checked)."""
+        return self.home != HOME_CHECK
 
     def family_key(self) -> str:
         """The family a child applies with ("" = on its own)."""
@@ -617,3 +671,24 @@ class Notification(models.Model):
                 name="notification_one_waiting_receipt",
             ),
         ]
+
+
+class BirthDateAllowance(models.Model):
+    """The office allows a parent to register a child born on a date outside the round's
+    range (a child who skips or repeats a year), before the child is registered; used once."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="birth_allowances")
+    email = models.EmailField()
+    birth_date = models.DateField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    #: the child registered with it (None while it is not used)
+    child = models.OneToOneField(
+        Child, null=True, blank=True, on_delete=models.SET_NULL, related_name="birth_allowance"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

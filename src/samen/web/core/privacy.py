@@ -18,7 +18,7 @@ from samen.web.core.signin import purge_old_codes
 @transaction.atomic
 def purge_round(rnd: Round) -> dict[str, int]:
     """Remove the children of ``rnd`` (names, birth dates, addresses, answers, lists, results),
-    its pledge groups, the data in its audit entries, and parent accounts left without
+    its pledge groups, the office's allowances of dates of birth, the data in its audit entries, and parent accounts left without
     children. The pseudonymised round folders and results of its runs stay: they are what was
     published."""
     children = rnd.children.all()
@@ -26,6 +26,7 @@ def purge_round(rnd: Round) -> dict[str, int]:
     n_children = children.count()
     children.delete()
     rnd.pledge_groups.all().delete()
+    rnd.birth_allowances.all().delete()  # parents' e-mail addresses
     redacted = AuditEntry.objects.filter(round=rnd).update(before=None, after=None)
     User = get_user_model()
     gone = User.objects.filter(pk__in=parents, children__isnull=True, groups__isnull=True)

@@ -7,6 +7,8 @@ A parent only ever reaches their own children: every child is looked up together
 from __future__ import annotations
 
 import json
+from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,14 +16,18 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.web.core import explain, family, geo, published, timeline
 from samen.web.core.allocation import current_placements
+from samen.web.core.blocks import others as applying_with
 from samen.web.core.chances import admission_chances
+from samen.web.core.confirm import YES, confirmed, declining, deleting_account, deleting_child
 from samen.web.core.forms import AddSchoolForm, ChildForm, PledgeGroupForm
+from samen.web.core.homes import distance_to
 from samen.web.core.models import Child, Placement, PledgeGroup, Round, School
 
 
@@ -95,13 +101,14 @@ def child_new(request: HttpRequest, slug: str) -> HttpResponse:
     if not rnd.registration_is_open():
         messages.error(request, _("Registration for this round is not open."))
         return redirect("round", slug=slug)
-    form = ChildForm(request.POST or None, round=rnd)
+    form = ChildForm(request.POST or None, round=rnd, parent=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             child = form.save(commit=False)
             child.parent = request.user
             child.seq = family.next_seq(rnd)
             child.save()
+            form.after_save(child)
         messages.success(
             request, _("%(name)s is registered. Now choose schools.") % {"name": child.first_name}
         )
@@ -116,7 +123,9 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("child", pk=pk)
     form = ChildForm(request.POST or None, instance=child, round=child.round)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            form.after_save(child)
         messages.success(request, _("Saved."))
         return redirect("child", pk=pk)
     return render(
@@ -126,13 +135,25 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _schools_with_distance(child: Child) -> list[dict[str, object]]:
+def _schools_with_distance(child: Child) -> list[dict[str, Any]]:
     rnd = child.round
     rows = []
     for c in child.choices.select_related("school").order_by("rank"):
-        d = geo.distance_between(rnd.distance, child, c.school)
+        d = distance_to(child, c.school, rnd.distance)
         rows.append({"choice": c, "school": c.school, "distance": geo.readable(d)})
     return rows
+
+
+def _moved_text(rows: list[dict[str, Any]], code: str) -> str:
+    """Where the school just moved up or down is now (said after the page loads)."""
+    for k, row in enumerate(rows, start=1):
+        if row["school"].code == code:
+            return _("%(school)s is now choice %(n)s of %(total)s") % {
+                "school": row["school"].display_name,
+                "n": k,
+                "total": len(rows),
+            }
+    return ""
 
 
 def _current(child: Child) -> Placement | None:
@@ -147,10 +168,11 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = child.round
     placement = _current(child)
     group = child.pledge_group
+    rows = _schools_with_distance(child)
     context = {
         "child": child,
         "round": rnd,
-        "rows": _schools_with_distance(child),
+        "rows": rows,
         "add_form": AddSchoolForm(child=child),
         "editable": rnd.registration_is_open(),
         "group": group,
@@ -167,18 +189,57 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chances": admission_chances(child),
         "can_delete": family.can_delete(child),
         "invite_url": request.build_absolute_uri(f"/pledge/{group.token}/") if group else "",
+        "together": applying_with(child),
+        "moved": _moved_text(rows, request.GET.get("moved", "")),
     }
     return render(request, "samen/family/child.html", context)
 
 
+def _confirm_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    action: str,
+    button: str,
+    back: str,
+    fields: dict[str, str] | None = None,
+) -> HttpResponse:
+    """The second step of an action that cannot be undone: what it does, and a button that
+    posts it with ``confirm=yes``."""
+    return render(
+        request,
+        "samen/family/confirm.html",
+        {
+            "title": title,
+            "consequences": consequences,
+            "action": action,
+            "button": button,
+            "back": back,
+            "fields": fields or {},
+            "yes": YES,
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def child_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what deleting the child means; POST with ``confirm=yes``: delete it."""
     child = _my_child(request, pk)
     if not family.can_delete(child):
         messages.error(request, _("Registration is closed; ask the admission office."))
         return redirect("child", pk=pk)
     name = child.first_name
+    if not confirmed(request):
+        return _confirm_page(
+            request,
+            title=_("Delete all data of %(name)s?") % {"name": name},
+            consequences=deleting_child(child),
+            action=reverse("child_delete", args=[pk]),
+            button=_("Yes, delete all data of %(name)s") % {"name": name},
+            back=reverse("child", args=[pk]),
+        )
     child.delete()
     messages.success(request, _("All data of %(name)s has been deleted.") % {"name": name})
     return redirect("home")
@@ -213,6 +274,8 @@ def choice_move(request: HttpRequest, pk: int) -> HttpResponse:
             family.move(child, school, delta)
             if group is not None and family.school_ids(child)[0] != group.target_id:
                 family.move(child, group.target, -1000)
+            # back at the list, which says where the school is now
+            return redirect(f"{reverse('child', args=[pk])}?moved={quote(school.code)}#ranking")
     return redirect("child", pk=pk)
 
 
@@ -239,6 +302,10 @@ def choice_order(request: HttpRequest, pk: int) -> HttpResponse:
         _closed(request)
     elif outcome == family.CHANGED:
         messages.error(request, _("The list changed meanwhile; please try again."))
+    if request.headers.get("X-Samen-Fetch") == "1":
+        # rank.js saving a keyboard move in place: no page, the status says it all (after a
+        # refusal it reloads the page, which shows the message)
+        return HttpResponse(status=204 if outcome == family.ORDERED else 409)
     return redirect("child", pk=pk)
 
 
@@ -278,12 +345,19 @@ def pledge_invite(request: HttpRequest, token: str) -> HttpResponse:
             Child, pk=request.POST.get("child", 0), parent=request.user, round=rnd
         )
         if _require_open(request, child):
-            family.join(child, group)
-            messages.success(
-                request,
-                _("%(name)s joined the group; %(school)s is now first on the list.")
-                % {"name": child.first_name, "school": group.target.display_name},
-            )
+            joined = family.join(child, group)
+            school = group.target.display_name
+            if len(joined) > 1:  # children applying together pledge together
+                text = _(
+                    "%(names)s apply together, so they joined the group together; %(school)s "
+                    "is now first on their list."
+                ) % {"names": ", ".join(m.first_name for m in joined), "school": school}
+            else:
+                text = _("%(name)s joined the group; %(school)s is now first on the list.") % {
+                    "name": child.first_name,
+                    "school": school,
+                }
+            messages.success(request, text)
             return redirect("child", pk=child.pk)
     count = group.member_count()
     return render(
@@ -305,20 +379,32 @@ def pledge_invite(request: HttpRequest, token: str) -> HttpResponse:
 def pledge_leave(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if _require_open(request, child) and child.pledge_group is not None:
-        family.leave(child)
-        messages.success(
-            request,
-            _("You left the group. The school stays on the list as an ordinary choice."),
-        )
+        left = family.leave(child)
+        if len(left) > 1:
+            messages.success(
+                request,
+                _(
+                    "%(names)s apply together, so they left the group together. The school "
+                    "stays on their list as an ordinary choice."
+                )
+                % {"names": ", ".join(m.first_name for m in left)},
+            )
+        else:
+            messages.success(
+                request,
+                _("You left the group. The school stays on the list as an ordinary choice."),
+            )
     return redirect("child", pk=pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (one tap) or decline the offer. Declining takes a second step: GET (or a POST
+    without ``confirm=yes``) shows what it means; only the confirmed POST declines."""
     child = _my_child(request, pk)
     placement = _current(child)
-    answer = request.POST.get("answer")
+    answer = request.POST.get("answer") if request.method == "POST" else "decline"
     if (
         placement is None
         or placement.school_id is None
@@ -330,6 +416,17 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
     if placement.response != Placement.PENDING:
         messages.info(request, _("You already answered."))
         return redirect("child", pk=pk)
+    if answer == "decline" and not confirmed(request):
+        school = placement.school.display_name if placement.school else ""
+        return _confirm_page(
+            request,
+            title=_("Decline the seat at %(school)s?") % {"school": school},
+            consequences=declining(child, placement),
+            action=reverse("respond", args=[pk]),
+            button=_("Yes, decline the seat"),
+            back=reverse("child", args=[pk]),
+            fields={"answer": "decline"},
+        )
     placement.response = Placement.ACCEPTED if answer == "accept" else Placement.DECLINED
     placement.responded_at = timezone.now()
     placement.save(update_fields=["response", "responded_at"])
@@ -364,13 +461,23 @@ def account_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def account_delete(request: HttpRequest) -> HttpResponse:
+    """GET: what deleting the account means; POST with ``confirm=yes``: delete it."""
     user = request.user
-    children = list(Child.objects.filter(parent=user).select_related("round"))
+    children = list(Child.objects.filter(parent=user).select_related("round", "pledge_group"))
     if not all(family.can_delete(c) for c in children) or user.groups.exists():
         messages.error(request, _("Your account cannot be deleted now; ask the admission office."))
         return redirect("account")
+    if not confirmed(request):
+        return _confirm_page(
+            request,
+            title=_("Delete your account and all its data?"),
+            consequences=deleting_account(user, children),
+            action=reverse("account_delete"),
+            button=_("Yes, delete my account and all its data"),
+            back=reverse("account"),
+        )
     logout(request)
     user.delete()
     messages.success(request, _("Your account and all its data have been deleted."))

@@ -7,7 +7,6 @@ written to the audit log.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import tempfile
@@ -31,8 +30,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from samen.io.errors import RoundError
 from samen.io.round import read_round
 from samen.web.core import allocation, audit, chances, cutoffs, exchange, jobs, published
+from samen.web.core.applicant_forms import forms_for
+from samen.web.core.birthdates import range_text
+from samen.web.core.blocks import others as applying_with
 from samen.web.core.forms import (
-    AddressImportForm,
     ImportForm,
     PoolFormSet,
     QuestionFormSet,
@@ -40,8 +41,9 @@ from samen.web.core.forms import (
     SchoolForm,
     SeedForm,
 )
+from samen.web.core.homes import blocking_children, to_check
 from samen.web.core.models import (
-    Address,
+    HOME_CHECK,
     AllocationRun,
     Child,
     Job,
@@ -133,6 +135,8 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "runs": rnd.runs.all(),
         "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
         "seed_form": SeedForm(),
+        "n_to_check": to_check(rnd).count(),
+        "n_blocking": len(blocking_children(rnd)),
         "latest": rnd.latest_published_run(),
         "pending": Placement.objects.filter(
             run=rnd.latest_published_run(), response=Placement.PENDING, school__isnull=False
@@ -260,6 +264,10 @@ def round_allocate(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("office_round", slug=slug)
     if kind == "waiting" and rnd.status != Round.PUBLISHED:
         messages.error(request, _("Publish the results first."))
+        return redirect("office_round", slug=slug)
+    blocking = blocking_children(rnd)
+    if blocking:
+        messages.error(request, allocation.unverified_message(blocking))
         return redirect("office_round", slug=slug)
     job = jobs.enqueue(kind, rnd, user=request.user)
     audit.record(
@@ -620,6 +628,9 @@ def applicants(request: HttpRequest, slug: str) -> HttpResponse:
     code = request.GET.get("school", "")
     if code:
         qs = qs.filter(choices__school__code=code)
+    checking = request.GET.get("home") == HOME_CHECK
+    if checking:
+        qs = qs.filter(home=HOME_CHECK)
     term = request.GET.get("q", "").strip()
     if term:
         qs = qs.filter(
@@ -634,7 +645,14 @@ def applicants(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "samen/office/applicants.html",
-        {"round": rnd, "page": page, "lists": lists, "school": code, "q": term},
+        {
+            "round": rnd,
+            "page": page,
+            "lists": lists,
+            "school": code,
+            "q": term,
+            "to_check": checking,
+        },
     )
 
 
@@ -667,66 +685,19 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
             )
             p.delete()
         return redirect("office_applicant", slug=slug, public_id=public_id)
-    return render(
-        request,
-        "samen/office/applicant.html",
-        {
-            "round": rnd,
-            "child": child,
-            "schools": child.school_list(),
-            "priorities": child.priorities.select_related("school"),
-            "placements": child.placements.select_related("run", "school"),
-        },
-    )
+    return render(request, "samen/office/applicant.html", applicant_context(rnd, child))
 
 
-# --------------------------------------------------------------------------- the rest
-
-
-@office
-def addresses(request: HttpRequest) -> HttpResponse:
-    form = AddressImportForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
-        first = text.splitlines()[0] if text else ""
-        reader = csv.DictReader(
-            io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
-        )
-        rows = []
-        for k, row in enumerate(reader, start=2):
-            row = {(key or "").strip().lower(): (v or "").strip() for key, v in row.items()}
-            try:
-                pc, hn = Address.normalise(row.get("postcode", ""), row.get("house_number", ""))
-                if not pc or not hn:
-                    raise ValueError
-                coords = {
-                    k2: float(row[k2].replace(",", ".")) if row.get(k2) else None
-                    for k2 in ("x", "y", "lat", "lon")
-                }
-            except ValueError:
-                errors.append(_("Row %(k)s: postcode, house number and numbers needed.") % {"k": k})
-                if len(errors) > 20:
-                    break
-                continue
-            rows.append(
-                Address(
-                    postcode=pc,
-                    house_number=hn,
-                    street=row.get("street", ""),
-                    municipality=row.get("municipality", ""),
-                    **coords,
-                )
-            )
-        if not errors:
-            with transaction.atomic():
-                Address.objects.all().delete()
-                Address.objects.bulk_create(rows, batch_size=5000)
-            audit.record(request, "addresses.import", after={"addresses": len(rows)})
-            messages.success(request, _("%(n)s addresses imported.") % {"n": len(rows)})
-            return redirect("office_addresses")
-    return render(
-        request,
-        "samen/office/addresses.html",
-        {"form": form, "errors": errors, "count": Address.objects.count()},
-    )
+def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
+    """What the applicant's page shows (the forms of its home and date of birth unbound)."""
+    return {
+        "round": rnd,
+        "child": child,
+        "schools": child.school_list(),
+        "priorities": child.priorities.select_related("school"),
+        "placements": child.placements.select_related("run", "school"),
+        "together": applying_with(child),
+        "born_range": range_text(rnd),
+        "born_in_range": child.birth_date is None or rnd.admits_birth_date(child.birth_date),
+        **forms_for(child),
+    }

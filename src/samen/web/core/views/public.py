@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from samen.web.core import cutoffs, geo, languages, maps, published
+from samen.web.core.homes import distance_to
 from samen.web.core.models import AllocationRun, Round, School
 from samen.web.core.run_names import number_from_stem
 
@@ -25,7 +26,7 @@ def school_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     distances = []
     if request.user.is_authenticated:
         for child in rnd.children.filter(parent=request.user):
-            d = geo.distance_between(rnd.distance, child, school)
+            d = distance_to(child, school, rnd.distance)
             distances.append({"child": child, "distance": geo.readable(d)})
     last = cutoffs.last_published(school)
     context = {
