@@ -256,7 +256,9 @@ def test_each_message_arrives_in_the_parents_language(small_round, office, smtp,
     at_b = [(k, a) for _, k, a in families if places[k.pk].school.code == "B"]
     assert len(at_a) == 2 and len(at_b) == 1
     decliner_client, decliner = at_a[0]
-    decliner_client.post(f"/children/{decliner.pk}/answer/", {"answer": "decline"})
+    decliner_client.post(
+        f"/children/{decliner.pk}/answer/", {"answer": "decline", "confirm": "yes"}
+    )
     waiting = publish_through_office(office, small_round, "waiting")
     deliver()
     moved, moved_address = at_b[0]
@@ -502,7 +504,7 @@ def test_results_sent_late_give_way_to_a_later_offer(small_round, office, smtp):
     deliver()
     places = {p.child_id: p.school.code for p in run.placements.select_related("school")}
     decliner = next((c, k) for c, k, _ in families if places[k.pk] == "A")
-    decliner[0].post(f"/children/{decliner[1].pk}/answer/", {"answer": "decline"})
+    decliner[0].post(f"/children/{decliner[1].pk}/answer/", {"answer": "decline", "confirm": "yes"})
     publish_through_office(office, small_round, "waiting")
     smtp.refuse = ""
     smtp.clear()
@@ -647,8 +649,8 @@ def test_a_deleted_child_or_account_gets_no_mail(small_round, office, smtp):
     smtp.clear()
     deliver()  # their receipts wait
     assert Notification.objects.filter(kind=Notification.RECEIPT).count() == 3
-    assert c0.post(f"/children/{child0.pk}/delete/").status_code == 302
-    assert c1.post("/account/delete/").status_code == 302
+    assert c0.post(f"/children/{child0.pk}/delete/", {"confirm": "yes"}).status_code == 302
+    assert c1.post("/account/delete/", {"confirm": "yes"}).status_code == 302
     assert not Notification.objects.filter(child__in=[child0.pk, child1.pk]).exists()
     time_passes()
     deliver()

@@ -84,6 +84,7 @@ def _expansions() -> dict[str, set[str]]:
         'f"round.{action}"': {f"round.{a}" for a in TRANSITIONS},
         'f"job.enqueue.{kind}"': {f"job.enqueue.{k}" for k in jobs.HANDLERS if k != jobs.CHANCES},
         'f"job.{job.status}"': {f"job.{s}" for s in (Job.DONE, Job.FAILED)},
+        "IMPORT_ACTION": {"addresses.import"},
     }
 
 
@@ -591,7 +592,7 @@ def test_one_numbering_everywhere(published, office_client):
     families, run = published
     rnd = run.round
     c, k = families[0]
-    c.post(f"/children/{k.pk}/answer/", {"answer": "decline"})
+    c.post(f"/children/{k.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     waiting = allocate_and_publish(office_client, rnd, kind="waiting")
     assert waiting.number == 1
     en = {"HTTP_ACCEPT_LANGUAGE": "en"}

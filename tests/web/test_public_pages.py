@@ -473,7 +473,7 @@ def test_pledge_group_names_stay_out_of_the_published_folder(small_round, office
 def test_waiting_list_rounds_get_a_section_each_newest_first(published, families, office_client):
     rnd = published.round
     c, k = families[0]
-    c.post(f"/children/{k.pk}/answer/", {"answer": "decline"})
+    c.post(f"/children/{k.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     waiting = publish(office_client, allocate(office_client, rnd, kind="waiting"))
     html = en().get(f"/rounds/{rnd.slug}/results/").content.decode()
     first, second = html.index('id="run-1"'), html.index('id="run-0"')
@@ -571,7 +571,7 @@ def test_round_page_dates_follow_what_happened(small_round, families, office_cli
     assert steps["results"] == f"done: ✓ Results published on {at[0]} at {at[1]}."
     # a waiting-list round, then the deadline passes
     c, k = families[0]
-    c.post(f"/children/{k.pk}/answer/", {"answer": "decline"})
+    c.post(f"/children/{k.pk}/answer/", {"answer": "decline", "confirm": "yes"})
     waiting = publish(office_client, allocate(office_client, rnd, kind="waiting"))
     past = timezone.now() - dt.timedelta(minutes=5)
     Round.objects.filter(pk=rnd.pk).update(acceptance_deadline=past)

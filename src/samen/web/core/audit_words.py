@@ -42,6 +42,8 @@ KINDS: dict[str, Promise] = {
     "audit": gettext_lazy("Audit log"),
     "demo": gettext_lazy("Demo"),
     "notifications": gettext_lazy("E-mail to families"),
+    "child": gettext_lazy("Children"),
+    "birth-date": gettext_lazy("Dates of birth"),
 }
 
 #: every action code the platform writes, as a sentence; placeholders: %(target)s (the entry's
@@ -87,6 +89,19 @@ ACTIONS: dict[str, Promise] = {
         "Removed the staff role of %(target)s (the account stays, as a parent's)."
     ),
     "audit.export": gettext_lazy("Downloaded the audit log (CSV)."),
+    "child.home-address": gettext_lazy(
+        "Linked the home of child %(target)s to an address of the list."
+    ),
+    "child.home-coordinates": gettext_lazy(
+        "Set the home of child %(target)s by coordinates, with a reason."
+    ),
+    "child.birth-date": gettext_lazy(
+        "Set another date of birth for child %(target)s, with a reason."
+    ),
+    "birth-date.allow": gettext_lazy(
+        "Allowed %(target)s to register a child with a date of birth outside the round's range."
+    ),
+    "birth-date.withdraw": gettext_lazy("Withdrew the date of birth allowed for %(target)s."),
     "notifications.retry": gettext_lazy("Had the failed e-mail to families sent again."),
     "demo.load": gettext_lazy("Loaded the demo round."),
 }
