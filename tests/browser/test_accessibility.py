@@ -69,6 +69,47 @@ JOB_SECONDS = 120
 #: children needed, 1 joins) fails, so its result explains that too
 CHILDREN = [("Noor", "1", ["A", "B", "C"]), ("Lena", "2", ["A", "B"])]
 CHILDREN += [("Ward", "3", ["A", "C"]), ("Mila", "4", ["A", "D"])]
+#: at most this many Tab presses on one page
+MAX_TABS = 80
+#: the focused element: a name for it, whether it has a ring (outline of 2 px or more), the
+#: ring's contrast with the background behind the element, and whether it is in the window
+FOCUS_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let back = [255, 255, 255];
+  for (let a = el.parentElement; a; a = a.parentElement) {
+    const c = rgb(getComputedStyle(a).backgroundColor);
+    if (c.length >= 3 && (c.length < 4 || c[3] > 0)) { back = c.slice(0, 3); break; }
+  }
+  const s = getComputedStyle(el);
+  const ring = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
+  const [l1, l2] = [lum(rgb(s.outlineColor).slice(0, 3)), lum(back)].sort((a, b) => b - a);
+  const r = el.getBoundingClientRect();
+  const inside = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
+    && r.left < innerWidth && r.top < innerHeight;
+  const id = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "")
+    + " " + (el.getAttribute("aria-label") || el.textContent || el.value || "")
+      .replace(/\\s+/g, " ").trim().slice(0, 30)
+    + " @" + Math.round(r.top + scrollY);
+  return { id, ring, contrast: (l1 + 0.05) / (l2 + 0.05), inside };
+}"""
+#: when the page is wider than the window: the outermost elements that stick out
+WIDER_JS = """() => {
+  if (document.documentElement.scrollWidth <= innerWidth) return [];
+  const out = el => el.getBoundingClientRect().right > innerWidth + 1;
+  return Array.from(document.querySelectorAll("body *"))
+    .filter(el => out(el) && !(el.parentElement && out(el.parentElement)))
+    .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")
+      + " right " + Math.round(el.getBoundingClientRect().right) + " px")
+    .slice(0, 10);
+}"""
 #: what a form shows when it did not validate
 ERRORS = "main .errors, main [role=alert], main [aria-invalid=true]"
 TEXT_INPUTS = (
@@ -106,6 +147,7 @@ class Visit:
     actions: tuple[Action, ...] = ()
     prepare: Callable[[Any, World], None] | None = None
     also: tuple[str, ...] = ()
+    focus: bool = False  # also walk the keyboard focus (first state, first role, phone)
 
     def who(self, state: str) -> tuple[str, ...]:
         """The roles that visit the page in ``state``."""
@@ -177,8 +219,8 @@ STAFF = ("office",)
 
 PAGES: dict[str, Visit] = {
     # public pages: the role changes only the menu, so staff see them once
-    "home": Visit(PUBLIC, ("open", "published"), fixed("/"), also=STAFF_ROLES),
-    "signin": Visit(("anonymous",), ("open",), fixed("/signin/"), (empty_form(),)),
+    "home": Visit(PUBLIC, ("open", "published"), fixed("/"), also=STAFF_ROLES, focus=True),
+    "signin": Visit(("anonymous",), ("open",), fixed("/signin/"), (empty_form(),), focus=True),
     "signin_code": Visit(
         ("anonymous",), ("open",), fixed("/signin/code/"), (empty_form(),), ask_for_code
     ),
@@ -191,6 +233,7 @@ PAGES: dict[str, Visit] = {
         FAMILY,
         ("open", "closed", "published"),
         lambda w: w.explained or w.children[:1],
+        focus=True,
     ),
     "child_edit": Visit(FAMILY, ("open",), lambda w: [w.children[0] + "edit/"], (empty_form(),)),
     "pledge_new": Visit(
@@ -208,7 +251,7 @@ PAGES: dict[str, Visit] = {
         fixed("/office/rounds/import/"),
         (empty_form(), ("a round folder with problems", broken_round_folder)),
     ),
-    "office_round": Visit(STAFF, STATES, fixed("/office/rounds/{slug}/")),
+    "office_round": Visit(STAFF, STATES, fixed("/office/rounds/{slug}/"), focus=True),
     "office_round_edit": Visit(
         STAFF, ("open",), fixed("/office/rounds/{slug}/edit/"), (empty_form(),)
     ),
@@ -232,7 +275,7 @@ PAGES: dict[str, Visit] = {
     "office_job": Visit(STAFF, ("queued", "allocated"), lambda w: [w.job]),
     "office_run": Visit(STAFF, ("allocated", "published"), lambda w: [w.run]),
     "office_run_report": Visit(STAFF, ("allocated",), lambda w: [w.run + "report/"]),
-    "office_audit": Visit(STAFF, ("allocated",), fixed("/office/audit/")),
+    "office_audit": Visit(STAFF, ("allocated",), fixed("/office/audit/"), focus=True),
     "office_addresses": Visit(STAFF, ("open",), fixed("/office/addresses/"), (empty_form(),)),
     "office_staff": Visit(STAFF, ("open",), fixed("/office/staff/"), (empty_form(),)),
 }
@@ -345,6 +388,7 @@ class Auditor:
         self.axe = Axe()
         self.findings: list[Finding] = []
         self.checked: set[tuple[str, str, str]] = set()  # (page, role, state)
+        self.checked_focus: set[str] = set()
         self.runs = 0
         self.engine = ""
 
@@ -362,6 +406,8 @@ class Auditor:
             result = tab.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
             self.engine = result["testEngine"]["version"]
             self.runs += 1
+            if width == "phone":
+                self.reflow(tab, page, path, role, state, note)
             for v in result["violations"]:
                 self.findings.append(
                     Finding(
@@ -380,6 +426,67 @@ class Auditor:
                 )
         tab.set_viewport_size(WIDTHS["phone"])
         self.checked.add((page, role, state))
+
+    def reflow(self, tab: Any, page: str, path: str, role: str, state: str, note: str) -> None:
+        """At phone width the page must not scroll sideways (WCAG 1.4.10; wide tables scroll
+        inside themselves): the elements that stick out are reported."""
+        wider = tab.evaluate(WIDER_JS)
+        if wider:
+            self.findings.append(
+                Finding(
+                    rule="reflow",
+                    impact="serious",
+                    page=page,
+                    path=path,
+                    role=role,
+                    width="phone",
+                    state=state,
+                    note=note,
+                    targets=wider,
+                    help="The page must not scroll sideways at phone width",
+                    help_url="https://www.w3.org/WAI/WCAG21/Understanding/reflow.html",
+                )
+            )
+
+    def walk_focus(self, tab: Any, page: str, role: str, state: str) -> None:
+        """Press Tab through the page (at phone width): every element that takes the focus
+        must show a focus ring of at least 2 px whose colour has a contrast of at least 3:1
+        with the background behind it (WCAG 2.4.7 and 1.4.11), inside the window."""
+        path = re.sub(r"^https?://[^/]+", "", tab.url)
+        seen: list[str] = []
+        bad: list[str] = []
+        outside = 0
+        for _ in range(MAX_TABS):
+            tab.keyboard.press("Tab")
+            got = tab.evaluate(FOCUS_JS)
+            if got is None:  # past the last element; the next Tab starts at the top again
+                outside += 1
+                if outside > 2:
+                    break
+                continue
+            if got["id"] in seen:
+                break  # round once
+            seen.append(got["id"])
+            if not (got["ring"] and got["contrast"] >= 3 and got["inside"]):
+                bad.append(f"{got['id']} (ring {got['ring']}, contrast {got['contrast']:.1f})")
+        assert len(seen) > 2, f"{page} {path}: Tab reached only {seen}"
+        self.checked_focus.add(page)
+        if bad:
+            self.findings.append(
+                Finding(
+                    rule="focus-visible",
+                    impact="serious",
+                    page=page,
+                    path=path,
+                    role=role,
+                    width="phone",
+                    state=state,
+                    note="the keyboard focus, by Tab",
+                    targets=bad,
+                    help="The keyboard focus must be visible, with a ring of 3:1 contrast",
+                    help_url="https://www.w3.org/WAI/WCAG21/Understanding/focus-visible.html",
+                )
+            )
 
     def failing(self) -> list[Finding]:
         return [f for f in self.findings if f.impact in FAILING]
@@ -440,6 +547,8 @@ def check_state(tabs: Tabs, auditor: Auditor, world: World, state: str) -> None:
                 answer = tab.goto(path)
                 assert answer is not None and answer.status == 200, (name, role, path, answer)
                 auditor.check(tab, name, role, state)
+                if visit.focus and name not in auditor.checked_focus:
+                    auditor.walk_focus(tab, name, role, state)
                 for what, action in visit.actions:
                     tab.goto(path)
                     action(tab, world)
@@ -590,6 +699,8 @@ def test_axe_finds_nothing_serious_on_any_page(site: Site, browser: Any) -> None
         for role in visit.who(state)
     }
     assert wanted <= auditor.checked, sorted(wanted - auditor.checked)
+    walked = {name for name, visit in PAGES.items() if visit.focus}
+    assert walked == auditor.checked_focus, walked ^ auditor.checked_focus
     assert tabs.errors == [], tabs.errors
     failing = auditor.failing()
     assert not failing, (
