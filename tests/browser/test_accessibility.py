@@ -4,6 +4,12 @@ shows something different. Any violation of impact "critical" or "serious" fails
 failure message lists them all (rule, impact, page, role, width, state, target selectors, help
 URL). Every finding of every impact is written to ``test-artifacts/axe-results.json``.
 
+Two checks that axe-core does not make are reported the same way, as "serious": at phone width
+no page may scroll sideways (WCAG 1.4.10, rule ``reflow``), and on the pages marked ``focus``
+the test presses Tab through every element that takes the focus, each of which must show a
+focus ring of at least 2 px with a contrast of 3:1 against the background behind it, inside the
+window (WCAG 2.4.7 and 1.4.11, rule ``focus-visible``).
+
 **The page table.** ``PAGES`` has an entry for every named URL of ``samen.web.urls`` that shows
 a page (who visits it, how its address is built, in which states, which forms are submitted
 empty to show their errors); ``NOT_A_PAGE`` names the POST-only actions and downloads, with why.
@@ -29,7 +35,8 @@ asserts that the header is there and that the browser reported no error (a resou
 the CSP would be one). Besides axe's default rules, ``target-size`` (WCAG 2.2, 24 x 24 px) is
 switched on.
 
-Run it alone (it starts a server and Chromium; about a minute)::
+Run it alone (it starts a server and Chromium; 1.5 to 3 minutes for some 170 runs of axe-core,
+depending on how busy the machine is)::
 
     PYTHONPATH=$PWD/src .venv/bin/python -m pytest tests/browser/test_accessibility.py
 """
@@ -139,7 +146,7 @@ Action = tuple[str, Callable[[Any, World], None]]
 class Visit:
     """A page type: which roles visit it in which states (``also``: roles that visit it only in
     the first of them), at which addresses; ``prepare`` runs in the role's tab first; each
-    action starts from the loaded page and is followed by a check."""
+    action (in every state listed) starts from the loaded page and is followed by a check."""
 
     roles: tuple[str, ...]
     states: tuple[str, ...]
@@ -217,6 +224,9 @@ STAFF_ROLES = ("school", "office")
 FAMILY = ("parent",)
 STAFF = ("office",)
 
+#: every page type, by URL name. A new page: add who visits it (ROLES), in which round states
+#: (STATES; build its address from the World), and its forms (``empty_form()``) to show their
+#: errors once
 PAGES: dict[str, Visit] = {
     # public pages: the role changes only the menu, so staff see them once
     "home": Visit(PUBLIC, ("open", "published"), fixed("/"), also=STAFF_ROLES, focus=True),
