@@ -1,7 +1,8 @@
 #!/bin/sh
 # The browser for tests/browser: Debian's Chromium (Playwright's own browser download is not
 # used). Installs the chromium package with apt-get when it is missing (as root), and checks
-# that Playwright (the Python package, from the `browser` extra) is in the virtual environment.
+# that Playwright and axe-playwright-python (the Python packages of the `browser` extra) are in
+# the virtual environment.
 # Idempotent: with both present it only prints the versions.
 #
 #   scripts/browser.sh [PYTHON]      PYTHON defaults to .venv/bin/python
@@ -27,4 +28,6 @@ fi
 "$chromium" --version >&2 || die "$chromium does not run"
 "$PY" -c "import playwright; from playwright.sync_api import sync_playwright" 2>/dev/null \
     || die "Playwright is not installed in $PY: pip install -e '.[browser]'"
+"$PY" -c "import axe_playwright_python.sync_playwright" 2>/dev/null \
+    || die "axe-playwright-python (axe-core, for the accessibility test) is not installed in $PY: pip install -e '.[browser]'"
 "$PY" -c "from importlib.metadata import version; print('playwright', version('playwright'))" >&2

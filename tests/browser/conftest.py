@@ -14,6 +14,7 @@ pass without having run these tests.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import os
 import re
@@ -80,7 +81,7 @@ def samen_command() -> list[str]:
 class Site:
     """The server and the worker, with their output in ``folder``."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, env: dict[str, str] | None = None) -> None:
         self.folder = folder
         (folder / "data").mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -102,6 +103,7 @@ class Site:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        self.env.update(env or {})
         self.procs: dict[str, subprocess.Popen[bytes]] = {}
         self.logs: dict[str, Path] = {}
 
@@ -120,12 +122,15 @@ class Site:
                 args, env=self.env, cwd=self.folder, stdout=fh, stderr=subprocess.STDOUT
             )
 
-    def start(self) -> None:
+    def start(self, worker: bool = True) -> None:
+        """Migrate, seed, serve; with ``worker`` also start the worker (without it, jobs wait
+        in the queue until ``spawn("worker", ...)`` starts one)."""
         samen = samen_command()
         self.run(*samen, "web", "migrate")
         self.run(sys.executable, str(Path(__file__).with_name("seed_round.py")), SLUG, OFFICE)
         self.spawn("server", *samen, "web", "serve", "--port", str(self.port))
-        self.spawn("worker", *samen, "web", "worker")
+        if worker:
+            self.spawn("worker", *samen, "web", "worker")
         deadline = time.monotonic() + 60
         while True:
             for name, proc in self.procs.items():
@@ -183,21 +188,31 @@ class Site:
         raise AssertionError(f"no e-mail to {address}:\n{self.output('server')[-3000:]}")
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[Site]:
-    folder = Path(tempfile.mkdtemp(prefix="samen-browser-"))
-    s = Site(folder)
+@contextlib.contextmanager
+def live_site(
+    name: str = "browser", env: dict[str, str] | None = None, worker: bool = True
+) -> Iterator[Site]:
+    """A started :class:`Site` (``env`` added to its environment), stopped at the end; its logs
+    are kept as ``test-artifacts/NAME-server.log`` (and ``-worker.log``)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"samen-{name}-"))
+    s = Site(folder, env)
     try:
-        s.start()
+        s.start(worker=worker)
         yield s
     finally:
         s.stop()
         # keep the logs with the screenshots: they explain a failure in CI
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for name, log in s.logs.items():
+        for proc, log in s.logs.items():
             if log.exists():
-                shutil.copy(log, ARTIFACTS / f"browser-{name}.log")
+                shutil.copy(log, ARTIFACTS / f"{name}-{proc}.log")
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[Site]:
+    with live_site() as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -126,9 +126,16 @@ def test_worker_command_once(small_round):
 
 
 def test_job_page_refreshes_while_waiting(small_round, office_client):
+    # site.js asks for the page and reloads it when the status changes; no timed refresh of
+    # the whole page (WCAG 2.2.1), and a link to look without the script
     job = jobs.enqueue("allocate", small_round)
     html = office_client.get(f"/office/jobs/{job.pk}/").content.decode()
-    assert 'http-equiv="refresh"' in html
+    assert 'http-equiv="refresh"' not in html
+    assert 'data-wait="queued"' in html and "samen/site.js" in html
+    assert f'href="/office/jobs/{job.pk}/"' in html
+    jobs.run(jobs.claim("w1"))
+    html = office_client.get(f"/office/jobs/{job.pk}/").content.decode()
+    assert "data-wait" not in html and f'href="/office/jobs/{job.pk}/"' not in html
 
 
 def test_retention_purge(small_round):
