@@ -4,7 +4,7 @@
     samen web serve [--port 8000]     the web server (development server; see docs/platform.md)
     samen web worker [--once]         do the queued jobs (allocations)
     samen web demo                    a demo database, the server and the worker, with sign-ins
-    samen web staff EMAIL --role office|school [--school ID]
+    samen web staff EMAIL --role office|school [--school ID --round SLUG] [--reset-totp]
     samen web purge                   remove personal data past the retention date
     samen web compilemessages         compile the translations (no GNU gettext needed)
     samen web manage ARGS...          any Django management command
@@ -74,11 +74,28 @@ def staff(
     school: Annotated[
         list[str] | None, typer.Option(help="A school id (for role school); repeat for more.")
     ] = None,
+    round: Annotated[
+        str, typer.Option("--round", help="The round (its slug) the school ids are for.")
+    ] = "",
+    reset_totp: Annotated[
+        bool,
+        typer.Option(
+            "--reset-totp",
+            help="Only remove the person's authenticator app (a lost phone); the next sign-in "
+            "sets it up again.",
+        ),
+    ] = False,
 ) -> None:
-    """Give an e-mail address a staff role; they sign in with an e-mail code."""
+    """Give an e-mail address a staff role; they sign in with an e-mail code (office admins
+    also with an authenticator app)."""
+    if reset_totp:
+        _manage("samen_staff", email, "--reset-totp")
+        return
     args = ["samen_staff", email, "--role", role]
     for s in school or []:
         args += ["--school", s]
+    if round:
+        args += ["--round", round]
     _manage(*args)
 
 

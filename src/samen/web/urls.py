@@ -7,7 +7,7 @@ from django.contrib.staticfiles.views import serve as serve_static
 from django.urls import path, re_path
 from django.views.i18n import set_language
 
-from samen.web.core.views import auth, family, office, school, site
+from samen.web.core.views import auth, family, office, school, second_factor, site
 
 urlpatterns = [
     path("", family.home, name="home"),
@@ -17,6 +17,8 @@ urlpatterns = [
     path("signin/", auth.signin, name="signin"),
     path("signin/code/", auth.signin_code, name="signin_code"),
     path("signout/", auth.signout, name="signout"),
+    path("signin/totp/", second_factor.verify, name="signin_totp"),
+    path("signin/totp/setup/", second_factor.setup, name="signin_totp_setup"),
     # rounds and schools (public)
     path("rounds/<slug:slug>/", family.round_page, name="round"),
     path("rounds/<slug:slug>/draw/", family.draw_page, name="draw"),
@@ -73,9 +75,20 @@ urlpatterns = [
     path("office/audit/", office.audit_log, name="office_audit"),
     path("office/addresses/", office.addresses, name="office_addresses"),
     path("office/staff/", office.staff, name="office_staff"),
+    path(
+        "office/staff/<int:pk>/totp-reset/",
+        second_factor.reset,
+        name="office_staff_totp_reset",
+    ),
 ]
 
 if settings.SAMEN_SERVE_STATIC:
     urlpatterns += [
         re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
     ]
+
+# error pages in the site's look and the visitor's language (samen.web.core.views.errors)
+handler400 = "samen.web.core.views.errors.bad_request"
+handler403 = "samen.web.core.views.errors.permission_denied"
+handler404 = "samen.web.core.views.errors.page_not_found"
+handler500 = "samen.web.core.views.errors.server_error"

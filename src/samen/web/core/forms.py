@@ -368,6 +368,17 @@ class StaffForm(forms.Form):
     schools = forms.CharField(
         label=_("School ids (for a school viewer; separated by commas)"), required=False
     )
+    round = forms.ModelChoiceField(
+        label=_("The round these school ids are for (a later round needs its own link)"),
+        queryset=Round.objects.all(),
+        required=False,
+    )
 
     def clean_schools(self) -> list[str]:
         return _list_field(self.cleaned_data["schools"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("schools") and data.get("round") is None:
+            self.add_error("round", _("Choose the round these school ids are for."))
+        return data

@@ -11,10 +11,9 @@ import csv
 import hashlib
 import io
 import tempfile
-import zipfile
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -30,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import allocation, audit, chances, exchange, jobs
+from samen.web.core import allocation, audit, chances, exchange, jobs, second_factor, uploads
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -54,16 +53,17 @@ from samen.web.core.models import (
 )
 from samen.web.core.roles import add_staff, require_office
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
 
 def office(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, with the office permission."""
+    """Signed in, with the office permission, and confirmed with a TOTP code
+    (:mod:`samen.web.core.second_factor`)."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         require_office(request)
+        if not second_factor.is_verified(request):  # the TOTP code first
+            return redirect(second_factor.step_url(request.user, request.get_full_path()))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -426,52 +426,6 @@ def round_export(request: HttpRequest, slug: str) -> HttpResponse:
 # --------------------------------------------------------------------------- import
 
 
-def _save_uploads(uploads: list[Any], folder: Path) -> list[str]:
-    """Write the uploaded files (or the contents of uploaded zips) into ``folder``; returns
-    problems with the upload itself."""
-    problems: list[str] = []
-    total = 0
-    for up in uploads:
-        name = PurePosixPath(up.name.replace("\\", "/")).name
-        data = up.read()
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            return [_("The files are too large (more than 200 MB).")]
-        if name.lower().endswith(".zip"):
-            try:
-                zf = zipfile.ZipFile(io.BytesIO(data))
-            except zipfile.BadZipFile:
-                problems.append(_("%(name)s is not a zip file.") % {"name": name})
-                continue
-            members = [
-                m
-                for m in zf.infolist()
-                if not m.is_dir()
-                and "__MACOSX" not in m.filename
-                and not PurePosixPath(m.filename).name.startswith(".")
-            ]
-            # the folder inside the zip that holds round.toml (or the top)
-            tops = [
-                PurePosixPath(m.filename).parent
-                for m in members
-                if PurePosixPath(m.filename).name.lower() == "round.toml"
-            ]
-            top = min(tops, key=lambda p: len(p.parts)) if tops else PurePosixPath(".")
-            for m in members:
-                p = PurePosixPath(m.filename)
-                if p.parent != top:
-                    continue  # results/ and other subfolders are not part of the round
-                with zf.open(m) as fh:  # read at most what is left of the limit
-                    content = fh.read(MAX_UPLOAD_BYTES - total + 1)
-                total += len(content)
-                if total > MAX_UPLOAD_BYTES:
-                    return [_("The files are too large (more than 200 MB).")]
-                (folder / p.name).write_bytes(content)
-        elif name and not name.startswith("."):
-            (folder / name).write_bytes(data)
-    return problems
-
-
 @office
 def round_import(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -480,7 +434,7 @@ def round_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with tempfile.TemporaryDirectory(prefix="samen-import-") as tmp:
             folder = Path(tmp)
-            upload_problems = _save_uploads(form.cleaned_data["files"], folder)
+            upload_problems = uploads.save_uploads(form.cleaned_data["files"], folder)
             if not upload_problems:
                 try:
                     parsed = read_round(folder)
@@ -734,12 +688,17 @@ def staff(request: HttpRequest) -> HttpResponse:
 
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        rnd = form.cleaned_data["round"]
         user = add_staff(
-            form.cleaned_data["email"], form.cleaned_data["role"], form.cleaned_data["schools"]
+            form.cleaned_data["email"],
+            form.cleaned_data["role"],
+            form.cleaned_data["schools"],
+            round=rnd,
         )
         audit.record(
             request,
             "staff.add",
+            round=rnd,
             target=user.email,
             after={"role": form.cleaned_data["role"], "schools": form.cleaned_data["schools"]},
         )
@@ -749,6 +708,6 @@ def staff(request: HttpRequest) -> HttpResponse:
         get_user_model()
         .objects.filter(groups__isnull=False)
         .distinct()
-        .prefetch_related("groups", "staff_schools")
+        .prefetch_related("groups", "staff_schools__round", "totpdevice_set")
     )
     return render(request, "samen/office/staff.html", {"form": form, "people": people})
