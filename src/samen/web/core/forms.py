@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from samen.engine.instance import MECHANISMS, ORDER_NAMES, TIE_BREAKINGS
+from samen.web.core.formulas import no_formula
 from samen.web.core.models import Address, Child, PledgeGroup, Pool, Question, Round, School
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
@@ -229,6 +230,7 @@ class RoundForm(forms.ModelForm):
         for g in groups:
             if "|" in g:
                 raise ValidationError(_("Group names may not contain '|'."))
+            no_formula(g)
         return groups
 
     def clean_default_pools_text(self) -> list[dict[str, str]]:
@@ -251,6 +253,13 @@ class RoundForm(forms.ModelForm):
                 raise ValidationError(
                     _("Line %(k)s: write name, share (0 to 1), favours, order.") % {"k": k}
                 )
+            for text in (name, favours):
+                try:
+                    no_formula(text)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        _("Line %(k)s: %(problem)s") % {"k": k, "problem": exc.messages[0]}
+                    ) from None
             total += frac
             pools.append({"name": name, "share": share, "favours": favours, "order_by": order})
         if pools and total != 1:
@@ -275,6 +284,8 @@ class SchoolForm(forms.ModelForm):
     def __init__(self, *args: Any, round: Round, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.round = round
+        for name in ("code", "name"):  # written into the round folder as they are
+            self.fields[name].validators.append(no_formula)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -291,9 +302,25 @@ class PoolForm(forms.ModelForm):
         model = Pool
         fields = ["name", "seats", "share", "favours", "order_by"]
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "favours"):  # written into the round folder as they are
+            self.fields[name].validators.append(no_formula)
+
+
+#: a form set never builds more forms than this, whatever the request says it holds
+MAX_FORMS = 30
 
 PoolFormSet = forms.inlineformset_factory(
-    School, Pool, form=PoolForm, extra=2, can_delete=True, fields=PoolForm.Meta.fields
+    School,
+    Pool,
+    form=PoolForm,
+    extra=2,
+    can_delete=True,
+    fields=PoolForm.Meta.fields,
+    max_num=MAX_FORMS,
+    absolute_max=MAX_FORMS,
+    validate_max=True,
 )
 
 
@@ -302,6 +329,7 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, languages: list[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["flag"].validators.append(no_formula)  # a column of applicants.csv
         for lang in languages or ["nl"]:
             if f"text_{lang}" in self.fields:
                 self.fields[f"text_{lang}"].required = True
@@ -317,7 +345,15 @@ class QuestionForm(forms.ModelForm):
 
 
 QuestionFormSet = forms.inlineformset_factory(
-    Round, Question, form=QuestionForm, extra=1, can_delete=True, fields=QuestionForm.Meta.fields
+    Round,
+    Question,
+    form=QuestionForm,
+    extra=1,
+    can_delete=True,
+    fields=QuestionForm.Meta.fields,
+    max_num=MAX_FORMS,
+    absolute_max=MAX_FORMS,
+    validate_max=True,
 )
 
 

@@ -25,8 +25,15 @@ from samen.web.core.signin import (
 
 
 def safe_next(request: HttpRequest, target: str | None) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """``target`` when it is a path on this site (``/...``), else ``/``: never another site,
+    and never a word that ``redirect`` would take for a view name."""
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return "/"

@@ -7,9 +7,7 @@ written to the audit log.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import tempfile
 from collections.abc import Callable
 from functools import wraps
@@ -29,7 +27,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import allocation, audit, chances, exchange, jobs, second_factor, uploads
+from samen.web.core import (
+    address_file,
+    allocation,
+    audit,
+    chances,
+    exchange,
+    formulas,
+    jobs,
+    second_factor,
+    uploads,
+)
 from samen.web.core.forms import (
     AddressImportForm,
     ImportForm,
@@ -51,6 +59,7 @@ from samen.web.core.models import (
     Round,
     School,
 )
+from samen.web.core.params import id_param
 from samen.web.core.roles import add_staff, require_office
 
 
@@ -411,6 +420,9 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
     files = allocation.input_files(run)
     files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
+    refused = _refuse_formulas(request, files, run.round)
+    if refused is not None:
+        return refused
     audit.record(request, "run.download", round=run.round, target=f"run {run.number}")
     return _download(f"{run.round.slug}-run{run.number}.zip", exchange.zip_bytes(files))
 
@@ -419,8 +431,21 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
 def round_export(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = _round(slug)
     files = exchange.render_folder(exchange.folder_data(rnd))
+    refused = _refuse_formulas(request, files, rnd)
+    if refused is not None:
+        return refused
     audit.record(request, "round.export", round=rnd, target=rnd.name)
     return _download(f"{rnd.slug}.zip", exchange.zip_bytes(files))
+
+
+def _refuse_formulas(request: HttpRequest, files: dict[str, bytes], rnd: Round) -> Any:
+    """A 409 page listing the cells that a spreadsheet would run as formulas (data saved
+    before the forms refused them), or None: a round folder is never changed on the way out."""
+    found = formulas.folder_problems(files)
+    if not found:
+        return None
+    context = {"round": rnd, "problems": found}
+    return render(request, "samen/office/export_refused.html", context, status=409)
 
 
 # --------------------------------------------------------------------------- import
@@ -597,7 +622,7 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                     after={"school": school.code, "group": group},
                 )
         elif action == "remove-priority":
-            p = get_object_or_404(Priority, child=child, pk=request.POST.get("priority", 0))
+            p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
             audit.record(
                 request,
                 "priority.remove",
@@ -638,36 +663,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
     form = AddressImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
-        text = form.cleaned_data["file"].read().decode("utf-8-sig", errors="replace")
-        first = text.splitlines()[0] if text else ""
-        reader = csv.DictReader(
-            io.StringIO(text), delimiter=";" if first.count(";") > first.count(",") else ","
-        )
-        rows = []
-        for k, row in enumerate(reader, start=2):
-            row = {(key or "").strip().lower(): (v or "").strip() for key, v in row.items()}
-            try:
-                pc, hn = Address.normalise(row.get("postcode", ""), row.get("house_number", ""))
-                if not pc or not hn:
-                    raise ValueError
-                coords = {
-                    k2: float(row[k2].replace(",", ".")) if row.get(k2) else None
-                    for k2 in ("x", "y", "lat", "lon")
-                }
-            except ValueError:
-                errors.append(_("Row %(k)s: postcode, house number and numbers needed.") % {"k": k})
-                if len(errors) > 20:
-                    break
-                continue
-            rows.append(
-                Address(
-                    postcode=pc,
-                    house_number=hn,
-                    street=row.get("street", ""),
-                    municipality=row.get("municipality", ""),
-                    **coords,
-                )
-            )
+        rows, errors = address_file.read_addresses(form.cleaned_data["file"])
         if not errors:
             with transaction.atomic():
                 Address.objects.all().delete()
