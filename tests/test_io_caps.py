@@ -384,3 +384,23 @@ def test_negative_numbers_are_numbers_not_formulas(tmp_path: Path) -> None:
     for path in (folder / "results").glob("*.csv"):
         for line in path.read_text().splitlines():
             assert not any(is_formula_text(cell) for cell in line.split(",")), (path.name, line)
+
+
+def test_scenarios_csv_neutralises_variant_names_and_keeps_numbers() -> None:
+    """scenarios.csv is meant for spreadsheets only: text gets the ', numbers stay numbers."""
+    import csv
+    import io
+
+    from samen.analytics.scenarios import results_csv
+
+    results = {
+        "metric_info": {"D": {"unit": "index"}},
+        "variants": [
+            {"name": "=HYPERLINK(1)", "metrics": {"D": {"mean": -0.5}}, "draws": 3},
+            {"name": "current", "metrics": {"D": {"mean": 0.25}}, "draws": 3},
+        ],
+        "benchmark": {"D": 0.1, "H": 0.2, "M": 0.3},
+    }
+    rows = list(csv.reader(io.StringIO(results_csv(results))))
+    assert rows[1][0] == "'=HYPERLINK(1)" and rows[1][3] == "-0.5"
+    assert rows[2][0] == "current"

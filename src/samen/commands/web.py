@@ -162,8 +162,9 @@ def demo(
     url = f"http://127.0.0.1:{port}/"
     typer.echo(
         f"\nThe demo is at {url}\nSign in with one of the e-mail addresses above; the code "
-        "appears in this terminal.\nOffice: close the registration, reveal the seed above at the "
-        "draw, allocate, publish.\n"
+        "appears in this terminal.\nOffice: set up an authenticator app at the first sign-in "
+        "(a QR code, or the key as text), then close the registration, reveal the seed above at "
+        "the draw, allocate, publish.\n"
     )
     if not serve_it:
         return
