@@ -52,7 +52,13 @@ def may_see_school(user: Any, school: Any) -> bool:
 
 
 def require_office(request: HttpRequest) -> None:
+    """403 unless the request's user is an office admin whose session is confirmed with the
+    second factor (:mod:`samen.web.core.second_factor`; the office pages lead an unconfirmed
+    admin to the code page before they get here)."""
     if not is_office(request.user):
+        raise PermissionDenied
+    verified = getattr(request.user, "is_verified", None)
+    if not (callable(verified) and verified()):
         raise PermissionDenied
 
 

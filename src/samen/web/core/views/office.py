@@ -60,7 +60,7 @@ from samen.web.core.models import (
     School,
 )
 from samen.web.core.params import id_param
-from samen.web.core.roles import add_staff, require_office
+from samen.web.core.roles import add_staff, is_office, require_office
 
 
 def office(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -70,9 +70,10 @@ def office(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_office(request)
-        if not second_factor.is_verified(request):  # the TOTP code first
+        if is_office(request.user) and not second_factor.is_verified(request):
+            # the TOTP code first
             return redirect(second_factor.step_url(request.user, request.get_full_path()))
+        require_office(request)
         return view(request, *args, **kwargs)
 
     return wrapped
