@@ -333,6 +333,8 @@ def test_an_office_admin_sets_up_the_app_and_needs_it_at_every_sign_in(db):
     assert r.status_code == 302 and r["Location"].startswith(
         "/signin/totp/setup/?next=%2Foffice%2F"
     )
+    me = get_user_model().objects.get(username="boss@samen.test")
+    assert c.post(f"/office/staff/{me.pk}/totp-reset/").status_code == 403
     page = c.get(step)
     html = page.content.decode()
     assert 'src="data:image/svg+xml' in html and "<script" not in html and "style=" not in html
