@@ -234,3 +234,12 @@ def browser() -> Iterator[Any]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def office_totp_code() -> str:
+    """The code the office admin's authenticator app shows now (django_otp.oath.totp)."""
+    from django_otp.oath import totp
+
+    from .seed_round import OFFICE_TOTP_KEY
+
+    return f"{totp(bytes.fromhex(OFFICE_TOTP_KEY)):06d}"

@@ -1,7 +1,8 @@
 """Data for the browser test, written into the database that the environment names
 (``SAMEN_DATA_DIR`` / ``SAMEN_DATABASE_URL``): an open round for children born in 2024 with
-four schools (D has seats by distance), a yes/no question, five addresses and an office admin.
-The seed is not committed: the office does that in the browser.
+four schools (D has seats by distance), a yes/no question, five addresses and an office admin
+with an authenticator app set up (its key is ``OFFICE_TOTP_KEY``). The seed is not committed:
+the office does that in the browser.
 
 Run as a script by ``tests/browser/conftest.py``: ``python seed_round.py SLUG OFFICE_EMAIL``.
 """
@@ -12,6 +13,9 @@ import datetime as dt
 import os
 import sys
 
+#: the office admin's TOTP key (hex), as tests/browser/conftest.py knows it
+OFFICE_TOTP_KEY = "3132333435363738393031323334353637383930"
+
 
 def main(slug: str, office: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.web.settings")
@@ -20,6 +24,7 @@ def main(slug: str, office: str) -> None:
     django.setup()
     from django.db import transaction
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from samen.web.core.models import Address, Pool, Question, Round, School
     from samen.web.core.roles import add_staff
@@ -71,7 +76,11 @@ def main(slug: str, office: str) -> None:
             Address.objects.create(
                 postcode="2800", house_number=str(n), street="Teststraat", x=100.0 * n, y=50.0
             )
-        add_staff(office, "office")
+        office_user = add_staff(office, "office")
+        # the office admin's authenticator app, set up already (conftest.OFFICE_TOTP_KEY)
+        TOTPDevice.objects.create(
+            user=office_user, name="browser test", key=OFFICE_TOTP_KEY, confirmed=True
+        )
 
 
 if __name__ == "__main__":

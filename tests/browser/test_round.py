@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .conftest import OFFICE, PHONE, SLUG, Site
+from .conftest import OFFICE, PHONE, SLUG, Site, office_totp_code
 
 SEED = "browser test 2027 | 7 13 21 42"
 
@@ -60,14 +60,19 @@ def shot(page: Any, folder: Path, name: str) -> None:
     assert width <= PHONE["width"], f"{name}: the page is {width} px wide on a phone"
 
 
-def sign_in(page: Any, site: Site, address: str) -> None:
-    """From the sign-in page the browser is on: ask for a code, read it, type it."""
+def sign_in(page: Any, site: Site, address: str, app: bool = False) -> None:
+    """From the sign-in page the browser is on: ask for a code, read it, type it; ``app``: an
+    office admin, who then types the code of the authenticator app."""
     seen = len(site.mails_to(address))
     page.fill("input[name=email]", address)
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/signin/code/")
     page.fill("input[name=code]", site.code_for(address, seen))
     page.locator("main form button[type=submit]").click()
+    if app:
+        page.wait_for_url("**/signin/totp/**")
+        page.fill("input[name=code]", office_totp_code())
+        page.locator("main form button[type=submit]").click()
     page.wait_for_selector("text=You are signed in.")
 
 
@@ -252,7 +257,7 @@ def test_a_whole_round_on_a_phone(site: Site, browser: Any, screenshots: Path) -
 
     # ---- the office: fingerprint, close, draw, allocate, publish
     page3.goto("/signin/")
-    sign_in(page3, site, OFFICE)
+    sign_in(page3, site, OFFICE, app=True)
     page3.goto("/office/")
     page3.get_by_role("link", name="Browser 2027").first.click()
     page3.fill("input[name=seed]", SEED)

@@ -58,7 +58,7 @@ def family_a(small_round):
 
 
 def _clients(small_round):
-    add_staff("viewer@samen.test", "school", ["A"])
+    add_staff("viewer@samen.test", "school", ["A"], round=small_round)
     return {
         "other parent": sign_in(Client(), "b@samen.test"),
         "school viewer": sign_in(Client(), "viewer@samen.test"),

@@ -252,7 +252,7 @@ def test_the_council_report_as_a_job(small_round, office_client) -> None:
     assert AuditEntry.objects.filter(action="run.report").exists()
 
     # nobody but the office: parents and school viewers get a 403, visitors the sign-in page
-    add_staff("viewer@samen.test", "school", ["A"])
+    add_staff("viewer@samen.test", "school", ["A"], round=small_round)
     viewer = sign_in(Client(), "viewer@samen.test")
     parent = sign_in(Client(), "ouder@samen.test")
     for client in (viewer, parent):

@@ -268,10 +268,11 @@ def test_draft_rounds_are_not_public(office_client):
     assert Client().get(f"/rounds/{rnd.slug}/").status_code == 404
 
 
-def test_staff_and_addresses(office_client):
-    r = office_client.post(
-        "/office/staff/", {"email": "school@samen.test", "role": "school", "schools": "A, B"}
-    )
+def test_staff_and_addresses(small_round, office_client):
+    data = {"email": "school@samen.test", "role": "school", "schools": "A, B"}
+    r = office_client.post("/office/staff/", data)  # school ids belong to a round
+    assert r.status_code == 200 and r.context["form"].errors["round"]
+    r = office_client.post("/office/staff/", {**data, "round": small_round.pk})
     assert r.status_code == 302
     viewer = sign_in(Client(), "school@samen.test")
     assert viewer.get("/school/").status_code == 200

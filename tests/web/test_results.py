@@ -198,7 +198,7 @@ def test_other_families_cannot_see_or_answer_results(allocated):
     # the school viewer sees names only of children placed at its school, after publication
     from samen.web.core.roles import add_staff
 
-    add_staff("viewer@samen.test", "school", ["A"])
+    add_staff("viewer@samen.test", "school", ["A"], round=run.round)
     viewer = sign_in(Client(), "viewer@samen.test")
     page = viewer.get(f"/school/{run.round.slug}/A/").content.decode()
     for _, k in families:

@@ -71,6 +71,7 @@ from samen.engine.instance import (
 )
 from samen.engine.pools import largest_remainder, to_fraction
 from samen.io.atomic import write_files
+from samen.io.cells import neutralise
 from samen.io.errors import Problem
 from samen.io.round import EARTH_RADIUS_M, Round, read_round
 
@@ -1794,7 +1795,9 @@ def results_csv(results: Mapping[str, Any]) -> str:
     """scenarios.csv: one row per variant and metric with the columns of
     :data:`CSV_HEADER` (``diff_*`` and ``share_lower``: the difference to the first
     variant, draw by draw; empty for the first), then the benchmark's D, H and M as
-    variant ``benchmark: nearest school``."""
+    variant ``benchmark: nearest school``. A variant's name (the spec's text) that a
+    spreadsheet would run as a formula gets a ``'`` in front (:func:`samen.io.cells.
+    neutralise`); numbers are written as they are."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_HEADER)
@@ -1808,7 +1811,7 @@ def results_csv(results: Mapping[str, Any]) -> str:
             s = s or {}
             d = (v.get("vs_first") or {}).get(name) or {}
             w.writerow(
-                [v["name"], name, info[name]["unit"]]
+                [neutralise(str(v["name"])), name, info[name]["unit"]]
                 + [cell(s.get(k)) for k in _STATS]
                 + [v["draws"]]
                 + [cell(d.get(k)) for k in _DIFF]

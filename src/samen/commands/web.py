@@ -4,7 +4,7 @@
     samen web serve [--port 8000]     the web server (development server; see docs/platform.md)
     samen web worker [--once]         do the queued jobs (allocations) and send the e-mail
     samen web demo                    a demo database, the server and the worker, with sign-ins
-    samen web staff EMAIL --role office|school [--school ID]
+    samen web staff EMAIL --role office|school [--school ID --round SLUG] [--reset-totp]
     samen web purge                   remove personal data past the retention date
     samen web compilemessages         compile the translations (no GNU gettext needed)
     samen web manage ARGS...          any Django management command
@@ -77,17 +77,34 @@ def staff(
     school: Annotated[
         list[str] | None, typer.Option(help="A school id (for role school); repeat for more.")
     ] = None,
+    round: Annotated[
+        str, typer.Option("--round", help="The round (its slug) the school ids are for.")
+    ] = "",
     remove: Annotated[
         bool, typer.Option("--remove", help="Take the staff role away (the account stays).")
     ] = False,
+    reset_totp: Annotated[
+        bool,
+        typer.Option(
+            "--reset-totp",
+            help="Only remove the person's authenticator app (a lost phone); the next sign-in "
+            "sets it up again.",
+        ),
+    ] = False,
 ) -> None:
-    """Give an e-mail address a staff role (they sign in with an e-mail code), or remove it."""
+    """Give an e-mail address a staff role (they sign in with an e-mail code; office admins
+    also with an authenticator app), or remove it."""
     if remove:
         _manage("samen_staff", email, "--remove")
+        return
+    if reset_totp:
+        _manage("samen_staff", email, "--reset-totp")
         return
     args = ["samen_staff", email, "--role", role]
     for s in school or []:
         args += ["--school", s]
+    if round:
+        args += ["--round", round]
     _manage(*args)
 
 
@@ -158,8 +175,9 @@ def demo(
     url = f"http://127.0.0.1:{port}/"
     typer.echo(
         f"\nThe demo is at {url}\nSign in with one of the e-mail addresses above; the code "
-        "appears in this terminal.\nOffice: close the registration, reveal the seed above at the "
-        "draw, allocate, publish.\n"
+        "appears in this terminal.\nOffice: set up an authenticator app at the first sign-in "
+        "(a QR code, or the key as text), then close the registration, reveal the seed above at "
+        "the draw, allocate, publish.\n"
     )
     if not serve_it:
         return

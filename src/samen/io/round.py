@@ -30,8 +30,10 @@ from samen.engine.instance import (
     PoolSpec,
 )
 from samen.engine.pools import largest_remainder
+from samen.io import formulas
 from samen.io.errors import Problem, Problems, RoundError
 from samen.io.tables import Table, read_csv, read_xlsx
+from samen.io.workbook import Caps
 
 ROUND_FILE = "round.toml"
 TABLES: tuple[str, ...] = ("schools", "applicants", "seats", "priorities", "distances", "groups")
@@ -575,9 +577,13 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_round(path: str | Path) -> Round:
+def read_round(path: str | Path, caps: Caps | None = None) -> Round:
     """Read and check the round folder at ``path``; raise :class:`RoundError` listing every
-    problem found."""
+    problem found. ``caps`` limits what a workbook may hold (default: :meth:`Caps.from_env`).
+
+    Text that a spreadsheet would run as a formula is refused (:mod:`samen.io.formulas`): the
+    folder is published as it is."""
+    caps = caps if caps is not None else Caps.from_env()
     folder = Path(path)
     if folder.is_file() and folder.name.lower() == ROUND_FILE:
         folder = folder.parent
@@ -625,6 +631,16 @@ def read_round(path: str | Path) -> Round:
             )
         else:
             settings = _read_settings(text, ROUND_FILE, problems)
+            if settings is not None:
+                names = [
+                    ("priority_groups", g, _key_line(text, "priority_groups"))
+                    for g in settings.priority_groups
+                ]
+                names += [
+                    ("name", p.name, _pool_key_line(text, k, "name"))
+                    for k, p in enumerate(settings.default_pools)
+                ]
+                formulas.settings_problems(names, ROUND_FILE, problems)
 
     csvs, book = _find_files(folder, problems)
     tables: dict[str, Table] = {}
@@ -638,7 +654,7 @@ def read_round(path: str | Path) -> Round:
     if book is not None:
         data = book.read_bytes()
         inputs[book.name] = _sha256(data)
-        got = read_xlsx(data, book.name, TABLES, problems)
+        got = read_xlsx(data, book.name, TABLES, problems, caps)
         if got is None:
             found.update(REQUIRED_TABLES)  # cannot open the workbook: reported already
         else:
@@ -687,6 +703,8 @@ def read_round(path: str | Path) -> Round:
                 None,
                 f"there is a header row but no data rows; add one row per {per}",
             )
+    for t in tables.values():
+        formulas.table_problems(t, problems)
     if any(name not in tables or len(tables[name]) == 0 for name in REQUIRED_TABLES):
         problems.raise_if_any()
     builder = _Builder(settings, tables, problems, found)

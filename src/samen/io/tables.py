@@ -20,8 +20,10 @@ import datetime as _dt
 import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from samen.io.errors import Problems
+from samen.io.workbook import Caps, check_workbook, columns_message, rows_message
 
 _QUOTED = re.compile(r'"[^"]*"')
 _SEP_LINE = re.compile(r"^\s*sep=(.)\s*$", re.IGNORECASE)
@@ -307,14 +309,22 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(
-    data: bytes, file_name: str, wanted: tuple[str, ...], problems: Problems
+    data: bytes,
+    file_name: str,
+    wanted: tuple[str, ...],
+    problems: Problems,
+    caps: Caps | None = None,
 ) -> tuple[dict[str, Table], list[str]] | None:
     """The sheets named in ``wanted`` (matched without regard to case) of one workbook.
 
     Returns the tables and the names of all sheets, or ``None`` when the file cannot be
-    opened."""
+    opened or holds more than ``caps`` allow (:mod:`samen.io.workbook`: checked before a
+    sheet is parsed, and again while parsing)."""
     import openpyxl  # imported here: only rounds given as a workbook pay for it
 
+    caps = caps if caps is not None else Caps.from_env()
+    if not check_workbook(data, file_name, wanted, caps, problems):
+        return None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or wrong file
@@ -342,13 +352,32 @@ def read_xlsx(
             ws = book[sheet_name]
             if hasattr(ws, "reset_dimensions"):
                 ws.reset_dimensions()
-            records = [
-                [cell_text(v) for v in values]
-                for values in ws.iter_rows(min_row=1, values_only=True)
-            ]
+            records = _sheet_records(ws, source, caps, problems)
+            if records is None:
+                continue
             table = _build(records, key, source, problems)
             if table is not None:
                 tables[key] = table
         return tables, names
     finally:
         book.close()
+
+
+def _sheet_records(ws: Any, source: str, caps: Caps, problems: Problems) -> list[list[str]] | None:
+    """The cells of a sheet as text, row by row; ``None`` (with a problem) as soon as the
+    sheet has more rows than ``caps.rows`` or something right of ``caps.columns``. Empty cells
+    right of the caps (formatting) are left out."""
+    records: list[list[str]] = []
+    for values in ws.iter_rows(min_row=1, values_only=True):
+        if len(records) >= caps.rows:
+            problems.add(source, None, None, rows_message(caps))
+            return None
+        if len(values) > caps.columns:
+            extra = [j for j, v in enumerate(values) if j >= caps.columns and cell_text(v)]
+            if extra:
+                letter = _column_letter(extra[0])
+                problems.add(source, len(records) + 1, letter, columns_message(caps, letter))
+                return None
+            values = values[: caps.columns]
+        records.append([cell_text(v) for v in values])
+    return records

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "samen.web.core",
 ]
 
@@ -86,10 +88,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "samen.web.core.request_guard.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "samen.web.core.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "samen.web.core.middleware.SecurityHeadersMiddleware",
 ]
@@ -187,15 +192,32 @@ SAMEN_CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Uploads go to temporary files as they arrive (never into memory), and stop with a 413 once
+# the request passes SAMEN_UPLOAD_MAX_MB (samen.web.core.uploads); form fields other than
+# files may hold 2.5 MB together.
+FILE_UPLOAD_HANDLERS = ["samen.web.core.uploads.LimitedUploadHandler"]
+SAMEN_UPLOAD_MAX_BYTES = int(os.environ.get("SAMEN_UPLOAD_MAX_MB", "200")) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
+CSRF_FAILURE_VIEW = "samen.web.core.views.errors.csrf_failure"
+
+# Staff sessions (office and school roles) end after SAMEN_STAFF_IDLE_MINUTES without a request
+# and SAMEN_STAFF_SESSION_HOURS after signing in (samen.web.core.staff_sessions); parents keep
+# SESSION_COOKIE_AGE.
+SAMEN_STAFF_IDLE_MINUTES = int(os.environ.get("SAMEN_STAFF_IDLE_MINUTES", "30"))
+SAMEN_STAFF_SESSION_HOURS = int(os.environ.get("SAMEN_STAFF_SESSION_HOURS", "12"))
+# Office admins confirm every sign-in with a TOTP code (django-otp, samen.web.core.second_factor)
+OTP_TOTP_ISSUER = os.environ.get("SAMEN_SITE_NAME", "samen")
 
 # Sign-in codes (see samen.web.core.signin).
 SAMEN_CODE_MINUTES = int(os.environ.get("SAMEN_CODE_MINUTES", "10"))
 SAMEN_CODE_ATTEMPTS = int(os.environ.get("SAMEN_CODE_ATTEMPTS", "5"))
-SAMEN_CODES_PER_EMAIL_HOUR = int(os.environ.get("SAMEN_CODES_PER_EMAIL_HOUR", "5"))
+#: codes for one address asked from one requester (an IPv4 address or an IPv6 /64)
+SAMEN_CODES_PER_REQUESTER_HOUR = int(os.environ.get("SAMEN_CODES_PER_REQUESTER_HOUR", "3"))
+#: codes one requester may ask for, all addresses together
 SAMEN_CODES_PER_IP_HOUR = int(os.environ.get("SAMEN_CODES_PER_IP_HOUR", "30"))
+#: codes for one address from browsers that never signed in as that address
+SAMEN_CODES_PER_EMAIL_HOUR = int(os.environ.get("SAMEN_CODES_PER_EMAIL_HOUR", "10"))
 #: the worker's pause between looks at the job table, in seconds
 SAMEN_WORKER_POLL = float(os.environ.get("SAMEN_WORKER_POLL", "2"))
 #: the public name of the platform, as families see it

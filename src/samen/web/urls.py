@@ -17,6 +17,7 @@ from samen.web.core.views import (
     office_staff,
     public,
     school,
+    second_factor,
     site,
 )
 
@@ -28,6 +29,8 @@ urlpatterns = [
     path("signin/", auth.signin, name="signin"),
     path("signin/code/", auth.signin_code, name="signin_code"),
     path("signout/", auth.signout, name="signout"),
+    path("signin/totp/", second_factor.verify, name="signin_totp"),
+    path("signin/totp/setup/", second_factor.setup, name="signin_totp_setup"),
     # rounds and schools (public)
     path("rounds/<slug:slug>/", family.round_page, name="round"),
     path("rounds/<slug:slug>/draw/", family.draw_page, name="draw"),
@@ -102,9 +105,20 @@ urlpatterns = [
     path("office/addresses/", homes.addresses, name="office_addresses"),
     path("office/staff/", office_staff.staff, name="office_staff"),
     path("office/staff/<int:pk>/", office_staff.staff_member, name="office_staff_member"),
+    path(
+        "office/staff/<int:pk>/totp-reset/",
+        second_factor.reset,
+        name="office_staff_totp_reset",
+    ),
 ]
 
 if settings.SAMEN_SERVE_STATIC:
     urlpatterns += [
         re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True}),
     ]
+
+# error pages in the site's look and the visitor's language (samen.web.core.views.errors)
+handler400 = "samen.web.core.views.errors.bad_request"
+handler403 = "samen.web.core.views.errors.permission_denied"
+handler404 = "samen.web.core.views.errors.page_not_found"
+handler500 = "samen.web.core.views.errors.server_error"

@@ -88,7 +88,7 @@ def load(folder: Path) -> Demo:
 
     add_staff(OFFICE, "office")
     code = schools[0].code
-    add_staff(SCHOOL, "school", [code])
+    add_staff(SCHOOL, "school", [code], round=rnd)
     by_code = {s.code: s for s in schools}
 
     def child(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from samen.engine.instance import ORDER_NAMES
 from samen.web.core import birthdates, blocks, family, homes, rule_words
+from samen.web.core.formulas import no_formula
 from samen.web.core.languages import LanguagesField
 from samen.web.core.models import (
     Address,
@@ -22,7 +23,11 @@ from samen.web.core.models import (
     Round,
     School,
 )
-from samen.web.core.pool_forms import PoolForm, PoolFormSet  # noqa: F401 (the office's forms)
+from samen.web.core.pool_forms import (  # noqa: F401 (the office's forms)
+    MAX_FORMS,
+    PoolForm,
+    PoolFormSet,
+)
 from samen.web.core.widgets import IsoDateInput, IsoDateTimeInput
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
@@ -409,6 +414,7 @@ class RoundForm(forms.ModelForm):
         for g in groups:
             if "|" in g:
                 raise ValidationError(_("Group names may not contain '|'."))
+            no_formula(g)
         return groups
 
     def clean_default_pools_text(self) -> list[dict[str, str]]:
@@ -431,6 +437,13 @@ class RoundForm(forms.ModelForm):
                 raise ValidationError(
                     _("Line %(k)s: write name, share (0 to 1), favours, order.") % {"k": k}
                 )
+            for text in (name, favours):
+                try:
+                    no_formula(text)
+                except ValidationError as exc:
+                    raise ValidationError(
+                        _("Line %(k)s: %(problem)s") % {"k": k, "problem": exc.messages[0]}
+                    ) from None
             total += frac
             pools.append({"name": name, "share": share, "favours": favours, "order_by": order})
         if pools and total != 1:
@@ -476,6 +489,8 @@ class SchoolForm(forms.ModelForm):
     def __init__(self, *args: Any, round: Round, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.round = round
+        for name in ("code", "name"):  # written into the round folder as they are
+            self.fields[name].validators.append(no_formula)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -492,6 +507,7 @@ class QuestionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, languages: list[str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["flag"].validators.append(no_formula)  # a column of applicants.csv
         for lang in languages or ["nl"]:
             if f"text_{lang}" in self.fields:
                 self.fields[f"text_{lang}"].required = True
@@ -513,7 +529,15 @@ class QuestionForm(forms.ModelForm):
 
 
 QuestionFormSet = forms.inlineformset_factory(
-    Round, Question, form=QuestionForm, extra=1, can_delete=True, fields=QuestionForm.Meta.fields
+    Round,
+    Question,
+    form=QuestionForm,
+    extra=1,
+    can_delete=True,
+    fields=QuestionForm.Meta.fields,
+    max_num=MAX_FORMS,
+    absolute_max=MAX_FORMS,
+    validate_max=True,
 )
 
 
@@ -575,6 +599,11 @@ class StaffRoleForm(forms.Form):
     schools = forms.CharField(
         label=_("School ids (for a school viewer; separated by commas)"), required=False
     )
+    round = forms.ModelChoiceField(
+        label=_("The round these school ids are for (a later round needs its own link)"),
+        queryset=Round.objects.all(),
+        required=False,
+    )
 
     def clean_schools(self) -> list[str]:
         return _list_field(self.cleaned_data["schools"])
@@ -583,9 +612,11 @@ class StaffRoleForm(forms.Form):
         data = super().clean()
         if data.get("role") == "school" and "schools" in data and not data["schools"]:
             self.add_error("schools", _("A school viewer needs at least one school id."))
+        if data.get("schools") and data.get("round") is None:
+            self.add_error("round", _("Choose the round these school ids are for."))
         return data
 
 
 class StaffForm(StaffRoleForm):
     email = forms.EmailField(label=_("E-mail address"))
-    field_order = ["email", "role", "schools"]
+    field_order = ["email", "role", "schools", "round"]

@@ -268,15 +268,17 @@ class Address(models.Model):
 
 
 class StaffSchool(models.Model):
-    """A school a school viewer may see (by school id, in every round)."""
+    """A school a school viewer may see: its id in one round (a later round that reuses the
+    id needs a link of its own; drafts are never shown)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_schools"
     )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="staff_links")
     code = models.CharField(max_length=60)
 
     class Meta:
-        unique_together = [("user", "code")]
+        unique_together = [("user", "round", "code")]
 
 
 class PledgeGroup(models.Model):
@@ -565,6 +567,8 @@ class SignInCode(models.Model):
     email = models.EmailField(db_index=True)
     code_hash = models.CharField(max_length=64)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    #: who asked, for the rate limits: the IPv4 address or the IPv6 /64 network
+    requester = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)

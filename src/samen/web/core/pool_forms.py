@@ -21,6 +21,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samen.web.core.formulas import no_formula
 from samen.web.core.models import Pool, School
 
 #: the pool orders, in words (the values are the codes of ``order_by`` in ``seats.csv``)
@@ -77,6 +78,8 @@ class PoolForm(forms.ModelForm):
         self.fields["seats"].widget.attrs.update({"min": "0", "inputmode": "numeric"})
         self.fields["share"].widget.attrs["inputmode"] = "decimal"
         self.fields["order_by"].initial = self.instance.order_by or "lottery"
+        for name in ("name", "favours"):  # written into the round folder as they are
+            self.fields[name].validators.append(no_formula)
 
     def clean_share(self) -> str:
         text = (self.cleaned_data.get("share") or "").strip()
@@ -180,6 +183,9 @@ class BasePoolFormSet(forms.BaseInlineFormSet):
                 )
 
 
+#: a form set never builds more forms than this, whatever the request says it holds
+MAX_FORMS = 30
+
 PoolFormSet = forms.inlineformset_factory(
     School,
     Pool,
@@ -188,4 +194,7 @@ PoolFormSet = forms.inlineformset_factory(
     extra=2,
     can_delete=True,
     fields=PoolForm.Meta.fields,
+    max_num=MAX_FORMS,
+    absolute_max=MAX_FORMS,
+    validate_max=True,
 )

@@ -34,12 +34,17 @@ def zip_name(run: AllocationRun) -> str:
     return f"{run_file_stem(run.round.slug, run)}.zip"
 
 
+def run_files(run: AllocationRun) -> dict[str, bytes]:
+    """The run's round folder and its results (``results/``), by path."""
+    files = allocation.input_files(run)
+    files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
+    return files
+
+
 def build_zip(run: AllocationRun) -> bytes:
     """The run's round folder and results (``results/``) as one zip, the same bytes every
     time (fixed timestamps)."""
-    files = allocation.input_files(run)
-    files.update({f"results/{k}": v for k, v in allocation.result_files(run).items()})
-    return exchange.zip_bytes(files)
+    return exchange.zip_bytes(run_files(run))
 
 
 def published_zip(run: AllocationRun) -> bytes:

@@ -1,7 +1,8 @@
 """Staff management: who has which role, changing it and removing it.
 
-A person has at most one staff role: office admin, or school viewer with a list of school ids
-(:mod:`samen.web.core.roles`). Everybody keeps their account: removing the role leaves a
+A person has at most one staff role: office admin, or school viewer with links to school ids,
+each in one round (:mod:`samen.web.core.roles`; a later round that reuses a school id needs a
+link of its own). Everybody keeps their account: removing the role leaves a
 parent's account (their children stay theirs).
 
 Guard rails, so the office can never lock itself out:
@@ -15,7 +16,7 @@ Guard rails, so the office can never lock itself out:
 Taking a role away (removing it, or changing it to another role) ends the person's sessions
 at once, on every server process: their password hash (never usable; nobody has a password)
 is replaced, and Django signs out every session made with the old one at its next request.
-Changing only a school viewer's schools keeps the sessions (the schools are read at every
+Changing only a school viewer's schools (the links of one round at a time) keeps the sessions (the schools are read at every
 request). Every change is written to the audit log with the role and schools before and
 after; adding someone again undoes a removal, so removing asks for no confirmation.
 """
@@ -32,7 +33,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from samen.web.core import audit
-from samen.web.core.models import School, StaffSchool
+from samen.web.core.models import Round, School, StaffSchool
 from samen.web.core.roles import OFFICE_GROUP, ROLE_GROUPS, ensure_groups
 from samen.web.core.signin import normalise_email, user_for_email
 
@@ -51,7 +52,18 @@ class Member:
 
     user: Any
     role: str
-    schools: list[str]
+    #: the school viewer's links (:class:`~samen.web.core.models.StaffSchool`, with their round)
+    links: list[Any]
+    #: an office admin has set up an authenticator app (the second factor)
+    has_app: bool
+
+    @property
+    def schools(self) -> list[str]:
+        return [link.code for link in self.links]
+
+    def latest_round(self) -> Any:
+        """The newest round of the links (the change form starts with its schools)."""
+        return max((link.round for link in self.links), key=lambda r: r.pk, default=None)
 
 
 def role_of(user: Any) -> str:
@@ -64,9 +76,11 @@ def role_of(user: Any) -> str:
 
 
 def describe(user: Any) -> dict[str, Any]:
-    """The person's role and schools, as the audit log keeps them before and after."""
+    """The person's role and schools (``ROUND-SLUG: ID``), as the audit log keeps them before
+    and after."""
     role = role_of(user)
-    schools = sorted(s.code for s in user.staff_schools.all()) if role == SCHOOL else []
+    links = user.staff_schools.select_related("round") if role == SCHOOL else []
+    schools = sorted(f"{s.round.slug}: {s.code}" for s in links)
     return {"role": role or None, "schools": schools}
 
 
@@ -77,18 +91,23 @@ def members() -> list[Member]:
         User.objects.filter(groups__name__in=ROLE_GROUPS.values())
         .distinct()
         .order_by("email", "pk")
-        .prefetch_related("groups", "staff_schools")
+        .prefetch_related("groups", "staff_schools__round", "totpdevice_set")
     )
     out = []
     for user in people:
-        info = describe(user)
-        out.append(Member(user, info["role"] or "", info["schools"]))
+        role = role_of(user)
+        links = sorted(user.staff_schools.all(), key=lambda s: (-s.round_id, s.code))
+        has_app = any(d.confirmed for d in user.totpdevice_set.all())
+        out.append(Member(user, role, links if role == SCHOOL else [], has_app))
     return out
 
 
-def unknown_schools(codes: list[str]) -> list[str]:
-    """The school ids that no round has (yet): probably a typing mistake."""
-    known = set(School.objects.filter(code__in=codes).values_list("code", flat=True))
+def unknown_schools(codes: list[str], round: Round | None = None) -> list[str]:
+    """The school ids that ``round`` (or no round) has: probably a typing mistake."""
+    schools = School.objects.filter(code__in=codes)
+    if round is not None:
+        schools = schools.filter(round=round)
+    known = set(schools.values_list("code", flat=True))
     return [c for c in codes if c not in known]
 
 
@@ -132,11 +151,13 @@ def set_role(
     role: str,
     schools: list[str] | None = None,
     *,
+    round: Round | None = None,
     by: Any = None,
     note: str = "",
 ) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Give the person with ``email`` the role ``office`` or ``school`` (with exactly
-    ``schools``), replacing any other staff role; makes the account if there is none. Audited
+    ``schools`` in ``round``; their links in other rounds stay), replacing any other staff
+    role; makes the account if there is none. Audited
     as ``staff.add`` (no role before) or ``staff.change``; nothing is written when nothing
     changes. Returns the person and their role before and after."""
     if role not in ROLE_GROUPS:
@@ -151,9 +172,14 @@ def set_role(
             user.groups.remove(groups[name])
     user.groups.add(groups[ROLE_GROUPS[role]])
     wanted = sorted(dict.fromkeys(schools or [])) if role == SCHOOL else []
-    StaffSchool.objects.filter(user=user).exclude(code__in=wanted).delete()
-    for code in wanted:
-        StaffSchool.objects.get_or_create(user=user, code=code)
+    if wanted and round is None:
+        raise StaffError(_("Choose the round these school ids are for."))
+    if role != SCHOOL:
+        StaffSchool.objects.filter(user=user).delete()
+    elif round is not None:
+        StaffSchool.objects.filter(user=user, round=round).exclude(code__in=wanted).delete()
+        for code in wanted:
+            StaffSchool.objects.get_or_create(user=user, round=round, code=code)
     user = get_user_model().objects.get(pk=user.pk)  # fresh caches of groups and schools
     after = describe(user)
     if after == before:
@@ -161,12 +187,10 @@ def set_role(
     if before["role"] and before["role"] != after["role"]:
         end_sessions(user)
     data = {**after, "by": note} if note else after
-    if before["role"]:
-        audit.record(
-            request, "staff.change", target=user.email, before=before, after=data, actor=by
-        )
-    else:
-        audit.record(request, "staff.add", target=user.email, before=before, after=data, actor=by)
+    action = "staff.change" if before["role"] else "staff.add"
+    audit.record(
+        request, action, round=round, target=user.email, before=before, after=data, actor=by
+    )
     return user, before, after
 
 

@@ -12,14 +12,29 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from samen.web.core import backends, notifications
+from samen.web.core import backends, notifications, second_factor, staff_sessions
 from samen.web.core.forms import CodeForm, EmailForm
-from samen.web.core.signin import check_code, client_ip, request_code, user_for_email
+from samen.web.core.roles import is_school_viewer
+from samen.web.core.signin import (
+    check_code,
+    client_ip,
+    is_known_browser,
+    remember_browser,
+    request_code,
+    user_for_email,
+)
 
 
-def _safe_next(request: HttpRequest, target: str | None) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+def safe_next(request: HttpRequest, target: str | None) -> str:
+    """``target`` when it is a path on this site (``/...``), else ``/``: never another site,
+    and never a word that ``redirect`` would take for a view name."""
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return "/"
@@ -30,7 +45,12 @@ def signin(request: HttpRequest) -> HttpResponse:
         form = EmailForm(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
-            outcome = request_code(email, client_ip(request))
+            outcome = request_code(
+                email,
+                client_ip(request),
+                known=is_known_browser(request, email),
+                replaces=request.session.get("signin_code"),
+            )
             if outcome.limited == "mail":
                 form.add_error(
                     None,
@@ -50,7 +70,8 @@ def signin(request: HttpRequest) -> HttpResponse:
                 )
                 return render(request, "samen/auth/signin.html", {"form": form}, status=429)
             request.session["signin_email"] = email.strip().lower()
-            request.session["signin_next"] = _safe_next(request, request.POST.get("next"))
+            request.session["signin_code"] = outcome.code_id
+            request.session["signin_next"] = safe_next(request, request.POST.get("next"))
             return redirect("signin_code")
     else:
         form = EmailForm()
@@ -65,13 +86,24 @@ def signin_code(request: HttpRequest) -> HttpResponse:
         return redirect("signin")
     if request.method == "POST":
         form = CodeForm(request.POST)
-        if form.is_valid() and check_code(email, form.cleaned_data["code"]):
+        code_id = request.session.get("signin_code")
+        if form.is_valid() and check_code(email, form.cleaned_data["code"], code_id):
             user = user_for_email(email)
-            target = request.session.get("signin_next", "/")
+            target = safe_next(request, request.session.get("signin_next", "/"))
             login(request, user, backend=backends.PATH)
+            for key in ("signin_email", "signin_code", "signin_next"):
+                request.session.pop(key, None)
             notifications.signed_in(user, get_language())  # the language of their e-mail
-            messages.success(request, _("You are signed in."))
-            return redirect(_safe_next(request, target))
+            if second_factor.required(user):
+                staff_sessions.start(request)
+                response = redirect(second_factor.step_url(user, target))
+            else:
+                if is_school_viewer(user):
+                    staff_sessions.start(request)
+                messages.success(request, _("You are signed in."))
+                response = redirect(target)
+            remember_browser(request, response, email)
+            return response
         if form.is_valid():
             form.add_error(
                 "code",

@@ -29,6 +29,7 @@ from samen.web.core.confirm import YES, confirmed, declining, deleting_account, 
 from samen.web.core.forms import AddSchoolForm, ChildForm, PledgeGroupForm
 from samen.web.core.homes import distance_to
 from samen.web.core.models import Child, Placement, PledgeGroup, Round, School
+from samen.web.core.params import MAX_ID, id_param
 
 
 def _visible_rounds() -> list[Round]:
@@ -295,6 +296,8 @@ def choice_order(request: HttpRequest, pk: int) -> HttpResponse:
     the platform, so it reads the child, its round and list in one statement and writes the
     new ranks in one (``family.set_order``), with the same checks as every list action."""
     codes = [c for c in request.POST.get("order", "").split(",") if c]
+    if pk > MAX_ID:  # plain SQL below: a number no id column holds is no child
+        raise Http404
     outcome = family.set_order(request.user.pk, pk, codes)
     if outcome == family.NOT_FOUND:
         raise Http404
@@ -342,7 +345,7 @@ def pledge_invite(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"/signin/?next=/pledge/{token}/")
         child = get_object_or_404(
-            Child, pk=request.POST.get("child", 0), parent=request.user, round=rnd
+            Child, pk=id_param(request.POST.get("child")), parent=request.user, round=rnd
         )
         if _require_open(request, child):
             joined = family.join(child, group)

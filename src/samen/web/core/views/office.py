@@ -8,12 +8,10 @@ written to the audit log.
 from __future__ import annotations
 
 import hashlib
-import io
 import tempfile
-import zipfile
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +27,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from samen.io.errors import RoundError
 from samen.io.round import read_round
-from samen.web.core import allocation, audit, chances, cutoffs, exchange, jobs, published
+from samen.web.core import (
+    allocation,
+    audit,
+    chances,
+    cutoffs,
+    exchange,
+    formulas,
+    jobs,
+    published,
+    second_factor,
+    uploads,
+)
 from samen.web.core.applicant_forms import forms_for
 from samen.web.core.birthdates import range_text
 from samen.web.core.blocks import others as applying_with
@@ -52,18 +61,21 @@ from samen.web.core.models import (
     Round,
     School,
 )
-from samen.web.core.roles import require_office
+from samen.web.core.params import id_param
+from samen.web.core.roles import is_office, require_office
 from samen.web.core.run_names import run_file_stem, run_label
-
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
 def office(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, with the office permission."""
+    """Signed in, with the office permission, and confirmed with a TOTP code
+    (:mod:`samen.web.core.second_factor`)."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if is_office(request.user) and not second_factor.is_verified(request):
+            # the TOTP code first
+            return redirect(second_factor.step_url(request.user, request.get_full_path()))
         require_office(request)
         return view(request, *args, **kwargs)
 
@@ -423,6 +435,9 @@ def _download(name: str, data: bytes) -> HttpResponse:
 def run_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's round folder and its results, to publish (pseudonymised)."""
     run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+    refused = _refuse_formulas(request, published.run_files(run), run.round)
+    if refused is not None:
+        return refused
     audit.record(
         request,
         "run.download",
@@ -437,57 +452,24 @@ def run_download(request: HttpRequest, pk: int) -> HttpResponse:
 def round_export(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = _round(slug)
     files = exchange.render_folder(exchange.folder_data(rnd))
+    refused = _refuse_formulas(request, files, rnd)
+    if refused is not None:
+        return refused
     audit.record(request, "round.export", round=rnd, target=rnd.name)
     return _download(f"{rnd.slug}.zip", exchange.zip_bytes(files))
 
 
+def _refuse_formulas(request: HttpRequest, files: dict[str, bytes], rnd: Round) -> Any:
+    """A 409 page listing the cells that a spreadsheet would run as formulas (data saved
+    before the forms refused them), or None: a round folder is never changed on the way out."""
+    found = formulas.folder_problems(files)
+    if not found:
+        return None
+    context = {"round": rnd, "problems": found}
+    return render(request, "samen/office/export_refused.html", context, status=409)
+
+
 # --------------------------------------------------------------------------- import
-
-
-def _save_uploads(uploads: list[Any], folder: Path) -> list[str]:
-    """Write the uploaded files (or the contents of uploaded zips) into ``folder``; returns
-    problems with the upload itself."""
-    problems: list[str] = []
-    total = 0
-    for up in uploads:
-        name = PurePosixPath(up.name.replace("\\", "/")).name
-        data = up.read()
-        total += len(data)
-        if total > MAX_UPLOAD_BYTES:
-            return [_("The files are too large (more than 200 MB).")]
-        if name.lower().endswith(".zip"):
-            try:
-                zf = zipfile.ZipFile(io.BytesIO(data))
-            except zipfile.BadZipFile:
-                problems.append(_("%(name)s is not a zip file.") % {"name": name})
-                continue
-            members = [
-                m
-                for m in zf.infolist()
-                if not m.is_dir()
-                and "__MACOSX" not in m.filename
-                and not PurePosixPath(m.filename).name.startswith(".")
-            ]
-            # the folder inside the zip that holds round.toml (or the top)
-            tops = [
-                PurePosixPath(m.filename).parent
-                for m in members
-                if PurePosixPath(m.filename).name.lower() == "round.toml"
-            ]
-            top = min(tops, key=lambda p: len(p.parts)) if tops else PurePosixPath(".")
-            for m in members:
-                p = PurePosixPath(m.filename)
-                if p.parent != top:
-                    continue  # results/ and other subfolders are not part of the round
-                with zf.open(m) as fh:  # read at most what is left of the limit
-                    content = fh.read(MAX_UPLOAD_BYTES - total + 1)
-                total += len(content)
-                if total > MAX_UPLOAD_BYTES:
-                    return [_("The files are too large (more than 200 MB).")]
-                (folder / p.name).write_bytes(content)
-        elif name and not name.startswith("."):
-            (folder / name).write_bytes(data)
-    return problems
 
 
 @office
@@ -498,7 +480,7 @@ def round_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with tempfile.TemporaryDirectory(prefix="samen-import-") as tmp:
             folder = Path(tmp)
-            upload_problems = _save_uploads(form.cleaned_data["files"], folder)
+            upload_problems = uploads.save_uploads(form.cleaned_data["files"], folder)
             if not upload_problems:
                 try:
                     parsed = read_round(folder)
@@ -675,7 +657,7 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
                     after={"school": school.code, "group": group},
                 )
         elif action == "remove-priority":
-            p = get_object_or_404(Priority, child=child, pk=request.POST.get("priority", 0))
+            p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
             audit.record(
                 request,
                 "priority.remove",

@@ -3,6 +3,8 @@ and guard rails are in :mod:`samen.web.core.staff`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +25,9 @@ def _staff_page(
 ) -> HttpResponse:
     people = []
     for m in staff_service.members():
-        initial = {"role": m.role, "schools": ", ".join(m.schools)}
+        latest = m.latest_round()
+        codes = [link.code for link in m.links if latest is not None and link.round_id == latest.pk]
+        initial = {"role": m.role, "schools": ", ".join(codes), "round": latest}
         role_form = (changing or {}).get(m.user.pk) or StaffRoleForm(
             initial=initial, prefix=f"p{m.user.pk}"
         )
@@ -32,12 +36,12 @@ def _staff_page(
     return render(request, "samen/office/staff.html", context, status=status)
 
 
-def _warn_unknown_schools(request: HttpRequest, codes: list[str]) -> None:
-    unknown = staff_service.unknown_schools(codes)
+def _warn_unknown_schools(request: HttpRequest, codes: list[str], rnd: Any) -> None:
+    unknown = staff_service.unknown_schools(codes, rnd)
     if unknown:
         messages.warning(
             request,
-            _("No round has a school with the id %(ids)s yet. Check the spelling.")
+            _("The round has no school with the id %(ids)s. Check the spelling.")
             % {"ids": ", ".join(unknown)},
         )
 
@@ -53,12 +57,17 @@ def staff(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         user, before, _after = staff_service.set_role(
-            request, data["email"], data["role"], data["schools"], by=request.user
+            request,
+            data["email"],
+            data["role"],
+            data["schools"],
+            round=data.get("round"),
+            by=request.user,
         )
     except staff_service.StaffError as exc:
         messages.error(request, str(exc))
         return _staff_page(request, form, status=400)
-    _warn_unknown_schools(request, data["schools"])
+    _warn_unknown_schools(request, data["schools"], data.get("round"))
     if before["role"]:
         messages.success(request, _("The role of %(email)s is changed.") % {"email": user.email})
     else:
@@ -92,12 +101,17 @@ def staff_member(request: HttpRequest, pk: int) -> HttpResponse:
             return _staff_page(request, changing={pk: form}, status=400)
         data = form.cleaned_data
         _user, before, after = staff_service.set_role(
-            request, user.email, data["role"], data["schools"], by=request.user
+            request,
+            user.email,
+            data["role"],
+            data["schools"],
+            round=data.get("round"),
+            by=request.user,
         )
     except staff_service.StaffError as exc:
         messages.error(request, str(exc))
         return _staff_page(request, status=400)
-    _warn_unknown_schools(request, data["schools"])
+    _warn_unknown_schools(request, data["schools"], data.get("round"))
     if before == after:
         messages.info(request, _("Nothing changed."))
     else:

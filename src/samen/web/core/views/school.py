@@ -1,4 +1,6 @@
-"""Pages for school viewers: the applicants of their own school(s), nothing else.
+"""Pages for school viewers: the applicants of their own school(s), nothing else: a school
+is shown only in the rounds it is linked to for the viewer, and never while the round is being
+prepared (:func:`samen.web.core.roles.may_see_school`).
 
 Before the results are published a school sees pseudonymous ids, the place of the school on
 each list and priority groups there; after publication also the names of the children placed
@@ -9,32 +11,38 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
+from samen.web.core import staff_sessions
 from samen.web.core.allocation import current_placements
 from samen.web.core.models import Choice, Priority, Round, School
-from samen.web.core.roles import is_school_viewer, school_codes
+from samen.web.core.roles import is_school_viewer, may_see_school, school_links
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if not is_school_viewer(request.user):
         raise PermissionDenied
-    codes = school_codes(request.user)
+    staff_sessions.ensure(request)
+    links = Q(pk__in=[])
+    for round_id, code in school_links(request.user):
+        links |= Q(round_id=round_id, code=code)
     schools = (
-        School.objects.filter(code__in=codes)
-        .select_related("round")
-        .exclude(round__status=Round.DRAFT)
+        School.objects.filter(links).select_related("round").exclude(round__status=Round.DRAFT)
     )
     return render(request, "samen/school/home.html", {"schools": schools})
 
 
 @login_required
 def applicants(request: HttpRequest, slug: str, code: str) -> HttpResponse:
-    if not is_school_viewer(request.user) or code not in school_codes(request.user):
+    if not is_school_viewer(request.user):
         raise PermissionDenied
-    school = get_object_or_404(School.objects.select_related("round"), round__slug=slug, code=code)
+    school = School.objects.select_related("round").filter(round__slug=slug, code=code).first()
+    if school is None or not may_see_school(request.user, school):
+        raise PermissionDenied  # the same answer whether the school exists or not
+    staff_sessions.ensure(request)
     rnd = school.round
     published = rnd.status in (Round.PUBLISHED, Round.ARCHIVED)
     placements = current_placements(rnd) if published else {}
