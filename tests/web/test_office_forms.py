@@ -33,10 +33,11 @@ def _user(email: str):
     return get_user_model().objects.get(username=email)
 
 
-def test_staff_page_lists_roles_and_schools_in_words(office_client):
-    add_staff("viewer@samen.test", "school", ["A", "B"])
+def test_staff_page_lists_roles_and_schools_in_words(office_client, small_round):
+    add_staff("viewer@samen.test", "school", ["A", "B"], round=small_round)
     html = office_client.get("/office/staff/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "school viewer" in html and "office admin" in html and "A, B" in html
+    assert "school viewer" in html and "office admin" in html
+    assert "A (Test 2027), B (Test 2027)" in html
     dutch = office_client.get("/office/staff/", HTTP_ACCEPT_LANGUAGE="nl").content.decode()
     assert "school (inkijk)" in dutch and "aanmeldpunt (beheer)" in dutch
 
@@ -47,12 +48,17 @@ def test_change_a_role_is_audited_and_ends_the_sessions(two_admins, small_round)
     pk = _user("kim@stad.test").pk
     r = office.post(
         f"/office/staff/{pk}/",
-        {"action": "change", f"p{pk}-role": "school", f"p{pk}-schools": "A, B"},
+        {
+            "action": "change",
+            f"p{pk}-role": "school",
+            f"p{pk}-schools": "A, B",
+            f"p{pk}-round": small_round.pk,
+        },
     )
     assert r.status_code == 302
     entry = AuditEntry.objects.get(action="staff.change")
     assert entry.before == {"role": "office", "schools": []}
-    assert entry.after == {"role": "school", "schools": ["A", "B"]}
+    assert entry.after == {"role": "school", "schools": ["test-2027: A", "test-2027: B"]}
     assert entry.target == "kim@stad.test" and entry.actor_label == "office@samen.test"
     # Kim's session ended with the office role: signed out at the next request
     r = kim.get("/office/")
@@ -61,18 +67,18 @@ def test_change_a_role_is_audited_and_ends_the_sessions(two_admins, small_round)
     assert kim.get("/office/").status_code == 403
     assert kim.get("/school/").status_code == 200
     # only the schools change: the sessions stay
-    r = office.post(
-        f"/office/staff/{pk}/",
-        {"action": "change", f"p{pk}-role": "school", f"p{pk}-schools": "A"},
-    )
+    change = {
+        "action": "change",
+        f"p{pk}-role": "school",
+        f"p{pk}-schools": "A",
+        f"p{pk}-round": small_round.pk,
+    }
+    r = office.post(f"/office/staff/{pk}/", change)
     assert r.status_code == 302
     assert kim.get("/school/").status_code == 200
     assert set(_user("kim@stad.test").staff_schools.values_list("code", flat=True)) == {"A"}
     # nothing changed: no entry
-    office.post(
-        f"/office/staff/{pk}/",
-        {"action": "change", f"p{pk}-role": "school", f"p{pk}-schools": "A"},
-    )
+    office.post(f"/office/staff/{pk}/", change)
     assert AuditEntry.objects.filter(action="staff.change").count() == 2
 
 
@@ -98,7 +104,7 @@ def test_remove_a_role_keeps_the_account_and_ends_the_sessions(two_admins, small
     assert r.status_code == 400 and "has no staff role" in r.content.decode()
 
 
-def test_guard_rails(two_admins):
+def test_guard_rails(two_admins, small_round):
     office, kim = two_admins
     me = _user("office@samen.test").pk
     r = office.post(f"/office/staff/{me}/", {"action": "remove"}, HTTP_ACCEPT_LANGUAGE="en")
@@ -106,14 +112,19 @@ def test_guard_rails(two_admins):
     assert "You cannot take away your own office role" in r.content.decode()
     r = office.post(
         f"/office/staff/{me}/",
-        {"action": "change", f"p{me}-role": "school", f"p{me}-schools": "A"},
+        {
+            "action": "change",
+            f"p{me}-role": "school",
+            f"p{me}-schools": "A",
+            f"p{me}-round": small_round.pk,
+        },
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 400 and "your own office role" in r.content.decode()
     # through the add form too
     r = office.post(
         "/office/staff/",
-        {"email": "office@samen.test", "role": "school", "schools": "A"},
+        {"email": "office@samen.test", "role": "school", "schools": "A", "round": small_round.pk},
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 400
@@ -126,13 +137,13 @@ def test_guard_rails(two_admins):
     from samen.web.core import staff
 
     with pytest.raises(staff.StaffError):
-        staff.set_role(None, "kim@stad.test", "school", ["A"])
+        staff.set_role(None, "kim@stad.test", "school", ["A"], round=small_round)
     assert kim.get("/office/").status_code == 200
     assert not AuditEntry.objects.filter(action="staff.remove", target="kim@stad.test").exists()
 
 
-def test_bad_staff_posts_are_4xx(office_client):
-    add_staff("viewer@samen.test", "school", ["A"])
+def test_bad_staff_posts_are_4xx(office_client, small_round):
+    add_staff("viewer@samen.test", "school", ["A"], round=small_round)
     pk = _user("viewer@samen.test").pk
     assert office_client.post("/office/staff/999999/", {"action": "remove"}).status_code == 404
     r = office_client.post(f"/office/staff/{pk}/", {"action": "bogus"})
@@ -151,23 +162,41 @@ def test_bad_staff_posts_are_4xx(office_client):
     # an unknown school id is saved but the clerk is warned
     r = office_client.post(
         "/office/staff/",
-        {"email": "new@samen.test", "role": "school", "schools": "ZZ9"},
+        {"email": "new@samen.test", "role": "school", "schools": "ZZ9", "round": small_round.pk},
         HTTP_ACCEPT_LANGUAGE="en",
         follow=True,
     )
-    assert "No round has a school with the id ZZ9 yet" in r.content.decode()
+    assert "The round has no school with the id ZZ9" in r.content.decode()
+    # school ids without their round: a clear 400
+    r = office_client.post(
+        "/office/staff/",
+        {"email": "new2@samen.test", "role": "school", "schools": "A"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert (
+        r.status_code == 400 and "Choose the round these school ids are for" in r.content.decode()
+    )
 
 
-def test_staff_command_line(db, capsys):
+def test_staff_command_line(small_round, capsys):
     call_command("samen_staff", "kim@stad.test", "--role", "office")
-    call_command("samen_staff", "viewer@samen.test", "--role", "school", "--school", "A")
+    call_command(
+        "samen_staff",
+        "viewer@samen.test",
+        "--role",
+        "school",
+        "--school",
+        "A",
+        "--round",
+        "test-2027",
+    )
     viewer = sign_in(Client(), "viewer@samen.test")
     assert viewer.get("/school/").status_code == 200
     call_command("samen_staff", "viewer@samen.test", "--remove")
     assert viewer.get("/school/").status_code == 302
     entry = AuditEntry.objects.get(action="staff.remove")
     assert entry.actor_label == "system" and entry.after["by"] == "command line"
-    assert entry.before == {"role": "school", "schools": ["A"]}
+    assert entry.before == {"role": "school", "schools": ["test-2027: A"]}
     assert _user("viewer@samen.test").is_active
     with pytest.raises(CommandError):
         call_command("samen_staff", "viewer@samen.test", "--remove")
@@ -177,6 +206,12 @@ def test_staff_command_line(db, capsys):
         call_command("samen_staff", "x@samen.test", "--role", "school")
     with pytest.raises(CommandError):
         call_command("samen_staff", "x@samen.test")
+    with pytest.raises(CommandError, match="--round"):
+        call_command("samen_staff", "x@samen.test", "--role", "school", "--school", "A")
+    with pytest.raises(CommandError, match="no round 'nope'"):
+        call_command(
+            "samen_staff", "x@samen.test", "--role", "school", "--school", "A", "--round", "nope"
+        )
 
 
 def test_samen_web_staff_remove(db, monkeypatch):

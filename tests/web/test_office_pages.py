@@ -530,7 +530,7 @@ def test_office_pages_render_fully_translated(published, office_client):
     rnd = run.round
     child = families[0][1]
     job = run.job
-    add_staff("viewer@samen.test", "school", ["A"])
+    add_staff("viewer@samen.test", "school", ["A"], round=rnd)
     viewer = sign_in(Client(), "viewer@samen.test")
     english = {m[0] if isinstance(m, tuple) else m for m in _office_msgids()}
     # sentences of several words that a page shows unless it is translated

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from samen.io.formulas import is_formula_text
 from samen.web.core import homes
 from samen.web.core.models import HOME_ADDRESS, HOME_CHECK, Address, Child
 
@@ -157,6 +158,16 @@ def _row(
         if len(row[name]) > limit:
             out.problem(
                 k, name, _("Too long: at most %(n)s characters; shorten it.") % {"n": limit}
+            )
+        elif is_formula_text(row[name]):
+            out.problem(
+                k,
+                name,
+                _(
+                    "“%(value)s” starts like a spreadsheet formula (=, +, -, @); the address "
+                    "list does not take such text. Start it with a letter or a digit."
+                )
+                % {"value": row[name][:40]},
             )
     coords: dict[str, float | None] = {"x": None, "y": None, "lat": None, "lon": None}
     complete = False

@@ -44,6 +44,7 @@ KINDS: dict[str, Promise] = {
     "notifications": gettext_lazy("E-mail to families"),
     "child": gettext_lazy("Children"),
     "birth-date": gettext_lazy("Dates of birth"),
+    "totp": gettext_lazy("Authenticator apps"),
 }
 
 #: every action code the platform writes, as a sentence; placeholders: %(target)s (the entry's
@@ -102,6 +103,10 @@ ACTIONS: dict[str, Promise] = {
         "Allowed %(target)s to register a child with a date of birth outside the round's range."
     ),
     "birth-date.withdraw": gettext_lazy("Withdrew the date of birth allowed for %(target)s."),
+    "totp.setup": gettext_lazy("Set up an authenticator app for signing in to the office."),
+    "totp.reset": gettext_lazy(
+        "Reset the authenticator app of %(target)s (they set it up again at their next sign-in)."
+    ),
     "notifications.retry": gettext_lazy("Had the failed e-mail to families sent again."),
     "demo.load": gettext_lazy("Loaded the demo round."),
 }

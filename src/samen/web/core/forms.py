@@ -81,10 +81,9 @@ class ChildForm(forms.ModelForm):
             ),
         }
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": IsoDateInput(),
             "postcode": forms.TextInput(attrs={"autocomplete": "postal-code"}),
         }
-        widgets = {"birth_date": IsoDateInput()}
 
     def __init__(self, *args: Any, round: Round, parent: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)

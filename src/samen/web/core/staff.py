@@ -187,10 +187,26 @@ def set_role(
     if before["role"] and before["role"] != after["role"]:
         end_sessions(user)
     data = {**after, "by": note} if note else after
-    action = "staff.change" if before["role"] else "staff.add"
-    audit.record(
-        request, action, round=round, target=user.email, before=before, after=data, actor=by
-    )
+    if before["role"]:
+        audit.record(
+            request,
+            "staff.change",
+            round=round,
+            target=user.email,
+            before=before,
+            after=data,
+            actor=by,
+        )
+    else:
+        audit.record(
+            request,
+            "staff.add",
+            round=round,
+            target=user.email,
+            before=before,
+            after=data,
+            actor=by,
+        )
     return user, before, after
 
 

@@ -14,6 +14,7 @@ from samen.web.core import addresses as address_list
 from samen.web.core import applicant_forms, audit, birthdates, homes
 from samen.web.core.forms import AddressImportForm
 from samen.web.core.models import Address, AuditEntry, BirthDateAllowance, Child, Round
+from samen.web.core.params import id_param
 from samen.web.core.views.office import applicant_context, office
 
 IMPORT_ACTION = "addresses.import"
@@ -116,7 +117,7 @@ def birth_dates(request: HttpRequest, slug: str) -> HttpResponse:
             allowance = get_object_or_404(
                 BirthDateAllowance,
                 round=rnd,
-                pk=request.POST.get("allowance", 0),
+                pk=id_param(request.POST.get("allowance")) or 0,
                 child__isnull=True,
             )
             birthdates.office_withdraws(request, allowance)
