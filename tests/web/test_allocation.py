@@ -35,9 +35,17 @@ def test_job_queue_allocation_matches_cli(office_client, tmp_path):
     rnd = Round.objects.get()
     assert rnd.children.count() == 800
     slug = rnd.slug
+    # the import keeps no seed: the office publishes a fingerprint and holds the draw; with the
+    # seed of round.toml the results are those of `samen allocate` on the folder
+    assert rnd.status == Round.DRAFT and rnd.seed == "" and rnd.seed_commitment == ""
+    seed = read_round(EXAMPLE).instance.seed
+    r = office_client.post(f"/office/rounds/{slug}/seed/commit/", {"seed": seed})
+    assert r.status_code == 302
     for action in ("open", "close"):
         r = office_client.post(f"/office/rounds/{slug}/status/", {"action": action})
         assert r.status_code == 302
+    r = office_client.post(f"/office/rounds/{slug}/seed/reveal/", {"seed": seed})
+    assert r.status_code == 302
     r = office_client.post(f"/office/rounds/{slug}/allocate/", {"kind": "allocate"})
     assert r.status_code == 302
     job = Job.objects.get()
@@ -47,6 +55,8 @@ def test_job_queue_allocation_matches_cli(office_client, tmp_path):
     job.refresh_from_db()
     assert job.status == Job.DONE, job.error
     run = AllocationRun.objects.get(pk=job.result["run"])
+    rnd.refresh_from_db()
+    assert run.seed_commitment == rnd.seed_commitment == job.result["seed_commitment"]
 
     folder = read_round(EXAMPLE)
     expected = render_results(folder, allocate(folder.instance))

@@ -3,6 +3,11 @@
 Lists are kept numbered 1, 2, 3, ... without gaps. Joining a pledge group puts its school
 first on the child's list; taking that school off the list leaves the group (a pledge is a
 conditional choice of that school, rules section 7).
+
+Every change first asks :func:`samen.web.core.lifecycle.require_family_change` (the
+registration is open and the seed of the draw not public) inside its transaction, and raises
+:class:`samen.web.core.lifecycle.RegistrationClosed` otherwise; the fast :func:`set_order`
+reads the same facts in its one SELECT.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samen.web.core import lean
+from samen.web.core import lean, lifecycle
 from samen.web.core.models import (
     AllocationRun,
     Child,
@@ -48,11 +53,15 @@ def _set_ranks(choices: list[Choice]) -> None:
     _write_ranks(choices[0].child_id, [(c.pk, c.rank) for c in choices])
 
 
-def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
+def _write_ranks(
+    child_id: int, ranks: list[tuple[int, int]], open_round: int | None = None
+) -> bool:
     """One ``UPDATE ... SET rank = CASE id WHEN ...`` for the choices' new ranks, (choice id,
     rank) of the child ``child_id``, whose id the statement checks too. (The ORM's bulk_update
     builds the same statement at ten times the cost; this runs on every change of a list, the
-    platform's busiest write.)"""
+    platform's busiest write.) With ``open_round`` the statement also checks that this round
+    is still open without a public seed, so a list read just before the registration closed
+    is not written after it; False when it wrote nothing for that reason."""
     qn = connection.ops.quote_name
     table = qn(Choice._meta.db_table)
     pk = qn(Choice._meta.pk.column)
@@ -60,15 +69,25 @@ def _write_ranks(child_id: int, ranks: list[tuple[int, int]]) -> None:
     child = qn(Choice._meta.get_field("child").column)
     cases = " ".join(["WHEN %s THEN %s"] * len(ranks))
     marks = ", ".join(["%s"] * len(ranks))
-    params = [v for pair in ranks for v in pair]
+    params: list[object] = [v for pair in ranks for v in pair]
     params += [choice for choice, _ in ranks]
     params.append(child_id)
+    still_open = ""
+    if open_round is not None:
+        rounds = qn(Round._meta.db_table)
+        still_open = (
+            f" AND EXISTS (SELECT 1 FROM {rounds} WHERE {qn(Round._meta.pk.column)} = %s "
+            f"AND {qn(Round._meta.get_field('status').column)} = %s "
+            f"AND {qn(Round._meta.get_field('seed').column)} = %s)"
+        )
+        params += [open_round, Round.OPEN, ""]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {rank} = CASE {pk} {cases} END "
-            f"WHERE {pk} IN ({marks}) AND {child} = %s",
+            f"WHERE {pk} IN ({marks}) AND {child} = %s{still_open}",
             params,
         )
+        return open_round is None or cursor.rowcount > 0
 
 
 def school_ids(child: Child) -> list[int]:
@@ -77,6 +96,7 @@ def school_ids(child: Child) -> list[int]:
 
 @transaction.atomic
 def add(child: Child, school: School) -> None:
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order and school.round_id == child.round_id:
         _renumber(child, [*order, school.pk])
@@ -84,6 +104,7 @@ def add(child: Child, school: School) -> None:
 
 @transaction.atomic
 def move(child: Child, school: School, delta: int) -> None:
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order:
         return
@@ -96,6 +117,7 @@ def move(child: Child, school: School, delta: int) -> None:
 @transaction.atomic
 def remove(child: Child, school: School) -> bool:
     """Take ``school`` off the list; True when that also left the child's pledge group."""
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order:
         return False
@@ -131,7 +153,7 @@ def _order_sql() -> str:
             f"SELECT {col(Round, 'status')}, {col(Round, 'registration_opens')}, "
             f"{col(Round, 'registration_closes')}, {col(PledgeGroup, 'target')}, "
             f"{col(Choice, 'id')}, {col(Choice, 'school')}, {col(Choice, 'rank')}, "
-            f"{col(School, 'code')} "
+            f"{col(School, 'code')}, {col(Round, 'seed')} <> '', {col(Round, 'id')} "
             f"FROM {table(Child)} "
             f"INNER JOIN {table(Round)} ON {col(Round, 'id')} = {col(Child, 'round')} "
             f"LEFT JOIN {table(PledgeGroup)} "
@@ -151,7 +173,8 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
     Returns ``ORDERED``; ``NOT_FOUND`` when the parent has no such child; ``CLOSED`` when its
     round's registration is not open; ``CHANGED`` when ``codes`` are not exactly the schools
     on the list (it changed in another tab meanwhile). This runs at every drag of a list, the
-    platform's busiest write: one SELECT reads the child's round, pledge group and list (and
+    platform's busiest write: one SELECT reads the child's round (whether its seed is public
+    too: :func:`samen.web.core.lifecycle.families_may_change`), pledge group and list (and
     checks the parent), one UPDATE writes the changed ranks, and commits on its own."""
     with connection.cursor() as cursor:
         cursor.execute(_order_sql(), [child_id, parent_id])
@@ -160,6 +183,8 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
         return NOT_FOUND
     status, opens, closes, target = rows[0][:4]
     rnd = Round(
+        # any text stands for the public seed: only whether there is one counts here
+        seed="revealed" if rows[0][8] else "",
         status=status,
         registration_opens=lean.convert(
             Round._meta.get_field("registration_opens"), opens, connection
@@ -168,9 +193,9 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
             Round._meta.get_field("registration_closes"), closes, connection
         ),
     )
-    if not rnd.registration_is_open():
+    if not lifecycle.families_may_change(rnd):
         return CLOSED
-    by_code = {code: s for _, _, _, _, pk, s, _, code in rows if pk is not None}
+    by_code = {code: s for _, _, _, _, pk, s, _, code, _, _ in rows if pk is not None}
     if sorted(codes) != sorted(by_code) or len(set(codes)) != len(codes):
         return CHANGED
     order = [by_code[c] for c in codes]
@@ -180,16 +205,17 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
         order.insert(0, target)
     ranks = {school: rank for rank, school in enumerate(order, start=1)}
     changed = [
-        (pk, ranks[s]) for _, _, _, _, pk, s, r, _ in rows if pk is not None and r != ranks[s]
+        (pk, ranks[s]) for _, _, _, _, pk, s, r, *_ in rows if pk is not None and r != ranks[s]
     ]
-    if changed:
-        _write_ranks(child_id, changed)
+    if changed and not _write_ranks(child_id, changed, open_round=rows[0][9]):
+        return CLOSED
     return ORDERED
 
 
 @transaction.atomic
 def join(child: Child, group: PledgeGroup) -> None:
     """Join ``group`` (leaving any other) and put its school first on the list."""
+    lifecycle.require_family_change(child.round_id)
     child.pledge_group = group
     child.save(update_fields=["pledge_group", "updated_at"])
     order = [s for s in school_ids(child) if s != group.target_id]
@@ -199,6 +225,7 @@ def join(child: Child, group: PledgeGroup) -> None:
 @transaction.atomic
 def leave(child: Child) -> None:
     """Leave the pledge group; the school stays on the list as an ordinary choice."""
+    lifecycle.require_family_change(child.round_id)
     child.pledge_group = None
     child.save(update_fields=["pledge_group", "updated_at"])
 
@@ -221,8 +248,10 @@ def new_group_id(rnd: Round, name: str) -> str:
 
 
 def can_delete(child: Child) -> bool:
-    """A family may delete a child's data until registration closes."""
-    return child.round.status in (Round.DRAFT, Round.OPEN)
+    """A family may delete a child's data until registration closes (never once the seed of
+    the draw is public: the child is part of what the allocation reads)."""
+    rnd = child.round
+    return rnd.status in (Round.DRAFT, Round.OPEN) and not lifecycle.inputs_frozen(rnd)
 
 
 def _when(value: Any) -> Any:

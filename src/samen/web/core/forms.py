@@ -371,3 +371,28 @@ class StaffForm(forms.Form):
 
     def clean_schools(self) -> list[str]:
         return _list_field(self.cleaned_data["schools"])
+
+
+class VoidDrawForm(forms.Form):
+    """A new fingerprint after the draw: it voids the draw (the reason is published)."""
+
+    seed = forms.CharField(
+        label=_("A new seed"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Why the draw is voided (published on the draw page)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the revealed seed stays public, a run under review is discarded and "
+            "the draw must be held again with the new seed."
+        )
+    )
+
+
+class ArchiveForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I understand what archiving the round does."))
