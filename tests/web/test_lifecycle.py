@@ -594,3 +594,25 @@ def test_every_step_is_audited_once_with_before_and_after(small_round, office_cl
     assert reveal.actor.email == "office@samen.test" and reveal.after["note"]
     publish = AuditEntry.objects.get(action="run.publish")
     assert publish.after["run_seed_commitment"] == fp("a fresh seed 2027")
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr"])
+def test_the_life_cycle_speaks_the_three_languages(small_round, office_client, lang):
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = [lifecycle.frozen_message(), *lifecycle.archive_consequences(small_round)]
+    with translation.override(lang):
+        assert lifecycle.frozen_message() not in english
+        for text in lifecycle.archive_consequences(small_round):
+            assert text not in english
+    draw(office_client, small_round)
+    headers = {"accept-language": lang}
+    r = office_client.post(
+        f"/office/rounds/{small_round.slug}/status/", {"action": "open"}, headers=headers
+    )
+    assert r.status_code == 409
+    assert "can never open again" not in r.content.decode()
+    assert {"nl": "nooit meer", "fr": "plus jamais"}[lang] in r.content.decode()
+    page = Client().get(f"/rounds/{small_round.slug}/draw/", headers=headers).content.decode()
+    assert {"nl": "Vingerafdruk", "fr": "Empreinte"}[lang] in page
