@@ -91,13 +91,15 @@ def test_an_import_keeps_no_seed(office_client):
     assert rnd.status == Round.OPEN
     public = Client().get(f"/rounds/{rnd.slug}/draw/").content.decode()
     assert imported not in public
-    # the seed of round.toml may be committed, with a warning: whoever has the file knows it
+    # nor can the seed of round.toml be committed: whoever has the file knows it
     r = office_client.post(
-        f"/office/rounds/{rnd.slug}/seed/commit/", {"seed": imported}, follow=True
+        f"/office/rounds/{rnd.slug}/seed/commit/",
+        {"seed": imported},
+        headers={"accept-language": "en"},
     )
-    assert "imported round.toml" in r.content.decode() or "round.toml" in r.content.decode()
+    assert r.status_code == 409 and "seed of the imported round.toml" in r.content.decode()
     rnd.refresh_from_db()
-    assert rnd.seed_commitment == fp(imported) and rnd.seed == ""
+    assert rnd.seed_commitment == "" and rnd.seed == ""
 
 
 def test_the_import_page_says_the_seed_is_not_used(office_client):
@@ -616,3 +618,21 @@ def test_the_life_cycle_speaks_the_three_languages(small_round, office_client, l
     assert {"nl": "nooit meer", "fr": "plus jamais"}[lang] in r.content.decode()
     page = Client().get(f"/rounds/{small_round.slug}/draw/", headers=headers).content.decode()
     assert {"nl": "Vingerafdruk", "fr": "Empreinte"}[lang] in page
+
+
+def test_the_demo_publishes_a_fingerprint_of_a_new_seed(db):
+    from samen.web.core import demo
+
+    d = demo.load(EXAMPLE)
+    rnd = d.round
+    rnd.refresh_from_db()
+    assert rnd.status == Round.OPEN and rnd.seed == ""
+    assert d.seed != read_round(EXAMPLE).instance.seed and len(d.seed) >= lifecycle.MIN_SEED_LENGTH
+    assert rnd.seed_commitment == fp(d.seed)
+    assert [h.state for h in lifecycle.history(rnd)] == ["current"]
+    assert actions()[:3] == ["round.import", "seed.commit", "round.open"]
+    # the office holds the draw with the printed seed
+    lifecycle.close_registration(rnd)
+    lifecycle.reveal_seed(rnd, d.seed)
+    rnd.refresh_from_db()
+    assert rnd.seed == d.seed and lifecycle.inputs_frozen(rnd)

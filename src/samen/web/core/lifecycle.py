@@ -57,9 +57,6 @@ from samen.web.core.models import AllocationRun, AuditEntry, Job, Round, SeedCom
 #: a shorter seed could be found from its public fingerprint by trying
 MIN_SEED_LENGTH = 12
 
-#: the steps the office page offers (see :func:`allowed`)
-STEPS = ("open", "close", "draft", "commit", "void", "reveal", "allocate", "waiting", "archive")
-
 #: audit actions of successful steps
 ACTIONS = {
     "open": "round.open",
@@ -190,8 +187,8 @@ def lock_for_edit(rnd: Round, *, frozen_fields_disabled: bool = False) -> Round:
     now, unless the edit leaves everything the allocation reads alone
     (``frozen_fields_disabled``: the page was built with those fields read-only)."""
     locked = Round.objects.select_for_update().get(pk=rnd.pk)
-    if inputs_frozen(locked) and not frozen_fields_disabled:
-        raise InputsFrozen(frozen_message())
+    if not frozen_fields_disabled:
+        require_inputs_editable(locked)
     return locked
 
 
@@ -389,8 +386,6 @@ class Committed:
     round: Round
     #: the new fingerprint voided a revealed draw
     voided: bool
-    #: the seed is the one the imported round.toml brought (whoever has that file knows it)
-    imported_seed: bool
 
 
 def _history(r: Round) -> None:
@@ -430,7 +425,8 @@ def commit_seed(
     Before the registration closes it replaces the fingerprint published before. After the
     reveal, and until the results are published, it voids the draw: ``reason`` is required
     and public, the voided seed stays public, a run under review is discarded and the round is
-    closed without a seed again. A seed revealed before in this round is refused."""
+    closed without a seed again. A seed revealed before in this round, or the seed an imported
+    round.toml brought, is refused."""
     reason = reason.strip()
 
     def change(r: Round) -> _Done:
@@ -463,6 +459,13 @@ def commit_seed(
                 _(
                     "This seed was revealed before in this round: everybody knows it. "
                     "Choose a new one."
+                )
+            )
+        if fp in _imported_fingerprints(r):
+            raise LifecycleError(
+                _(
+                    "This is the seed of the imported round.toml: whoever has that file knows "
+                    "it. Choose a new seed."
                 )
             )
         if fp == r.seed_commitment:
@@ -500,14 +503,10 @@ def commit_seed(
             )
         else:
             after["note"] = _("A new fingerprint of the seed is published.")
-        return _Done(
-            after,
-            value=(voiding, fp in _imported_fingerprints(r)),
-            action=ACTIONS["void" if voiding else "commit"],
-        )
+        return _Done(after, value=voiding, action=ACTIONS["void" if voiding else "commit"])
 
-    locked, (voided, imported) = _step(rnd, "commit", change, request, actor)
-    return Committed(locked, voided, imported)
+    locked, voided = _step(rnd, "commit", change, request, actor)
+    return Committed(locked, voided)
 
 
 def reveal_seed(

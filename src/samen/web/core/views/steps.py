@@ -88,14 +88,6 @@ def seed_commit(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             _("The fingerprint is published. Keep the seed safe: you type it again at the draw."),
         )
-    if outcome.imported_seed:
-        messages.warning(
-            request,
-            _(
-                "This is the seed of the imported round.toml: whoever has that file knows it. "
-                "Choose a new seed unless the file was kept secret."
-            ),
-        )
     return redirect("office_round", slug=slug)
 
 
