@@ -218,7 +218,9 @@ def allowed(rnd: Round) -> set[str]:
     if s in (Round.DRAFT, Round.CLOSED) and not revealed:
         steps.add("open")
     if s == Round.OPEN:
-        steps |= {"close", "draft"}
+        steps.add("draft")
+        if rnd.seed_commitment:
+            steps.add("close")
     if s in (Round.DRAFT, Round.OPEN):
         steps.add("commit")
     if s in (Round.CLOSED, Round.ALLOCATED) and revealed:
