@@ -567,6 +567,13 @@ def test_archiving_needs_the_confirmation_page(small_round, office_client):
     assert small_round.name not in Client().get("/").content.decode()
     assert not small_round.answers_are_open()
     assert lifecycle.allowed(small_round) == set()
+    page = office_client.get(f"/office/rounds/{slug}/archive/", headers={"accept-language": "en"})
+    assert "The round is archived." in page.content.decode() and 'name="confirm"' not in (
+        page.content.decode()
+    )
+    assert (
+        office_client.post(f"/office/rounds/{slug}/archive/", {"confirm": "on"}).status_code == 409
+    )
 
 
 def test_every_step_is_audited_once_with_before_and_after(small_round, office_client):
