@@ -19,6 +19,7 @@ from samen.web.core.views import (
     school,
     second_factor,
     site,
+    steps,
 )
 
 urlpatterns = [
@@ -68,10 +69,11 @@ urlpatterns = [
     path("office/rounds/import/", office.round_import, name="office_import"),
     path("office/rounds/<slug:slug>/", office.round_detail, name="office_round"),
     path("office/rounds/<slug:slug>/edit/", office.round_edit, name="office_round_edit"),
-    path("office/rounds/<slug:slug>/status/", office.round_status, name="office_round_status"),
-    path("office/rounds/<slug:slug>/seed/commit/", office.seed_commit, name="office_seed_commit"),
-    path("office/rounds/<slug:slug>/seed/reveal/", office.seed_reveal, name="office_seed_reveal"),
-    path("office/rounds/<slug:slug>/allocate/", office.round_allocate, name="office_allocate"),
+    path("office/rounds/<slug:slug>/status/", steps.round_status, name="office_round_status"),
+    path("office/rounds/<slug:slug>/archive/", steps.round_archive, name="office_round_archive"),
+    path("office/rounds/<slug:slug>/seed/commit/", steps.seed_commit, name="office_seed_commit"),
+    path("office/rounds/<slug:slug>/seed/reveal/", steps.seed_reveal, name="office_seed_reveal"),
+    path("office/rounds/<slug:slug>/allocate/", steps.round_allocate, name="office_allocate"),
     path("office/rounds/<slug:slug>/expire/", office.round_expire, name="office_expire"),
     path("office/rounds/<slug:slug>/export.zip", office.round_export, name="office_export"),
     path("office/rounds/<slug:slug>/schools/", office.schools, name="office_schools"),
@@ -95,7 +97,7 @@ urlpatterns = [
     ),
     path("office/jobs/<int:pk>/", office.job_detail, name="office_job"),
     path("office/runs/<int:pk>/", office.run_detail, name="office_run"),
-    path("office/runs/<int:pk>/publish/", office.run_publish, name="office_run_publish"),
+    path("office/runs/<int:pk>/publish/", steps.run_publish, name="office_run_publish"),
     path("office/runs/<int:pk>/download.zip", office.run_download, name="office_run_download"),
     path("office/runs/<int:pk>/report/", office.run_report, name="office_run_report"),
     path("office/audit/", office_audit.audit_log, name="office_audit"),

@@ -25,8 +25,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.engine.allocate import allocate
@@ -37,7 +35,7 @@ from samen.io.errors import RoundError
 from samen.io.results import metres, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
-from samen.web.core import blocks, homes, notifications
+from samen.web.core import blocks, homes, lifecycle
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -201,8 +199,19 @@ def _store(
     folder: FolderRound,
     result: Result,
     data: FolderData,
+    seed_commitment: str,
     previous: dict[int, Placement] | None = None,
 ) -> AllocationRun:
+    """Keep the run and its placements, if the round's draw is still the one the run used
+    (:func:`samen.web.core.lifecycle.store_run` checks it with the round locked)."""
+    if lifecycle.fingerprint(folder.instance.seed) != seed_commitment:
+        # the folder was read after the draw changed: never store a run of another seed
+        raise AllocationError(
+            _(
+                "The draw changed while the allocation ran (a new fingerprint was "
+                "published); nothing was stored."
+            )
+        )
     outputs = render_results(folder, result)
     summary = json.loads(outputs["summary.json"])
     prep = prepare(folder.instance)
@@ -210,7 +219,8 @@ def _store(
     texts = lottery_texts(folder, result, prep)
     inst = folder.instance
     schools = {s.code: s for s in rnd.schools.all()}
-    with transaction.atomic():
+
+    def create(rnd: Round) -> AllocationRun:
         AllocationRun.objects.filter(
             round=rnd, number=number_, status=AllocationRun.COMPUTED
         ).update(status=AllocationRun.DISCARDED)
@@ -222,6 +232,7 @@ def _store(
             input_files=_text(files),
             result_files=_text(outputs),
             summary=summary,
+            seed_commitment=seed_commitment,
         )
         ranks: dict[int, dict[str, int]] = {}
         for child_pk, code, rank in Child.objects.filter(round=rnd).values_list(
@@ -256,10 +267,21 @@ def _store(
                 )
             )
         Placement.objects.bulk_create(placements, batch_size=2000)
-        if number_ == 0:
-            rnd.status = Round.ALLOCATED
-            rnd.save(update_fields=["status"])
-    return run
+        return run
+
+    try:
+        return lifecycle.store_run(rnd, seed_commitment, number_, create)
+    except lifecycle.LifecycleError as exc:
+        raise AllocationError(exc.message) from None
+
+
+def _seed_for_run(rnd: Round, *, waiting: bool) -> str:
+    """The fingerprint of the seed the run uses, checked at run time (the seed hashes to it,
+    the registration is closed): :func:`samen.web.core.lifecycle.seed_for_run`."""
+    try:
+        return lifecycle.seed_for_run(rnd, waiting=waiting)
+    except lifecycle.LifecycleError as exc:
+        raise AllocationError(exc.message) from None
 
 
 def unverified_message(children: list[Child]) -> str:
@@ -298,12 +320,10 @@ def _check_blocks(data: FolderData) -> None:
 
 
 def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
-    """Allocate the round (run 0) from the database; the run waits for review. Refused
-    while a child listing a school with seats by distance has an address to be checked."""
-    if not rnd.seed:
-        raise AllocationError(_("The seed has not been revealed yet; hold the draw first."))
-    if rnd.status not in (Round.CLOSED, Round.ALLOCATED):
-        raise AllocationError(_("Close the registration before allocating."))
+    """Allocate the round (run 0) from the database with the committed seed; the run waits
+    for review. Refused while a child listing a school with seats by distance has an address
+    to be checked."""
+    seed_commitment = _seed_for_run(rnd, waiting=False)
     _check_homes(rnd)
     data = folder_data(rnd)
     if not data.children:
@@ -314,7 +334,7 @@ def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
     files = render_folder(data)
     folder = _read(files)
     result = allocate(folder.instance)
-    return _store(rnd, 0, job, files, folder, result, data)
+    return _store(rnd, 0, job, files, folder, result, data, seed_commitment)
 
 
 def current_placements(rnd: Round) -> dict[int, Placement]:
@@ -403,8 +423,7 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
 
 def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
     """Allocate the declined seats again (the next waiting-list round)."""
-    if rnd.status != Round.PUBLISHED:
-        raise AllocationError(_("Publish the results first; a waiting-list round follows them."))
+    seed_commitment = _seed_for_run(rnd, waiting=True)
     latest = rnd.latest_published_run()
     assert latest is not None
     _check_homes(rnd)
@@ -428,22 +447,15 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
             )
             % {"ids": ", ".join(lost[:10])}
         )
-    return _store(rnd, latest.number + 1, job, files, folder, result, data, current)
+    return _store(
+        rnd, latest.number + 1, job, files, folder, result, data, seed_commitment, current
+    )
 
 
-@transaction.atomic
 def publish(run: AllocationRun) -> None:
-    """Make the run's results visible to families."""
-    rnd = run.round
-    run.status = AllocationRun.PUBLISHED
-    run.published_at = timezone.now()
-    run.save(update_fields=["status", "published_at"])
-    AllocationRun.objects.filter(
-        round=rnd, number=run.number, status=AllocationRun.COMPUTED
-    ).exclude(pk=run.pk).update(status=AllocationRun.DISCARDED)
-    rnd.status = Round.PUBLISHED
-    rnd.save(update_fields=["status"])
-    notifications.results_published(run)  # the families' e-mail, in the same transaction
+    """Make the run's results visible to families (the step is
+    :func:`samen.web.core.lifecycle.publish_run`, which checks and logs it)."""
+    lifecycle.publish_run(run)
 
 
 def dashboard(run: AllocationRun) -> dict[str, Any]:

@@ -3,14 +3,15 @@
 Everything here is made up. The round is ``examples/mechelen-2027`` with the registration
 open, so the demo can walk through a whole round: families register and pledge, the office
 closes the registration, holds the draw (the seed is printed), allocates, publishes and runs a
-waiting-list round.
+waiting-list round. Like every imported round it does not use the seed of its round.toml: the
+demo publishes the fingerprint of a new random seed (:mod:`samen.web.core.lifecycle`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,8 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samen.io.round import read_round
-from samen.web.core import audit, family
-from samen.web.core.exchange import import_round
+from samen.web.core import audit, family, lifecycle
 from samen.web.core.homes import use_address
 from samen.web.core.models import Address, Child, PledgeGroup, Round, School
 from samen.web.core.roles import add_staff
@@ -68,21 +68,29 @@ def _addresses(schools: list[School]) -> tuple[str, str]:
 @transaction.atomic
 def load(folder: Path) -> Demo:
     """Load the demo into an empty database."""
-    rnd = import_round(read_round(folder))
-    seed = rnd.seed
+    rnd = lifecycle.import_round(read_round(folder))
     now = timezone.now()
-    # hold the draw in the demo: only the fingerprint is known until the office types the seed
-    rnd.seed = ""
-    rnd.seed_revealed_at = None
-    rnd.seed_commitment = hashlib.sha256(seed.encode("utf-8")).hexdigest()
-    rnd.status = Round.OPEN
     rnd.registration_opens = now - dt.timedelta(days=1)
     rnd.registration_closes = now + dt.timedelta(days=14)
     rnd.draw_at = now + dt.timedelta(days=15)
     rnd.results_at = now + dt.timedelta(days=20)
     rnd.acceptance_deadline = now + dt.timedelta(days=30)
     rnd.retention_until = (now + dt.timedelta(days=365)).date()
-    rnd.save()
+    rnd.save(
+        update_fields=[
+            "registration_opens",
+            "registration_closes",
+            "draw_at",
+            "results_at",
+            "acceptance_deadline",
+            "retention_until",
+        ]
+    )
+    # the draw as the office holds it: only the fingerprint is public until the office types
+    # the seed (printed by the demo) at the draw
+    seed = f"samen demo {now:%Y-%m-%d} {secrets.token_hex(6)}"
+    lifecycle.commit_seed(rnd, seed)
+    rnd = lifecycle.open_registration(rnd)
     schools = list(rnd.schools.all())
     address = _addresses(schools)
 

@@ -9,14 +9,13 @@ facts that some seat pool uses. It is both what the engine reads (through
 published folder recomputes the published results by construction.
 
 :func:`import_round` reads a checked :class:`samen.io.Round` into the database in one
-transaction.
+transaction, without its seed (:mod:`samen.web.core.lifecycle`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import zipfile
@@ -402,16 +401,15 @@ def _float(v: float) -> float | None:
 
 @transaction.atomic
 def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
-    """Create a round (status draft) from a read and checked round folder, all or nothing.
+    """Create a round (being prepared) from a read and checked round folder, all or nothing.
 
-    The seed in round.toml counts as revealed (its SHA-256 becomes the commitment); commit a
-    new seed before registration closes to hold a public draw instead.
+    The seed in round.toml is not kept: whoever has the file knows it, so it could not be the
+    seed of a public draw. The office publishes a fingerprint of its own before the
+    registration closes (:func:`samen.web.core.lifecycle.import_round`, which calls this, keeps
+    the imported seed's fingerprint in the audit entry).
     """
-    from django.utils import timezone
-
     s = folder.settings
     inst = folder.instance
-    now = timezone.now()
     rnd = Round.objects.create(
         slug=slug or unique_slug(folder.name),
         name=folder.name,
@@ -428,10 +426,7 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
             }
             for p in s.default_pools
         ],
-        seed=s.seed,
-        seed_commitment=hashlib.sha256(s.seed.encode("utf-8")).hexdigest(),
-        commitment_published_at=now,
-        seed_revealed_at=now,
+        status=Round.DRAFT,
     )
     for k, flag in enumerate(inst.flag_names):
         known = KNOWN_QUESTIONS.get(flag, {})

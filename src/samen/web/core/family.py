@@ -5,6 +5,11 @@ first on the child's list; taking that school off the list leaves the group (a p
 conditional choice of that school, rules section 7). Children who apply together
 (:mod:`samen.web.core.blocks`) share one list and one pledge group: every change below is made
 to every member of the block, in the same transaction.
+
+Every change first asks :func:`samen.web.core.lifecycle.require_family_change` (the
+registration is open and the seed of the draw not public) inside its transaction, and raises
+:class:`samen.web.core.lifecycle.RegistrationClosed` otherwise; the fast :func:`set_order`
+reads the same facts in its one SELECT.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samen.web.core import blocks, lean, notifications
+from samen.web.core import blocks, lean, lifecycle, notifications
 from samen.web.core.models import (
     AllocationRun,
     BirthDateAllowance,
@@ -66,11 +71,16 @@ def _set_ranks(choices: list[Choice]) -> None:
     _write_ranks([choices[0].child_id], [(c.pk, c.rank) for c in choices])
 
 
-def _write_ranks(child_ids: list[int], ranks: list[tuple[int, int]]) -> None:
+def _write_ranks(
+    child_ids: list[int], ranks: list[tuple[int, int]], open_round: int | None = None
+) -> bool:
     """One ``UPDATE ... SET rank = CASE id WHEN ...`` for the choices' new ranks, (choice id,
     rank) of the children ``child_ids``, whose ids the statement checks too. (The ORM's
     bulk_update builds the same statement at ten times the cost; this runs on every change of
-    a list, the platform's busiest write.)"""
+    a list, the platform's busiest write.) With ``open_round`` the statement also checks that
+    this round is still open without a public seed, so a list read just before the
+    registration closed is not written after it; False when it wrote nothing for that
+    reason."""
     qn = connection.ops.quote_name
     table = qn(Choice._meta.db_table)
     pk = qn(Choice._meta.pk.column)
@@ -85,12 +95,22 @@ def _write_ranks(child_ids: list[int], ranks: list[tuple[int, int]]) -> None:
     params += [choice for choice, _ in ranks]
     params += child_ids
     owners = ", ".join(["%s"] * len(child_ids))
+    still_open = ""
+    if open_round is not None:
+        rounds = qn(Round._meta.db_table)
+        still_open = (
+            f" AND EXISTS (SELECT 1 FROM {rounds} WHERE {qn(Round._meta.pk.column)} = %s "
+            f"AND {qn(Round._meta.get_field('status').column)} = %s "
+            f"AND {qn(Round._meta.get_field('seed').column)} = %s)"
+        )
+        params += [open_round, Round.OPEN, ""]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET {rank} = CASE {pk} {cases} END, {changed} = %s "
-            f"WHERE {pk} IN ({marks}) AND {child} IN ({owners})",
+            f"WHERE {pk} IN ({marks}) AND {child} IN ({owners}){still_open}",
             params,
         )
+        return open_round is None or cursor.rowcount > 0
 
 
 def school_ids(child: Child) -> list[int]:
@@ -100,6 +120,7 @@ def school_ids(child: Child) -> list[int]:
 @transaction.atomic
 def add(child: Child, school: School) -> None:
     """Add ``school`` at the end of the list (of the child's whole block)."""
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order and school.round_id == child.round_id:
         _renumber_block(child, [*order, school.pk])
@@ -108,6 +129,7 @@ def add(child: Child, school: School) -> None:
 @transaction.atomic
 def move(child: Child, school: School, delta: int) -> None:
     """Move ``school`` ``delta`` places down (up when negative), for the whole block."""
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order:
         return
@@ -127,6 +149,7 @@ def _set_group(children: list[Child], group: PledgeGroup | None) -> None:
 def remove(child: Child, school: School) -> bool:
     """Take ``school`` off the list (of the whole block); True when that also left the
     pledge group."""
+    lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order:
         return False
@@ -190,7 +213,8 @@ def _order_sql() -> str:
             f"SELECT {col(Round, 'status')}, {col(Round, 'registration_opens')}, "
             f"{col(Round, 'registration_closes')}, {col(PledgeGroup, 'target')}, "
             f"{mcol('id')}, {col(Choice, 'id')}, {col(Choice, 'school')}, "
-            f"{col(Choice, 'rank')}, {col(School, 'code')} "
+            f"{col(Choice, 'rank')}, {col(School, 'code')}, "
+            f"{col(Round, 'seed')} <> '', {col(Round, 'id')} "
             f"FROM {child} "
             f"INNER JOIN {table(Round)} ON {col(Round, 'id')} = {ccol('round')} "
             f"LEFT JOIN {table(PledgeGroup)} "
@@ -213,8 +237,9 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
     Returns ``ORDERED``; ``NOT_FOUND`` when the parent has no such child; ``CLOSED`` when its
     round's registration is not open; ``CHANGED`` when ``codes`` are not exactly the schools
     on the list (it changed in another tab meanwhile). This runs at every drag of a list, the
-    platform's busiest write: one SELECT reads the child's round, pledge group and list, and
-    the lists of the children applying together with it (and checks the parent), one UPDATE
+    platform's busiest write: one SELECT reads the child's round (whether its seed is public
+    too: :func:`samen.web.core.lifecycle.families_may_change`), pledge group and list, and the
+    lists of the children applying together with it (and checks the parent), one UPDATE
     writes the changed ranks of all of them, and commits on its own. (Only a block whose
     lists differ, which the platform no longer lets happen, takes the slower ORM path.)"""
     with connection.cursor() as cursor:
@@ -224,6 +249,8 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
         return NOT_FOUND
     status, opens, closes, target = rows[0][:4]
     rnd = Round(
+        # any text stands for the public seed: only whether there is one counts here
+        seed="revealed" if rows[0][9] else "",
         status=status,
         registration_opens=lean.convert(
             Round._meta.get_field("registration_opens"), opens, connection
@@ -232,11 +259,11 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
             Round._meta.get_field("registration_closes"), closes, connection
         ),
     )
-    if not rnd.registration_is_open():
+    if not lifecycle.families_may_change(rnd):
         return CLOSED
     # (member, choice id, school id, rank, code) of every member of the block
     lists: dict[int, list[tuple[int, int, int, str]]] = {}
-    for _s, _o, _c, _t, member, pk, school, rank, code in rows:
+    for _s, _o, _c, _t, member, pk, school, rank, code, _seed, _round in rows:
         found = lists.setdefault(member, [])
         if pk is not None:
             found.append((pk, school, rank, code))
@@ -263,8 +290,8 @@ def set_order(parent_id: int, child_id: int, codes: list[str]) -> str:
         for pk, school, rank, _code in found
         if rank != ranks[school]
     ]
-    if changed:
-        _write_ranks(sorted(lists), changed)
+    if changed and not _write_ranks(sorted(lists), changed, open_round=rows[0][10]):
+        return CLOSED
     return ORDERED
 
 
@@ -273,6 +300,7 @@ def join(child: Child, group: PledgeGroup) -> list[Child]:
     """Join ``group`` (leaving any other) and put its school first on the list, with every
     child applying together with it (a block has one pledge: decisions.md, decision 1).
     Returns the children who joined."""
+    lifecycle.require_family_change(child.round_id)
     members = blocks.members(child)
     _set_group(members, group)
     order = [s for s in school_ids(child) if s != group.target_id]
@@ -285,6 +313,7 @@ def join(child: Child, group: PledgeGroup) -> list[Child]:
 def leave(child: Child) -> list[Child]:
     """Leave the pledge group, with every child applying together with it; the school stays
     on the list as an ordinary choice. Returns the children who left."""
+    lifecycle.require_family_change(child.round_id)
     members = blocks.members(child)
     _set_group(members, None)
     _block_changed(child)
@@ -307,8 +336,10 @@ def new_group_id(rnd: Round) -> str:
 
 
 def can_delete(child: Child) -> bool:
-    """A family may delete a child's data until registration closes."""
-    return child.round.status in (Round.DRAFT, Round.OPEN)
+    """A family may delete a child's data until registration closes (never once the seed of
+    the draw is public: the child is part of what the allocation reads)."""
+    rnd = child.round
+    return rnd.status in (Round.DRAFT, Round.OPEN) and not lifecycle.inputs_frozen(rnd)
 
 
 def _when(value: Any) -> Any:

@@ -619,3 +619,28 @@ class StaffRoleForm(forms.Form):
 class StaffForm(StaffRoleForm):
     email = forms.EmailField(label=_("E-mail address"))
     field_order = ["email", "role", "schools", "round"]
+
+
+class VoidDrawForm(forms.Form):
+    """A new fingerprint after the draw: it voids the draw (the reason is published)."""
+
+    seed = forms.CharField(
+        label=_("A new seed"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    reason = forms.CharField(
+        label=_("Why the draw is voided (published on the draw page)"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand: the revealed seed stays public, a run under review is discarded and "
+            "the draw must be held again with the new seed."
+        )
+    )
+
+
+class ArchiveForm(forms.Form):
+    confirm = forms.BooleanField(label=_("I understand what archiving the round does."))

@@ -182,7 +182,12 @@ def _allocate(job: Job) -> dict[str, Any]:
 
     assert job.round is not None
     run_ = run_main(job.round, job)
-    return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
+    return {
+        "run": run_.pk,
+        "number": run_.number,
+        "summary": _short(run_.summary),
+        "seed_commitment": run_.seed_commitment,
+    }
 
 
 @handler("waiting")
@@ -191,7 +196,12 @@ def _waiting(job: Job) -> dict[str, Any]:
 
     assert job.round is not None
     run_ = run_waiting(job.round, job)
-    return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
+    return {
+        "run": run_.pk,
+        "number": run_.number,
+        "summary": _short(run_.summary),
+        "seed_commitment": run_.seed_commitment,
+    }
 
 
 @handler(CHANCES)

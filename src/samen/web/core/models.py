@@ -492,6 +492,8 @@ class AllocationRun(models.Model):
     #: the results of section 9, {file name: text}
     result_files = models.JSONField(default=dict)
     summary = models.JSONField(default=dict)
+    #: SHA-256 (hex) of the seed the run used: the fingerprint committed before the draw
+    seed_commitment = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
@@ -696,3 +698,31 @@ class BirthDateAllowance(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class SeedCommitment(models.Model):
+    """One fingerprint (SHA-256) of a round's seed as it was published, kept for good.
+
+    The public draw page lists them all with their times: a fingerprint replaced before the
+    draw, the one revealed at the draw, and a draw voided afterwards (its seed stays public), so
+    nobody can quietly hold a draw again. :mod:`samen.web.core.lifecycle` writes them.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="commitments")
+    fingerprint = models.CharField(max_length=64)
+    committed_at = models.DateTimeField(default=timezone.now)
+    #: the seed, once revealed at the draw (empty before)
+    seed = models.CharField(max_length=300, blank=True)
+    revealed_at = models.DateTimeField(null=True, blank=True)
+    #: when a newer fingerprint took its place (replaced before the draw, or its draw voided)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    #: its draw was voided after the reveal
+    voided = models.BooleanField(default=False)
+    #: why the office voided the draw (public)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["committed_at", "id"]
+
+    def __str__(self) -> str:
+        return self.fingerprint

@@ -7,6 +7,8 @@ A parent only ever reaches their own children: every child is looked up together
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samen.web.core import explain, family, geo, published, timeline
+from samen.web.core import explain, family, geo, lifecycle, published, timeline
 from samen.web.core.allocation import current_placements
 from samen.web.core.blocks import others as applying_with
 from samen.web.core.chances import admission_chances
@@ -43,10 +45,28 @@ def _my_child(request: HttpRequest, pk: int) -> Child:
 
 
 def _require_open(request: HttpRequest, child: Child) -> bool:
-    if child.round.registration_is_open():
+    if lifecycle.families_may_change(child.round):
         return True
     _closed(request)
     return False
+
+
+def _refusal_to_message(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A family's change the round refuses meanwhile (the registration closed between the
+    page and the change, :func:`samen.web.core.lifecycle.require_family_change`) becomes the
+    message on the child's page (or the home page), not an error page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except lifecycle.LifecycleError as exc:
+            messages.error(request, exc.message)
+            if "pk" in kwargs:
+                return redirect("child", pk=kwargs["pk"])
+            return redirect("home")
+
+    return wrapped
 
 
 def _closed(request: HttpRequest) -> None:
@@ -83,28 +103,32 @@ def round_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def draw_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public draw: the fingerprint, the seed once revealed and how to check it, and every
+    fingerprint the round ever published (replaced ones, voided draws with their seed)."""
     rnd = get_object_or_404(Round.objects.exclude(status=Round.DRAFT), slug=slug)
-    command = ""
-    if rnd.seed:
-        from shlex import quote
-
-        command = f"printf '%s' {quote(rnd.seed)} | sha256sum"
     return render(
         request,
         "samen/family/draw.html",
-        {"round": rnd, "command": command, "has_results": published.public_round(rnd)},
+        {
+            "round": rnd,
+            "command": lifecycle.check_command(rnd.seed) if rnd.seed else "",
+            "history": lifecycle.history(rnd),
+            "has_results": published.public_round(rnd),
+        },
     )
 
 
 @login_required
+@_refusal_to_message
 def child_new(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = get_object_or_404(Round, slug=slug)
-    if not rnd.registration_is_open():
+    if not lifecycle.families_may_change(rnd):
         messages.error(request, _("Registration for this round is not open."))
         return redirect("round", slug=slug)
     form = ChildForm(request.POST or None, round=rnd, parent=request.user)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            lifecycle.require_family_change(rnd.pk)
             child = form.save(commit=False)
             child.parent = request.user
             child.seq = family.next_seq(rnd)
@@ -118,6 +142,7 @@ def child_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@_refusal_to_message
 def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if not _require_open(request, child):
@@ -125,6 +150,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChildForm(request.POST or None, instance=child, round=child.round)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
+            lifecycle.require_family_change(child.round_id)
             form.save()
             form.after_save(child)
         messages.success(request, _("Saved."))
@@ -175,7 +201,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "round": rnd,
         "rows": rows,
         "add_form": AddSchoolForm(child=child),
-        "editable": rnd.registration_is_open(),
+        "editable": lifecycle.families_may_change(rnd),
         "group": group,
         "group_count": group.member_count() if group else 0,
         "placement": placement,
@@ -241,13 +267,19 @@ def child_delete(request: HttpRequest, pk: int) -> HttpResponse:
             button=_("Yes, delete all data of %(name)s") % {"name": name},
             back=reverse("child", args=[pk]),
         )
-    child.delete()
+    with transaction.atomic():
+        child.round = Round.objects.select_for_update().get(pk=child.round_id)
+        if not family.can_delete(child):  # the draw was held meanwhile
+            messages.error(request, _("Registration is closed; ask the admission office."))
+            return redirect("child", pk=pk)
+        child.delete()
     messages.success(request, _("All data of %(name)s has been deleted.") % {"name": name})
     return redirect("home")
 
 
 @login_required
 @require_POST
+@_refusal_to_message
 def choice_add(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if _require_open(request, child):
@@ -263,6 +295,7 @@ def _posted_school(request: HttpRequest, child: Child) -> School:
 
 @login_required
 @require_POST
+@_refusal_to_message
 def choice_move(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if _require_open(request, child):
@@ -282,6 +315,7 @@ def choice_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@_refusal_to_message
 def choice_remove(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if _require_open(request, child) and family.remove(child, _posted_school(request, child)):
@@ -313,6 +347,7 @@ def choice_order(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@_refusal_to_message
 def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if not _require_open(request, child):
@@ -333,6 +368,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "samen/family/pledge_new.html", {"form": form, "child": child})
 
 
+@_refusal_to_message
 def pledge_invite(request: HttpRequest, token: str) -> HttpResponse:
     group = get_object_or_404(PledgeGroup.objects.select_related("round", "target"), token=token)
     rnd = group.round
@@ -372,13 +408,14 @@ def pledge_invite(request: HttpRequest, token: str) -> HttpResponse:
             "count": count,
             "reached": count >= group.threshold,
             "children": children,
-            "open": rnd.registration_is_open(),
+            "open": lifecycle.families_may_change(rnd),
         },
     )
 
 
 @login_required
 @require_POST
+@_refusal_to_message
 def pledge_leave(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if _require_open(request, child) and child.pledge_group is not None:

@@ -7,7 +7,6 @@ written to the audit log.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from collections.abc import Callable
 from functools import wraps
@@ -35,6 +34,7 @@ from samen.web.core import (
     exchange,
     formulas,
     jobs,
+    lifecycle,
     published,
     second_factor,
     uploads,
@@ -49,6 +49,7 @@ from samen.web.core.forms import (
     RoundForm,
     SchoolForm,
     SeedForm,
+    VoidDrawForm,
 )
 from samen.web.core.homes import blocking_children, to_check
 from samen.web.core.models import (
@@ -112,13 +113,52 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "samen/office/round_form.html", {"form": form})
 
 
+#: the round's settings the allocation reads (frozen once the seed is public) and the others
+ROUND_RULES = ("name", "mechanism", "tie_breaking", "distance", "priority_groups", "default_pools")
+ROUND_OTHERS = (
+    "registration_opens",
+    "registration_closes",
+    "draw_at",
+    "results_at",
+    "acceptance_deadline",
+    "retention_until",
+    "languages",
+)
+
+
+def _read_only(form: Any, names: Any = None) -> None:
+    """Show ``form``'s fields (or the fields ``names``) without letting them change: a
+    disabled field keeps its value whatever is posted."""
+    for name, field in form.fields.items():
+        if names is None or name in names:
+            field.disabled = True
+
+
+def _frozen(request: HttpRequest, rnd: Round, template: str, context: dict[str, Any]) -> Any:
+    """The page of an office edit refused because the seed of the draw is public (409)."""
+    messages.error(request, lifecycle.frozen_message())
+    audit.record(request, "inputs.edit.refused", round=rnd, target=request.path)
+    return render(request, template, {"round": rnd, "frozen": True, **context}, status=409)
+
+
 @office
 def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = _round(slug)
     before = audit.snapshot(rnd)
     form = RoundForm(request.POST or None, instance=rnd)
+    frozen = lifecycle.inputs_frozen(rnd)
+    if frozen:  # the dates, the languages and the retention stay editable
+        _read_only(form, [*ROUND_RULES, "priority_groups_text", "default_pools_text"])
     if request.method == "POST" and form.is_valid():
-        form.save()
+        try:
+            with transaction.atomic():
+                lifecycle.lock_for_edit(rnd, frozen_fields_disabled=frozen)
+                edited = form.save(commit=False)
+                # only the form's fields: the status and the draw belong to the life cycle
+                edited.save(update_fields=[*ROUND_OTHERS, *(() if frozen else ROUND_RULES)])
+        except lifecycle.InputsFrozen:  # the draw was held while the form was filled in
+            return _frozen(request, _round(slug), "samen/office/round_form.html", {"form": form})
+        rnd.refresh_from_db()
         audit.record(
             request,
             "round.edit",
@@ -129,13 +169,20 @@ def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
         )
         messages.success(request, _("Saved."))
         return redirect("office_round", slug=rnd.slug)
-    return render(request, "samen/office/round_form.html", {"form": form, "round": rnd})
+    return render(
+        request, "samen/office/round_form.html", {"form": form, "round": rnd, "frozen": frozen}
+    )
 
 
-@office
-def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = _round(slug)
+def round_page(
+    request: HttpRequest,
+    rnd: Round,
+    status: int = 200,
+    seed_form: Any = None,
+    void_form: Any = None,
+) -> HttpResponse:
     children = rnd.children.all()
+    latest = rnd.latest_published_run()
     context = {
         "round": rnd,
         "n_children": children.count(),
@@ -146,146 +193,27 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "groups": rnd.pledge_groups.annotate(n=Count("members")).select_related("target"),
         "runs": rnd.runs.all(),
         "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
-        "seed_form": SeedForm(),
         "n_to_check": to_check(rnd).count(),
         "n_blocking": len(blocking_children(rnd)),
-        "latest": rnd.latest_published_run(),
+        "seed_form": seed_form or SeedForm(),
+        "void_form": void_form or VoidDrawForm(),
+        "steps": lifecycle.allowed(rnd),
+        "frozen": lifecycle.inputs_frozen(rnd),
+        "history": lifecycle.history(rnd),
+        "min_seed": lifecycle.MIN_SEED_LENGTH,
+        "latest": latest,
         "pending": Placement.objects.filter(
-            run=rnd.latest_published_run(), response=Placement.PENDING, school__isnull=False
+            run=latest, response=Placement.PENDING, school__isnull=False
         ).count()
-        if rnd.latest_published_run()
+        if latest
         else 0,
     }
-    return render(request, "samen/office/round.html", context)
-
-
-TRANSITIONS = {
-    "open": ({Round.DRAFT, Round.CLOSED}, Round.OPEN),
-    "close": ({Round.OPEN}, Round.CLOSED),
-    "draft": ({Round.OPEN}, Round.DRAFT),
-    "archive": ({Round.PUBLISHED, Round.ALLOCATED, Round.CLOSED}, Round.ARCHIVED),
-}
+    return render(request, "samen/office/round.html", context, status=status)
 
 
 @office
-@require_POST
-def round_status(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = _round(slug)
-    action = request.POST.get("action", "")
-    allowed, target = TRANSITIONS.get(action, (set(), ""))
-    if rnd.status not in allowed:
-        messages.error(request, _("This step is not possible now."))
-        return redirect("office_round", slug=slug)
-    if action == "open" and not rnd.schools.exists():
-        messages.error(request, _("Add the schools before opening the registration."))
-        return redirect("office_round", slug=slug)
-    if action == "close" and not rnd.seed_commitment:
-        messages.error(
-            request,
-            _("Publish the fingerprint of the seed before the registration closes."),
-        )
-        return redirect("office_round", slug=slug)
-    before = {"status": rnd.status}
-    rnd.status = target
-    if action == "close" and (
-        not rnd.registration_closes or rnd.registration_closes > timezone.now()
-    ):
-        rnd.registration_closes = timezone.now()
-    rnd.save()
-    audit.record(
-        request,
-        f"round.{action}",
-        round=rnd,
-        target=rnd.name,
-        before=before,
-        after={"status": rnd.status},
-    )
-    return redirect("office_round", slug=slug)
-
-
-@office
-@require_POST
-def seed_commit(request: HttpRequest, slug: str) -> HttpResponse:
-    """Publish the SHA-256 of a seed; the seed itself is not stored until the draw."""
-    rnd = _round(slug)
-    if rnd.status not in (Round.DRAFT, Round.OPEN):
-        messages.error(request, _("The seed can only be chosen before the registration closes."))
-        return redirect("office_round", slug=slug)
-    form = SeedForm(request.POST)
-    if form.is_valid():
-        before = {"seed_commitment": rnd.seed_commitment, "seed_revealed": bool(rnd.seed)}
-        seed = form.cleaned_data["seed"]
-        rnd.seed_commitment = hashlib.sha256(seed.encode("utf-8")).hexdigest()
-        rnd.commitment_published_at = timezone.now()
-        rnd.seed = ""
-        rnd.seed_revealed_at = None
-        rnd.save()
-        audit.record(
-            request,
-            "seed.commit",
-            round=rnd,
-            target=rnd.name,
-            before=before,
-            after={"seed_commitment": rnd.seed_commitment},
-        )
-        messages.success(
-            request,
-            _("The fingerprint is published. Keep the seed safe: you type it again at the draw."),
-        )
-    return redirect("office_round", slug=slug)
-
-
-@office
-@require_POST
-def seed_reveal(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = _round(slug)
-    if rnd.status != Round.CLOSED or not rnd.seed_commitment or rnd.seed:
-        messages.error(request, _("The draw is held once, after the registration closes."))
-        return redirect("office_round", slug=slug)
-    form = SeedForm(request.POST)
-    if form.is_valid():
-        seed = form.cleaned_data["seed"]
-        if not rnd.seed_matches(seed):
-            audit.record(request, "seed.reveal-mismatch", round=rnd, target=rnd.name)
-            messages.error(
-                request,
-                _("This seed does not match the published fingerprint. Check every character."),
-            )
-            return redirect("office_round", slug=slug)
-        rnd.seed = seed
-        rnd.seed_revealed_at = timezone.now()
-        rnd.save()
-        audit.record(
-            request,
-            "seed.reveal",
-            round=rnd,
-            target=rnd.name,
-            after={"seed": seed, "seed_commitment": rnd.seed_commitment},
-        )
-        messages.success(request, _("The seed is revealed and matches the fingerprint."))
-    return redirect("office_round", slug=slug)
-
-
-@office
-@require_POST
-def round_allocate(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = _round(slug)
-    kind = "waiting" if request.POST.get("kind") == "waiting" else "allocate"
-    if kind == "allocate" and (rnd.status not in (Round.CLOSED, Round.ALLOCATED) or not rnd.seed):
-        messages.error(request, _("Close the registration and hold the draw first."))
-        return redirect("office_round", slug=slug)
-    if kind == "waiting" and rnd.status != Round.PUBLISHED:
-        messages.error(request, _("Publish the results first."))
-        return redirect("office_round", slug=slug)
-    blocking = blocking_children(rnd)
-    if blocking:
-        messages.error(request, allocation.unverified_message(blocking))
-        return redirect("office_round", slug=slug)
-    job = jobs.enqueue(kind, rnd, user=request.user)
-    audit.record(
-        request, f"job.enqueue.{kind}", round=rnd, target=f"job {job.pk}", after={"job": job.pk}
-    )
-    return redirect("office_job", pk=job.pk)
+def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return round_page(request, _round(slug))
 
 
 @office
@@ -322,9 +250,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "samen/office/job.html", {"job": job})
 
 
-@office
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
+def run_page(request: HttpRequest, run: AllocationRun, status: int = 200) -> HttpResponse:
     sort = request.GET.get("sort", "name")
     cut = cutoffs.run_cutoffs([run])[0]
     cut.rows = cutoffs.sort_rows(cut.rows, sort if sort in cutoffs.SORT_KEYS else "name")
@@ -340,6 +266,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "moved": allocation.changed_children(run),
             "report": _report_state(run),
         },
+        status=status,
+    )
+
+
+@office
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return run_page(
+        request, get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
     )
 
 
@@ -404,25 +338,6 @@ def run_report(request: HttpRequest, pk: int) -> HttpResponse:
     )  # Content-Disposition: inline, with the file name for saving
     response["Content-Security-Policy"] = REPORT_CSP
     return response
-
-
-@office
-@require_POST
-def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(AllocationRun.objects.select_related("round"), pk=pk)
-    if run.status != AllocationRun.COMPUTED:
-        messages.error(request, _("Only a run under review can be published."))
-        return redirect("office_run", pk=pk)
-    allocation.publish(run)
-    audit.record(
-        request,
-        "run.publish",
-        round=run.round,
-        target=run_label(run),
-        after={"run": run.pk, "number": run.number, "assigned": run.summary.get("assigned")},
-    )
-    messages.success(request, _("The results are published; families can see them now."))
-    return redirect("office_run", pk=pk)
 
 
 def _download(name: str, data: bytes) -> HttpResponse:
@@ -490,23 +405,18 @@ def round_import(request: HttpRequest) -> HttpResponse:
                         for p in exc.problems
                     ]
                 else:
-                    rnd = exchange.import_round(parsed)
-                    audit.record(
-                        request,
-                        "round.import",
-                        round=rnd,
-                        target=rnd.name,
-                        after={
-                            "schools": rnd.schools.count(),
-                            "children": rnd.children.count(),
-                            "pledge_groups": rnd.pledge_groups.count(),
-                            "inputs": parsed.inputs,
-                        },
-                    )
+                    rnd = lifecycle.import_round(parsed, request)
                     messages.success(
                         request,
                         _("Imported: %(schools)s schools and %(children)s children.")
                         % {"schools": rnd.schools.count(), "children": rnd.children.count()},
+                    )
+                    messages.info(
+                        request,
+                        _(
+                            "The seed of round.toml is not used: publish the fingerprint of a "
+                            "new seed before the registration closes."
+                        ),
                     )
                     return redirect("office_round", slug=rnd.slug)
     status = 400 if problems or upload_problems else 200
@@ -525,11 +435,17 @@ def round_import(request: HttpRequest) -> HttpResponse:
 def schools(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = _round(slug)
     form = SchoolForm(request.POST or None, round=rnd)
+    context = {"schools": rnd.schools.prefetch_related("pools"), "form": form}
     if request.method == "POST" and form.is_valid():
-        school = form.save(commit=False)
-        school.round = rnd
-        school.seq = rnd.schools.count()
-        school.save()
+        with transaction.atomic():
+            try:
+                lifecycle.lock_for_edit(rnd)
+            except lifecycle.InputsFrozen:
+                return _frozen(request, rnd, "samen/office/schools.html", context)
+            school = form.save(commit=False)
+            school.round = rnd
+            school.seq = rnd.schools.count()
+            school.save()
         audit.record(
             request, "school.create", round=rnd, target=school.code, after=audit.snapshot(school)
         )
@@ -537,7 +453,7 @@ def schools(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "samen/office/schools.html",
-        {"round": rnd, "schools": rnd.schools.prefetch_related("pools"), "form": form},
+        {"round": rnd, "frozen": lifecycle.inputs_frozen(rnd), **context},
     )
 
 
@@ -551,12 +467,26 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     }
     form = SchoolForm(request.POST or None, instance=school, round=rnd)
     pools = PoolFormSet(request.POST or None, instance=school, form_kwargs={"flags": rnd.flags()})
+    context = {"school": school, "form": form, "pools": pools}
+    if lifecycle.inputs_frozen(rnd):
+        _read_only(form)
+        for f in pools.forms:
+            _read_only(f)
+        if request.method == "POST":
+            return _frozen(request, rnd, "samen/office/school_form.html", context)
+        return render(
+            request, "samen/office/school_form.html", {"round": rnd, "frozen": True, **context}
+        )
     # both checked, so every mistake shows at once; the pools' seats are checked against the
     # capacity the school form just took
     valid = request.method == "POST" and form.is_valid()
     valid = request.method == "POST" and pools.is_valid() and valid
     if valid:
         with transaction.atomic():
+            try:
+                lifecycle.lock_for_edit(rnd)
+            except lifecycle.InputsFrozen:
+                return _frozen(request, rnd, "samen/office/school_form.html", context)
             form.save()
             for k, f in enumerate(pools.forms):
                 if f.cleaned_data and not f.cleaned_data.get("DELETE"):
@@ -585,8 +515,23 @@ def questions(request: HttpRequest, slug: str) -> HttpResponse:
     formset = QuestionFormSet(
         request.POST or None, instance=rnd, form_kwargs={"languages": rnd.languages}
     )
+    if lifecycle.inputs_frozen(rnd):
+        for f in formset.forms:
+            _read_only(f)
+        if request.method == "POST":
+            return _frozen(request, rnd, "samen/office/questions.html", {"formset": formset})
+        return render(
+            request,
+            "samen/office/questions.html",
+            {"round": rnd, "formset": formset, "frozen": True},
+        )
     if request.method == "POST" and formset.is_valid():
-        formset.save()
+        with transaction.atomic():
+            try:
+                lifecycle.lock_for_edit(rnd)
+            except lifecycle.InputsFrozen:
+                return _frozen(request, rnd, "samen/office/questions.html", {"formset": formset})
+            formset.save()
         audit.record(
             request,
             "questions.edit",
@@ -643,31 +588,44 @@ def applicant(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
     rnd = _round(slug)
     child = get_object_or_404(Child, round=rnd, public_id=public_id)
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "add-priority":
-            school = get_object_or_404(School, round=rnd, code=request.POST.get("school", ""))
-            group = request.POST.get("group", "")
-            if group in rnd.priority_groups:
-                Priority.objects.get_or_create(child=child, school=school, group=group)
-                audit.record(
-                    request,
-                    "priority.add",
-                    round=rnd,
-                    target=child.public_id,
-                    after={"school": school.code, "group": group},
-                )
-        elif action == "remove-priority":
-            p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
-            audit.record(
-                request,
-                "priority.remove",
-                round=rnd,
-                target=child.public_id,
-                before={"school": p.school.code, "group": p.group},
+        try:
+            with transaction.atomic():
+                lifecycle.lock_for_edit(rnd)
+                _priority_change(request, rnd, child)
+        except lifecycle.InputsFrozen:
+            return _frozen(
+                request, rnd, "samen/office/applicant.html", applicant_context(rnd, child)
             )
-            p.delete()
         return redirect("office_applicant", slug=slug, public_id=public_id)
     return render(request, "samen/office/applicant.html", applicant_context(rnd, child))
+
+
+def _priority_change(request: HttpRequest, rnd: Round, child: Child) -> None:
+    """The office adds or removes a priority of ``child`` (audited); the caller holds the
+    round locked with its inputs editable."""
+    action = request.POST.get("action")
+    if action == "add-priority":
+        school = get_object_or_404(School, round=rnd, code=request.POST.get("school", ""))
+        group = request.POST.get("group", "")
+        if group in rnd.priority_groups:
+            Priority.objects.get_or_create(child=child, school=school, group=group)
+            audit.record(
+                request,
+                "priority.add",
+                round=rnd,
+                target=child.public_id,
+                after={"school": school.code, "group": group},
+            )
+    elif action == "remove-priority":
+        p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
+        audit.record(
+            request,
+            "priority.remove",
+            round=rnd,
+            target=child.public_id,
+            before={"school": p.school.code, "group": p.group},
+        )
+        p.delete()
 
 
 def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
@@ -681,5 +639,6 @@ def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
         "together": applying_with(child),
         "born_range": range_text(rnd),
         "born_in_range": child.birth_date is None or rnd.admits_birth_date(child.birth_date),
+        "frozen": lifecycle.inputs_frozen(rnd),
         **forms_for(child),
     }
