@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.io.formulas import is_formula_text
-from samen.web.core import homes
+from samen.web.core import homes, lifecycle
 from samen.web.core.models import HOME_ADDRESS, HOME_CHECK, Address, Child
 
 #: column name in the file -> field; Dutch names of the Flemish address register are accepted
@@ -291,7 +291,11 @@ def apply(reading: Reading, *, allow_unlink: bool = False) -> dict[str, Any]:
     gone = [a.pk for key, a in existing.items() if key not in reading.rows]
     if gone and not allow_unlink:
         gone_set = set(gone)
-        linked = Child.objects.filter(address__isnull=False).select_related("round")
+        linked = (
+            Child.objects.filter(address__isnull=False)
+            .exclude(lifecycle.frozen_rounds())
+            .select_related("round")
+        )
         losing = [
             _child(child, address=_address_text(child))
             for child in linked
@@ -305,7 +309,13 @@ def apply(reading: Reading, *, allow_unlink: bool = False) -> dict[str, Any]:
     by_pk = {a.pk: a for a in changed}
     gone_ids = set(gone)
     if moved_ids or gone_ids:
-        linked = Child.objects.filter(address__isnull=False).select_related("round")
+        # a round whose draw is held keeps every home as it was at the draw (the copied
+        # coordinates): only the homes of rounds still open to changes follow the list
+        linked = (
+            Child.objects.filter(address__isnull=False)
+            .exclude(lifecycle.frozen_rounds())
+            .select_related("round")
+        )
         for child in list(linked):
             before = _coords(child)
             if child.address_id in gone_ids:
@@ -327,7 +337,12 @@ def apply(reading: Reading, *, allow_unlink: bool = False) -> dict[str, Any]:
     Address.objects.bulk_create(new_rows, batch_size=5000)
 
     found = []
-    waiting = Child.objects.filter(home=HOME_CHECK).exclude(postcode="").select_related("round")
+    waiting = (
+        Child.objects.filter(home=HOME_CHECK)
+        .exclude(postcode="")
+        .exclude(lifecycle.frozen_rounds())
+        .select_related("round")
+    )
     for child in waiting:
         key = (child.postcode, child.house_number, child.box)
         if key not in reading.rows:

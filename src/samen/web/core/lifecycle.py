@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,6 +168,12 @@ def inputs_frozen(rnd: Round) -> bool:
     Every write path of children, lists, answers, priorities, schools, seat pools, questions
     and the round's rules asks this (the fast list path reads the seed in its one SELECT)."""
     return bool(rnd.seed) or rnd.status in _DONE
+
+
+def frozen_rounds(prefix: str = "round__") -> Q:
+    """The rounds whose inputs are frozen (:func:`inputs_frozen`), as a filter on a query of
+    rows that point to their round through ``prefix`` (a child: ``round__``)."""
+    return ~Q(**{f"{prefix}seed": ""}) | Q(**{f"{prefix}status__in": _DONE})
 
 
 def frozen_message() -> str:

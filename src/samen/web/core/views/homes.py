@@ -4,18 +4,21 @@ allowing a date of birth outside the round's range. Every change is audited."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from samen.web.core import addresses as address_list
-from samen.web.core import applicant_forms, audit, birthdates, homes
+from samen.web.core import applicant_forms, audit, birthdates, homes, lifecycle
 from samen.web.core.forms import AddressImportForm
 from samen.web.core.models import Address, AuditEntry, BirthDateAllowance, Child, Round
 from samen.web.core.params import id_param
-from samen.web.core.views.office import applicant_context, office
+from samen.web.core.views.office import _frozen, applicant_context, office
 
 IMPORT_ACTION = "addresses.import"
 MAX_BYTES = 200 * 1024 * 1024
@@ -86,12 +89,31 @@ def applicant_home(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
     )
     action = request.POST.get("action", "")
     forms = applicant_forms.forms_for(child, request.POST, action)
+    try:
+        return _applicant_home(request, child, action, forms)
+    except lifecycle.InputsFrozen:
+        # the draw froze every home: distances are part of what the allocation reads
+        context = {**applicant_context(child.round, child), **forms}
+        return _frozen(request, child.round, "samen/office/applicant.html", context)
+
+
+def _applicant_home(
+    request: HttpRequest, child: Child, action: str, forms: dict[str, Any]
+) -> HttpResponse:
+    if action in ("home-address", "home-coordinates"):
+        lifecycle.require_inputs_editable(child.round)
     if action == "home-address" and forms["home_form"].is_valid():
-        homes.office_links_address(request, child, forms["home_form"].address)
+        with transaction.atomic():
+            lifecycle.lock_for_edit(child.round)
+            homes.office_links_address(request, child, forms["home_form"].address)
         messages.success(request, _("The home is now the address of the list."))
     elif action == "home-coordinates" and forms["coords_form"].is_valid():
         data = forms["coords_form"].cleaned_data
-        homes.office_sets_coordinates(request, child, data["first"], data["second"], data["reason"])
+        with transaction.atomic():
+            lifecycle.lock_for_edit(child.round)
+            homes.office_sets_coordinates(
+                request, child, data["first"], data["second"], data["reason"]
+            )
         messages.success(request, _("The coordinates are saved, with the reason."))
     elif action == "birth-date" and forms["born_form"].is_valid():
         data = forms["born_form"].cleaned_data
@@ -101,7 +123,7 @@ def applicant_home(request: HttpRequest, slug: str, public_id: str) -> HttpRespo
         context = applicant_context(child.round, child)
         context.update(forms)
         return render(request, "samen/office/applicant.html", context, status=400)
-    return redirect("office_applicant", slug=slug, public_id=public_id)
+    return redirect("office_applicant", slug=child.round.slug, public_id=child.public_id)
 
 
 @office
