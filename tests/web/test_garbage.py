@@ -136,7 +136,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "languages_text",
     ),
     "office_round_status": ("action",),
-    "office_seed_commit": ("seed",),
+    "office_seed_commit": ("seed", "reason", "confirm"),
     "office_seed_reveal": ("seed",),
     "office_allocate": ("kind",),
     "office_expire": (),
@@ -220,6 +220,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "round_results": ("sort",),
     "round_results_download": (),
     "office_staff_totp_reset": (),
+    "office_round_archive": ("confirm",),
 }
 
 #: what every field gets in turn

@@ -252,31 +252,44 @@ def _close_and_draw(office_client, rnd: Round) -> None:
     assert rnd.seed == "test seed"
 
 
-def test_the_allocation_waits_for_homes_to_check_at_distance_schools(small_round, office_client):
+def test_the_draw_and_the_allocation_wait_for_homes_to_check(small_round, office_client):
     c = sign_in(Client(), "parent@samen.test")
     register_child(c, small_round, first="Noor", schools=("D", "A"))
     near = _unlisted(c, small_round, first="Mila")
     _add(c, near, "D", "B")
     lottery_only = _unlisted(c, small_round, first="Kas", house="78")
     _add(c, lottery_only, "A", "B")  # no school with seats by distance: never blocks
-    _close_and_draw(office_client, small_round)
+    office_client.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})
     assert [ch.pk for ch in homes.blocking_children(small_round)] == [near.pk]
+    # the draw freezes every home: it waits until the office checked them
     r = office_client.post(
-        f"/office/rounds/{small_round.slug}/allocate/",
-        {"kind": "allocate"},
-        follow=True,
-        headers=EN,
+        f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"}, headers=EN
     )
+    assert r.status_code == 409
     assert "still to be checked" in r.content.decode() and near.public_id in r.content.decode()
-    assert not Job.objects.filter(kind="allocate").exists()
+    small_round.refresh_from_db()
+    assert small_round.seed == ""
+    # the worker refuses too, were the seed set behind the platform's back
+    Round.objects.filter(pk=small_round.pk).update(seed="test seed")
+    small_round.refresh_from_db()
     with pytest.raises(allocation.AllocationError):
         allocation.run_main(small_round)
-    # the office resolves it; the allocation runs, with the checked home's distance
+    Round.objects.filter(pk=small_round.pk).update(seed="")
+    # the office resolves it; the draw and the allocation run, with the checked home's distance
     office_client.post(
         _home_url(near),
         {"action": "home-address", "home-postcode": "2800", "home-house_number": "5"},
     )
-    r = office_client.post(f"/office/rounds/{small_round.slug}/allocate/", {"kind": "allocate"})
+    _close_and_draw(office_client, small_round)
+    # after the draw no home changes any more
+    r = office_client.post(
+        _home_url(lottery_only),
+        {"action": "home-address", "home-postcode": "2800", "home-house_number": "4"},
+    )
+    assert r.status_code == 409
+    lottery_only.refresh_from_db()
+    assert lottery_only.home == "check"
+    office_client.post(f"/office/rounds/{small_round.slug}/allocate/", {"kind": "allocate"})
     assert jobs.work(once=True) == 1
     job = Job.objects.get(kind="allocate")
     assert job.status == Job.DONE, job.error

@@ -77,6 +77,8 @@ from samen.web.core.models import (
 from samen.web.core.roles import add_staff
 from samen.web.core.signin import user_for_email
 
+from .conftest import sign_in
+
 BASE_SLUG = "state-2027"
 BASE_SEED = "base seed of the draw"
 IMPORTED_SEED = "the imported seed"
@@ -549,7 +551,12 @@ class LifecycleMachine(RuleBasedStateMachine):
             "house_number": str(house),
             "q_indicator": "1" if house == 1 else "0",
         }
-        response = self.parents[parent].post(f"/rounds/{slug}/register/", data)
+        url = f"/rounds/{slug}/register/"
+        response = self.parents[parent].post(url, data)
+        if allowed:  # the second step: the family confirms the address found in the list
+            assert response.status_code == 200
+            found = Address.objects.get(postcode="2800", house_number=str(house), box="")
+            response = self.parents[parent].post(url, {**data, "address": str(found.pk)})
         assert response.status_code == 302
         if not allowed:
             assert inputs(r) == before
@@ -594,7 +601,9 @@ class LifecycleMachine(RuleBasedStateMachine):
         r = self.round_of(pk)
         allowed = r is not None and r.status in (Round.DRAFT, Round.OPEN) and not r.seed
         self.family_step(
-            pk, allowed, lambda child: self.parents[parent].post(f"/children/{pk}/delete/")
+            pk,
+            allowed,
+            lambda child: self.parents[parent].post(f"/children/{pk}/delete/", {"confirm": "yes"}),
         )
         if allowed:
             assert not Child.objects.filter(pk=pk).exists()
@@ -604,7 +613,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         parent, pk = kid
         if Child.objects.filter(pk=pk).exists():
             r = self.parents[parent].post(
-                f"/children/{pk}/answer/", {"answer": "accept" if accept else "decline"}
+                f"/children/{pk}/answer/",
+                {"answer": "accept" if accept else "decline", "confirm": "yes"},
             )
             assert r.status_code == 302
 
@@ -676,8 +686,7 @@ def world(db: Any) -> None:
     for n in range(1, 4):
         Address.objects.create(postcode="2800", house_number=str(n), x=300.0 * n, y=50.0)
     add_staff("office@samen.test", "office")
-    office = Client()
-    office.force_login(user_for_email("office@samen.test"))
+    office = sign_in(Client(), "office@samen.test")  # with the office's second factor
     parents = []
     for k in range(2):
         client = Client()

@@ -78,10 +78,15 @@ def _record_calls() -> list[tuple[str, ast.expr, str]]:
 def _expansions() -> dict[str, set[str]]:
     """The values of the action codes built with an f-string, from the code that builds them."""
     from samen.web.core.models import Job
-    from samen.web.core.views.office import TRANSITIONS
+    from samen.web.core import lifecycle
 
     return {
-        'f"round.{action}"': {f"round.{a}" for a in TRANSITIONS},
+        "done.action or ACTIONS[step]": set(lifecycle.ACTIONS.values()),
+        'ACTIONS["import"]': {lifecycle.ACTIONS["import"]},
+        'exc.audit_action or f"{ACTIONS[step]}.refused"': {
+            *(f"{a}.refused" for a in lifecycle.ACTIONS.values()),
+            "seed.reveal-mismatch",
+        },
         'f"job.enqueue.{kind}"': {f"job.enqueue.{k}" for k in jobs.HANDLERS if k != jobs.CHANCES},
         'f"job.{job.status}"': {f"job.{s}" for s in (Job.DONE, Job.FAILED)},
         "IMPORT_ACTION": {"addresses.import"},

@@ -45,6 +45,7 @@ KINDS: dict[str, Promise] = {
     "child": gettext_lazy("Children"),
     "birth-date": gettext_lazy("Dates of birth"),
     "totp": gettext_lazy("Authenticator apps"),
+    "inputs": gettext_lazy("Changes after the draw"),
 }
 
 #: every action code the platform writes, as a sentence; placeholders: %(target)s (the entry's
@@ -106,6 +107,25 @@ ACTIONS: dict[str, Promise] = {
     "totp.setup": gettext_lazy("Set up an authenticator app for signing in to the office."),
     "totp.reset": gettext_lazy(
         "Reset the authenticator app of %(target)s (they set it up again at their next sign-in)."
+    ),
+    "seed.void": gettext_lazy(
+        "Voided the draw by publishing the fingerprint of a new seed (the reason is on the draw page)."
+    ),
+    "round.open.refused": gettext_lazy("Tried to open the registration; refused."),
+    "round.close.refused": gettext_lazy("Tried to close the registration; refused."),
+    "round.draft.refused": gettext_lazy("Tried to put the round back to being prepared; refused."),
+    "seed.commit.refused": gettext_lazy("Tried to publish the fingerprint of a seed; refused."),
+    "seed.void.refused": gettext_lazy("Tried to void the draw; refused."),
+    "seed.reveal.refused": gettext_lazy("Tried to reveal the seed at the draw; refused."),
+    "round.import.refused": gettext_lazy("Tried to import a round folder; refused."),
+    "job.enqueue.allocate.refused": gettext_lazy("Asked the worker for the allocation; refused."),
+    "job.enqueue.waiting.refused": gettext_lazy(
+        "Asked the worker for a waiting-list round; refused."
+    ),
+    "run.publish.refused": gettext_lazy("Tried to publish the results of %(run)s; refused."),
+    "round.archive.refused": gettext_lazy("Tried to archive the round; refused."),
+    "inputs.edit.refused": gettext_lazy(
+        "Tried to change what the allocation reads after the draw (%(target)s); refused."
     ),
     "notifications.retry": gettext_lazy("Had the failed e-mail to families sent again."),
     "demo.load": gettext_lazy("Loaded the demo round."),

@@ -123,6 +123,8 @@ ROUND_OTHERS = (
     "acceptance_deadline",
     "retention_until",
     "languages",
+    "born_from",
+    "born_until",
 )
 
 
