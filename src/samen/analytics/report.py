@@ -31,9 +31,11 @@ from typing import Any
 import numpy as np
 
 from samen import __version__
+from samen.engine import distance
+from samen.engine.distance import EARTH_RADIUS_M
 from samen.io.atomic import write_files
 from samen.io.errors import Problem, Problems
-from samen.io.round import EARTH_RADIUS_M, Round, read_round
+from samen.io.round import Round, read_round
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -396,38 +398,16 @@ def nearest_school(
     child_xy: np.ndarray, school_xy: np.ndarray, coordinates: str = "x,y"
 ) -> np.ndarray:
     """The index of each child's nearest school (-1 for a child without coordinates, or when
-    no school has any). Straight-line distance on ``x,y`` metres; great-circle distance
-    (haversine) on ``lat,lon`` degrees, as the round's distance. Ties go to the school listed
-    first.
+    no school has any), by the distance of the rules (:func:`samen.engine.distance.nearest`):
+    straight-line distance on ``x,y`` metres, great-circle distance (haversine) on ``lat,lon``
+    degrees. Ties go to the school listed first.
 
     >>> nearest_school(np.array([[0.0, 0.0], [9.0, 1.0], [np.nan, 0.0]]),
     ...                np.array([[1.0, 0.0], [10.0, 0.0]])).tolist()
     [0, 1, -1]
     """
-    n = len(child_xy)
-    out = np.full(n, -1, dtype=np.int64)
-    s_ok = np.flatnonzero(np.isfinite(school_xy).all(axis=1))
-    c_ok = np.flatnonzero(np.isfinite(child_xy).all(axis=1))
-    if s_ok.size == 0 or c_ok.size == 0:
-        return out
-    s = school_xy[s_ok]
-    chunk = max(1, 4_000_000 // max(s.shape[0], 1))
-    for start in range(0, c_ok.size, chunk):
-        idx = c_ok[start : start + chunk]
-        c = child_xy[idx]
-        if coordinates == "lat,lon":
-            lat1, lon1 = np.radians(c[:, 0])[:, None], np.radians(c[:, 1])[:, None]
-            lat2, lon2 = np.radians(s[:, 0])[None, :], np.radians(s[:, 1])[None, :]
-            d = (
-                np.sin((lat2 - lat1) / 2) ** 2
-                + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-            )
-        else:
-            d = (c[:, 0][:, None] - s[:, 0][None, :]) ** 2 + (
-                c[:, 1][:, None] - s[:, 1][None, :]
-            ) ** 2
-        out[idx] = s_ok[np.argmin(d, axis=1)]
-    return out
+    kind = "haversine" if coordinates == "lat,lon" else "euclidean"
+    return distance.nearest(kind, child_xy, school_xy)
 
 
 def _to_metres(

@@ -60,6 +60,7 @@ import numpy as np
 
 from samen.analytics.draws import Draws, run_draws
 from samen.analytics.indices import Dissimilarity, Entropy, MutualInformation
+from samen.engine import distance
 from samen.engine.instance import (
     MECHANISMS,
     ORDER_DISTANCE,
@@ -72,7 +73,7 @@ from samen.engine.instance import (
 from samen.engine.pools import largest_remainder, to_fraction
 from samen.io.atomic import write_files
 from samen.io.errors import Problem
-from samen.io.round import EARTH_RADIUS_M, Round, read_round
+from samen.io.round import Round, read_round
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -817,20 +818,6 @@ def check_round(spec: Spec, rnd: Round) -> list[Problem]:
 # --------------------------------------------------------------------------- distances
 
 
-def _metres(rnd: Round, a_xy: np.ndarray, s_xy: np.ndarray) -> np.ndarray:
-    """Distance in metres between points (broadcasting), by the round's ``distance``:
-    euclidean on x,y or haversine on lat,lon (earth radius 6371008.8 m, spec section 2)."""
-    if rnd.settings.distance == "euclidean":
-        return np.hypot(a_xy[..., 0] - s_xy[..., 0], a_xy[..., 1] - s_xy[..., 1])
-    lat1, lon1 = np.radians(a_xy[..., 0]), np.radians(a_xy[..., 1])
-    lat2, lon2 = np.radians(s_xy[..., 0]), np.radians(s_xy[..., 1])
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-
-
 def _coordinates(rnd: Round) -> tuple[np.ndarray, np.ndarray]:
     """Children's and schools' coordinates, NaN where missing (all NaN without any)."""
     n, m = rnd.instance.n_applicants, rnd.instance.n_schools
@@ -839,24 +826,16 @@ def _coordinates(rnd: Round) -> tuple[np.ndarray, np.ndarray]:
     return a, s
 
 
-def _nearest(
-    rnd: Round, children: np.ndarray, schools: np.ndarray, chunk_cells: int = 4_000_000
-) -> np.ndarray:
-    """For each child of ``children``, the nearest school among ``schools`` (ties to the
-    earlier school); -1 for a child without coordinates or when no school has any."""
+def _nearest(rnd: Round, children: np.ndarray, schools: np.ndarray) -> np.ndarray:
+    """For each child of ``children``, the nearest school among ``schools`` by the round's
+    distance (:func:`samen.engine.distance.nearest`: ties to the earlier school); -1 for a
+    child without coordinates or when no school has any."""
     a_xy, s_xy = _coordinates(rnd)
     out = np.full(children.size, -1, dtype=np.int64)
-    schools = schools[~np.isnan(s_xy[schools]).any(axis=1)]
     if schools.size == 0 or children.size == 0:
         return out
-    ok = ~np.isnan(a_xy[children]).any(axis=1)
-    rows = np.flatnonzero(ok)
-    step = max(1, chunk_cells // schools.size)
-    sxy = s_xy[schools][None, :, :]
-    for i in range(0, rows.size, step):
-        part = rows[i : i + step]
-        d = _metres(rnd, a_xy[children[part]][:, None, :], sxy)
-        out[part] = schools[np.argmin(d, axis=1)]
+    got = distance.nearest(rnd.settings.distance, a_xy[children], s_xy[schools])
+    out[got >= 0] = schools[got[got >= 0]]
     return out
 
 
@@ -1072,10 +1051,11 @@ def _priority_at(rnd: Round, pairs: list[tuple[int, int]]) -> dict[tuple[int, in
 
 
 def _distance_of(rnd: Round, apps: np.ndarray, schools: np.ndarray) -> np.ndarray:
-    """Distance of (child, school) pairs as the round reader computes it: from coordinates
-    (rounded to the centimetre), replaced by distances.csv where it has the pair."""
+    """Distance of (child, school) pairs as the round reader computes it: from coordinates,
+    replaced by distances.csv where it has the pair; both rounded to the centimetre
+    (:mod:`samen.engine.distance`)."""
     a_xy, s_xy = _coordinates(rnd)
-    d = np.round(_metres(rnd, a_xy[apps], s_xy[schools]), 2) + 0.0
+    d = distance.metres(rnd.settings.distance, a_xy[apps], s_xy[schools])
     t = rnd.tables.get("distances")
     if t is not None and apps.size:
         inst = rnd.instance
@@ -1086,7 +1066,8 @@ def _distance_of(rnd: Round, apps: np.ndarray, schools: np.ndarray) -> np.ndarra
             i = pos.get((a_index.get(a, -1), s_index.get(s, -1)))
             if i is not None:
                 with contextlib.suppress(ValueError):
-                    d[i] = float(v.replace(",", ".") if v.count(",") == 1 else v)
+                    given = float(v.replace(",", ".") if v.count(",") == 1 else v)
+                    d[i] = float(distance.centimetres(given))
     return d
 
 
@@ -1436,7 +1417,9 @@ def draw_metrics(
 
     Ranks are those of the *base* round's lists (the families' preferences), so a pledge
     member placed at a target it had not listed counts as neither first choice nor top 3.
-    Distances are from coordinates (:func:`_metres`), of assigned children with coordinates.
+    Distances are from coordinates, unrounded (:func:`samen.engine.distance.exact`: a mean
+    of centimetre-rounded distances would carry their rounding), of assigned children with
+    coordinates.
     """
     base = rnd.instance
     school = draws.school
@@ -1465,7 +1448,7 @@ def draw_metrics(
         step = max(1, 4_000_000 // max(n, 1))
         for i in range(0, n_d, step):
             sch = school[i : i + step]
-            d = _metres(rnd, a_xy[None, :, :], s_xy[np.maximum(sch, 0)])
+            d = distance.exact(rnd.settings.distance, a_xy[None, :, :], s_xy[np.maximum(sch, 0)])
             dist[i : i + step] = np.where(sch >= 0, d, np.nan)
     if np.isfinite(dist).any():
         with np.errstate(all="ignore"):

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from samen.engine import distance
+from samen.engine.distance import EARTH_RADIUS_M
 from samen.engine.instance import (
     MECHANISMS,
     ORDER_DISTANCE,
@@ -36,8 +38,7 @@ from samen.io.tables import Table, read_csv, read_xlsx
 ROUND_FILE = "round.toml"
 TABLES: tuple[str, ...] = ("schools", "applicants", "seats", "priorities", "distances", "groups")
 REQUIRED_TABLES: tuple[str, ...] = ("schools", "applicants")
-DISTANCE_KINDS: tuple[str, ...] = ("euclidean", "haversine")
-EARTH_RADIUS_M = 6371008.8
+DISTANCE_KINDS: tuple[str, ...] = distance.KINDS
 
 #: The columns of applicants.csv that are not 0/1 flags.
 APPLICANT_COLUMNS: tuple[str, ...] = (
@@ -1272,18 +1273,9 @@ class _Builder:
         ax, ay, _ = self.app_xy
         sx, sy, _ = self.school_xy
         if ax is not None and ay is not None and sx is not None and sy is not None and n_e:
-            a1, a2 = ax[self.edge_app], ay[self.edge_app]
-            b1, b2 = sx[self.choices], sy[self.choices]
-            if self.s.distance == "euclidean":
-                d = np.hypot(a1 - b1, a2 - b2)
-            else:
-                lat1, lon1, lat2, lon2 = (np.radians(v) for v in (a1, a2, b1, b2))
-                h = (
-                    np.sin((lat2 - lat1) / 2) ** 2
-                    + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-                )
-                d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-            dist = np.round(d, 2) + 0.0
+            homes = np.stack([ax[self.edge_app], ay[self.edge_app]], axis=-1)
+            places = np.stack([sx[self.choices], sy[self.choices]], axis=-1)
+            dist = distance.metres(self.s.distance, homes, places)
         t = self.tables.get("distances")
         if t is None or not self.require(t, ("applicant_id", "school_id", "metres")):
             return dist
@@ -1301,7 +1293,7 @@ class _Builder:
         edge, found = self._edges_of(t)
         use = np.flatnonzero(found & ~np.isnan(metres))
         e_use = edge[use]
-        v_use = np.round(metres[use], 2) + 0.0
+        v_use = distance.centimetres(metres[use])
         if e_use.size > 1:
             o = np.argsort(e_use, kind="stable")
             se, sv = e_use[o], v_use[o]
@@ -1519,4 +1511,4 @@ class _Builder:
         )
 
 
-__all__ = ["Round", "RoundError", "Settings", "read_round"]
+__all__ = ["EARTH_RADIUS_M", "Round", "RoundError", "Settings", "read_round"]
