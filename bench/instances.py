@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from samen.engine.instance import ORDER_LOTTERY, Instance
-from samen.engine.pools import largest_remainder
+from samen.engine.instance import Instance
+from samen.engine.pools import Pool, largest_remainder, pool_arrays
 
 SEED = "samen bench 2027"
 ZIPF = 0.8
@@ -114,11 +114,7 @@ def school_choice(
     school_ids = [f"S{j:05d}" for j in range(m)]
 
     if plain:
-        pool_ptr = np.arange(m + 1, dtype=np.int64)
-        pool_names = ["all"] * m
-        pool_seats = cap.copy()
-        pool_flag = np.full(m, -1, dtype=np.int32)
-        pool_negate = np.zeros(m, dtype=bool)
+        pools = [[Pool("all", int(c))] for c in cap.tolist()]
         flags = np.zeros((n, 0), dtype=np.uint8)
         flag_names: list[str] = []
         priority = np.zeros(n * k, dtype=np.int32)
@@ -127,11 +123,10 @@ def school_choice(
         seats = {
             int(c): largest_remainder([INDICATOR_SEATS, "0.7"], int(c)) for c in np.unique(cap)
         }
-        pool_ptr = np.arange(0, 2 * m + 1, 2, dtype=np.int64)
-        pool_names = ["indicator", "other"] * m
-        pool_seats = np.array([seats[int(c)] for c in cap], dtype=np.int64).reshape(-1)
-        pool_flag = np.zeros(2 * m, dtype=np.int32)
-        pool_negate = np.tile(np.array([False, True]), m)
+        pools = [
+            [Pool("indicator", seats[c][0], 0, False), Pool("other", seats[c][1], 0, True)]
+            for c in cap.tolist()
+        ]
         flags = indicator.astype(np.uint8).reshape(n, 1)
         flag_names = ["indicator"]
         priority = np.ones(n * k, dtype=np.int32)
@@ -144,12 +139,7 @@ def school_choice(
         capacity=cap,
         choice_ptr=choice_ptr,
         choices=choices,
-        pool_ptr=pool_ptr,
-        pool_names=pool_names,
-        pool_seats=pool_seats,
-        pool_flag=pool_flag,
-        pool_negate=pool_negate,
-        pool_order=np.full(len(pool_names), ORDER_LOTTERY, dtype=np.int8),
+        **pool_arrays(pools),
         flags=flags,
         flag_names=flag_names,
         priority=priority,

@@ -57,7 +57,8 @@ from typing import Any
 
 import numpy as np
 
-from samen.engine.instance import MECHANISMS, TIE_BREAKINGS
+from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, PoolSpec
+from samen.engine.pools import to_fraction
 from samen.io.atomic import write_folder
 
 # --------------------------------------------------------------------------- the config
@@ -709,16 +710,6 @@ CHUNK_CELLS = 4_000_000
 _GOLDEN_ANGLE = math.pi * (3.0 - math.sqrt(5.0))
 
 
-@dataclass(frozen=True)
-class Pool:
-    """A seat pool as round.toml or seats.csv gives it (spec section 4)."""
-
-    name: str
-    share: Fraction
-    favours: str
-    order_by: str
-
-
 @dataclass(eq=False)
 class City:
     """A generated city: arrays indexed like the round's tables (applicants ``0..n-1``,
@@ -761,8 +752,8 @@ class City:
     group_hood: np.ndarray  # int64[G]
     group_threshold: int
     # seat pools
-    default_pools: list[Pool]
-    distance_pools: list[Pool]
+    default_pools: list[PoolSpec]  # shares as Fractions
+    distance_pools: list[PoolSpec]
     distance_school: np.ndarray  # bool[m], schools whose seats.csv rows are distance_pools
     indicator_seat_share: Fraction | None  # None without double contingency
 
@@ -813,6 +804,10 @@ class City:
                 float(self.indicator_seat_share) if self.indicator_seat_share is not None else None
             ),
         }
+
+
+def _share(pool: PoolSpec) -> Fraction:
+    return to_fraction(pool.share if pool.share is not None else 0)
 
 
 def _apportion(weights: np.ndarray, total: int) -> np.ndarray:
@@ -1066,23 +1061,40 @@ def generate_city(config: CityConfig = MECHELEN, seed: int = 1) -> City:
         else:
             q = Fraction(repr(ru.indicator_seat_share))
         default_pools = [
-            Pool("other", 1 - q, "not:indicator", "lottery"),
-            Pool("indicator", q, "indicator", "lottery"),
+            PoolSpec("other", share=1 - q, favours="not:indicator", order_by="lottery"),
+            PoolSpec("indicator", share=q, favours="indicator", order_by="lottery"),
         ]
         distance_pools = [
-            Pool("other-distance", (1 - q) * d_share, "not:indicator", "distance"),
-            Pool("other-lottery", (1 - q) * (1 - d_share), "not:indicator", "lottery"),
-            Pool("indicator-distance", q * d_share, "indicator", "distance"),
-            Pool("indicator-lottery", q * (1 - d_share), "indicator", "lottery"),
+            PoolSpec(
+                "other-distance",
+                share=(1 - q) * d_share,
+                favours="not:indicator",
+                order_by="distance",
+            ),
+            PoolSpec(
+                "other-lottery",
+                share=(1 - q) * (1 - d_share),
+                favours="not:indicator",
+                order_by="lottery",
+            ),
+            PoolSpec(
+                "indicator-distance", share=q * d_share, favours="indicator", order_by="distance"
+            ),
+            PoolSpec(
+                "indicator-lottery",
+                share=q * (1 - d_share),
+                favours="indicator",
+                order_by="lottery",
+            ),
         ]
     else:
-        default_pools = [Pool("all", Fraction(1), "", "lottery")]
+        default_pools = [PoolSpec("all", share=Fraction(1), favours="", order_by="lottery")]
         distance_pools = [
-            Pool("distance", d_share, "", "distance"),
-            Pool("lottery", 1 - d_share, "", "lottery"),
+            PoolSpec("distance", share=d_share, favours="", order_by="distance"),
+            PoolSpec("lottery", share=1 - d_share, favours="", order_by="lottery"),
         ]
-    default_pools = [p for p in default_pools if p.share > 0] or default_pools[:1]
-    distance_pools = [p for p in distance_pools if p.share > 0] or distance_pools[:1]
+    default_pools = [p for p in default_pools if _share(p) > 0] or default_pools[:1]
+    distance_pools = [p for p in distance_pools if _share(p) > 0] or distance_pools[:1]
 
     awidth = max(len(str(n)), 4)
     return City(
@@ -1188,7 +1200,7 @@ def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes
         lines += [
             "[[default_pools]]",
             f'name = "{p.name}"',
-            f"share = {_decimal(p.share)}",
+            f"share = {_decimal(_share(p))}",
             f'favours = "{p.favours}"',
             f'order_by = "{p.order_by}"',
             "",
@@ -1250,7 +1262,7 @@ def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes
         files["seats.csv"] = _csv(
             ["school_id", "pool", "share", "favours", "order_by"],
             [
-                f"{sid[s]},{p.name},{_decimal(p.share)},{p.favours},{p.order_by}"
+                f"{sid[s]},{p.name},{_decimal(_share(p))},{p.favours},{p.order_by}"
                 for s in np.flatnonzero(city.distance_school).tolist()
                 for p in city.distance_pools
             ],
@@ -1331,7 +1343,6 @@ __all__ = [
     "FolderNotEmptyError",
     "GeographyConfig",
     "PledgesConfig",
-    "Pool",
     "PreferencesConfig",
     "RulesConfig",
     "SchoolsConfig",

@@ -70,7 +70,14 @@ from samen.engine.instance import (
     Instance,
     PoolSpec,
 )
-from samen.engine.pools import largest_remainder, to_fraction
+from samen.engine.pools import (
+    Pool,
+    largest_remainder,
+    parse_favours,
+    pool_arrays,
+    pools_of,
+    to_fraction,
+)
 from samen.io.atomic import write_files
 from samen.io.errors import Problem
 from samen.io.round import Round, read_round
@@ -879,54 +886,13 @@ def neighbourhood_schools(rnd: Round, target: str = "neighbourhood") -> np.ndarr
 # --------------------------------------------------------------------------- variants
 
 
-@dataclass
-class _Pool:
-    name: str
-    seats: int
-    flag: int
-    negate: bool
-    order: int
-
-
-def _pools_of(inst: Instance) -> list[list[_Pool]]:
-    out: list[list[_Pool]] = []
-    for s in range(inst.n_schools):
-        out.append(
-            [
-                _Pool(
-                    str(inst.pool_names[k]),
-                    int(inst.pool_seats[k]),
-                    int(inst.pool_flag[k]),
-                    bool(inst.pool_negate[k]),
-                    int(inst.pool_order[k]),
-                )
-                for k in inst.pools_of(s)
-            ]
-        )
-    return out
-
-
-def _pool_arrays(pools: list[list[_Pool]]) -> dict[str, Any]:
-    flat = [p for ps in pools for p in ps]
-    ptr = np.zeros(len(pools) + 1, dtype=np.int64)
-    np.cumsum([len(ps) for ps in pools], out=ptr[1:])
-    return {
-        "pool_ptr": ptr,
-        "pool_names": [p.name for p in flat],
-        "pool_seats": np.array([p.seats for p in flat], dtype=np.int64),
-        "pool_flag": np.array([p.flag for p in flat], dtype=np.int32),
-        "pool_negate": np.array([p.negate for p in flat], dtype=bool),
-        "pool_order": np.array([p.order for p in flat], dtype=np.int8),
-    }
-
-
 def _few(items: Sequence[str], k: int = 3) -> str:
     shown = ", ".join(items[:k])
     return shown + (f" and {len(items) - k} more" if len(items) > k else "")
 
 
 def _set_indicator_share(
-    inst: Instance, pools: list[list[_Pool]], flag: int, q: Fraction
+    inst: Instance, pools: list[list[Pool]], flag: int, q: Fraction
 ) -> list[str]:
     """At every school, the pools favouring ``flag`` get ``q`` of the seats together, the
     other pools ``1 - q``: the two sides by the largest remainder on ``[q, 1 - q]``, then
@@ -955,16 +921,16 @@ def _set_indicator_share(
 _SUFFIX = re.compile(r"-(distance|lottery|rank)$")
 
 
-def _set_distance_share(pools: list[list[_Pool]], d: Fraction) -> None:
+def _set_distance_share(pools: list[list[Pool]], d: Fraction) -> None:
     """Every school's pools, grouped by what they favour (in order of first appearance),
     become per group ``<name>-distance`` (share ``d`` of the group's seats, largest remainder)
     and ``<name>-lottery``, in that precedence; ``<name>`` is the group's first pool's name
     without a ``-distance``/``-lottery``/``-rank`` ending. A pool of share 0 is left out."""
     for s, ps in enumerate(pools):
-        groups: dict[tuple[int, bool], list[_Pool]] = {}
+        groups: dict[tuple[int, bool], list[Pool]] = {}
         for p in ps:
             groups.setdefault((p.flag, p.negate), []).append(p)
-        new: list[_Pool] = []
+        new: list[Pool] = []
         used: set[str] = set()
         for (flag, negate), members in groups.items():
             total = sum(p.seats for p in members)
@@ -973,10 +939,10 @@ def _set_distance_share(pools: list[list[_Pool]], d: Fraction) -> None:
                 base += "'"
             k_dist, k_lot = largest_remainder([d, 1 - d], total)
             if d > 0:
-                new.append(_Pool(f"{base}-distance", k_dist, flag, negate, ORDER_DISTANCE))
+                new.append(Pool(f"{base}-distance", k_dist, flag, negate, ORDER_DISTANCE))
                 used.add(f"{base}-distance")
             if d < 1:
-                new.append(_Pool(f"{base}-lottery", k_lot, flag, negate, ORDER_LOTTERY))
+                new.append(Pool(f"{base}-lottery", k_lot, flag, negate, ORDER_LOTTERY))
                 used.add(f"{base}-lottery")
         pools[s] = new
 
@@ -1143,12 +1109,7 @@ def _add_pledges(
 
 def _parse_favours(inst: Instance, favours: str) -> tuple[int, bool] | None:
     """(flag index, negate) of ``favours``, (-1, False) for ``""``, None for an unknown flag."""
-    neg = favours.startswith("not:")
-    name = favours[4:] if neg else favours
-    if not name:
-        return (-1, False)
-    i = _flag_index(inst, name)
-    return (i, neg) if i >= 0 else None
+    return parse_favours(favours, list(inst.flag_names))
 
 
 def apply_variant(
@@ -1203,10 +1164,10 @@ def apply_variant(
         changes["tie_breaking"] = variant.tie_breaking
     fi = _flag_index(inst, flag)
 
-    pools = _pools_of(inst)
+    pools = pools_of(inst)
     pools_changed = False
     if variant.pools is not None:
-        specs: list[_Pool] = []
+        specs: list[Pool] = []
         for j, p in enumerate(variant.pools, start=1):
             fav = _parse_favours(inst, p.favours)
             if fav is None:
@@ -1216,7 +1177,7 @@ def apply_variant(
                     f"such flag column; {_flag_text(inst)}",
                 )
                 fav = (-1, False)
-            specs.append(_Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by)))
+            specs.append(Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by)))
         shares = [to_fraction(p.share or 0) for p in variant.pools]
         for s in range(inst.n_schools):
             seats = largest_remainder(shares, int(inst.capacity[s]))
@@ -1263,7 +1224,7 @@ def apply_variant(
             )
         pools_changed = True
     if pools_changed:
-        changes.update(_pool_arrays(pools))
+        changes.update(pool_arrays(pools))
 
     if variant.pledges is not None:
         pl = variant.pledges

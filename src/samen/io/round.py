@@ -31,7 +31,7 @@ from samen.engine.instance import (
     Instance,
     PoolSpec,
 )
-from samen.engine.pools import largest_remainder
+from samen.engine.pools import Pool, largest_remainder, pool_arrays
 from samen.io.errors import Problem, Problems, RoundError
 from samen.io.tables import Table, read_csv, read_xlsx
 
@@ -718,15 +718,6 @@ def _stack(xy: tuple[np.ndarray | None, np.ndarray | None, str]) -> np.ndarray |
 # --------------------------------------------------------------------------- tables
 
 
-@dataclass
-class _Pool:
-    name: str
-    seats: int
-    flag: int  # index into the flag columns, -1 = favours nobody
-    negate: bool
-    order: int  # ORDER_LOTTERY / ORDER_DISTANCE / ORDER_RANK
-
-
 class _Builder:
     """Checks the tables against each other and builds the instance arrays."""
 
@@ -994,7 +985,7 @@ class _Builder:
     def pools(self) -> None:
         p = self.problems
         m = len(self.school_ids)
-        listed: list[list[_Pool] | None] = [None] * m
+        listed: list[list[Pool] | None] = [None] * m
         t = self.tables.get("seats")
         if t is not None and self.require(t, ("school_id", "pool")):
             if not t.has("seats") and not t.has("share"):
@@ -1016,8 +1007,7 @@ class _Builder:
                 (spec.name, Fraction(str(spec.share)), fidx, neg, ORDER_NAMES.index(spec.order_by))
             )
         seats_for: dict[int, list[int]] = {}
-        pools: list[_Pool] = []
-        ptr = [0]
+        school_pools: list[list[Pool]] = []
         for s in range(m):
             got = listed[s]
             if got is None:
@@ -1025,19 +1015,19 @@ class _Builder:
                 if cap not in seats_for:
                     seats_for[cap] = largest_remainder([d[1] for d in defaults], cap)
                 got = [
-                    _Pool(name, k, fidx, neg, order)
+                    Pool(name, k, fidx, neg, order)
                     for (name, _, fidx, neg, order), k in zip(defaults, seats_for[cap], strict=True)
                 ]
-            pools.extend(got)
-            ptr.append(len(pools))
-        self.pool_names = [q.name for q in pools]
-        self.pool_seats = np.array([q.seats for q in pools], dtype=np.int64)
-        self.pool_flag = np.array([q.flag for q in pools], dtype=np.int32)
-        self.pool_negate = np.array([q.negate for q in pools], dtype=bool)
-        self.pool_order = np.array([q.order for q in pools], dtype=np.int8)
-        self.pool_ptr = np.array(ptr, dtype=np.int64)
+            school_pools.append(got)
+        arrays = pool_arrays(school_pools)
+        self.pool_names = arrays["pool_names"]
+        self.pool_seats = arrays["pool_seats"]
+        self.pool_flag = arrays["pool_flag"]
+        self.pool_negate = arrays["pool_negate"]
+        self.pool_order = arrays["pool_order"]
+        self.pool_ptr = arrays["pool_ptr"]
 
-    def _seats_table(self, t: Table, listed: list[list[_Pool] | None]) -> None:
+    def _seats_table(self, t: Table, listed: list[list[Pool] | None]) -> None:
         p = self.problems
         sid, pool = t.col("school_id"), t.col("pool")
         seats_c, share_c = t.col("seats"), t.col("share")
@@ -1061,7 +1051,7 @@ class _Builder:
         for si, idx in by_school.items():
             sname = self.school_ids[si]
             cap = int(self.capacity[si])
-            pools: list[_Pool] = []
+            pools: list[Pool] = []
             forms: set[str] = set()
             shares: list[Fraction] = []
             ints: list[int] = []
@@ -1151,7 +1141,7 @@ class _Builder:
                     )
                     ok = False
                     ob = "lottery"
-                pools.append(_Pool(name, 0, fidx, neg, ORDER_NAMES.index(ob)))
+                pools.append(Pool(name, 0, fidx, neg, ORDER_NAMES.index(ob)))
             first = t.rows[idx[0]]
             if len(forms) > 1:
                 p.add(
