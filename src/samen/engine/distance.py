@@ -69,6 +69,16 @@ def centimetres(values: np.ndarray | float) -> np.ndarray:
     return np.round(np.asarray(values, dtype=np.float64), 2) + 0.0
 
 
+def text(value: float) -> str:
+    """Metres as the result files write them: at most 2 decimals, no trailing zeros.
+
+    >>> text(120.5), text(98.0), text(-0.001)
+    ('120.5', '98', '0')
+    """
+    out = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if out in ("-0", "") else out
+
+
 def metres(kind: str, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The distance of the rules between ``a`` and ``b``: :func:`exact`, rounded to the
     centimetre; NaN where a coordinate is missing."""
@@ -128,4 +138,5 @@ __all__ = [
     "label",
     "metres",
     "nearest",
+    "text",
 ]

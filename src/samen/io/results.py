@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from samen import __version__
+from samen.engine.distance import text as metres
 from samen.engine.instance import (
     ORDER_DISTANCE,
     ORDER_LOTTERY,
@@ -60,12 +61,6 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue().encode("utf-8")
-
-
-def metres(value: float) -> str:
-    """Metres with at most 2 decimals and no trailing zeros (``120.5``, ``98``)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _cutoff_value(order: int, cut: Priority) -> str:

@@ -1,0 +1,53 @@
+"""The shape of the code, held by tests: each module's public face is what others use.
+
+(The import layers are held by import-linter, ``make lint``; these are the rules it cannot
+express.)
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "samen"
+
+
+def _modules() -> list[Path]:
+    return [
+        p
+        for p in sorted([*SRC.rglob("*.py"), *(ROOT / "bench").rglob("*.py")])
+        if "migrations" not in p.parts
+    ]
+
+
+def _package_of(path: Path) -> str:
+    rel = path.relative_to(ROOT / "src") if SRC in path.parents else path.relative_to(ROOT)
+    return ".".join(rel.with_suffix("").parts[:2])
+
+
+def test_other_packages_use_the_engines_public_face() -> None:
+    """Outside ``samen.engine``, a name imported from an engine module is in that module's
+    ``__all__`` (the engine's internals, such as the kernels' keys, stay the engine's)."""
+    offenders: list[str] = []
+    for path in _modules():
+        if _package_of(path) == "samen.engine":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or not node.module:
+                continue
+            if not node.module.startswith("samen.engine"):
+                continue
+            module = importlib.import_module(node.module)
+            face = getattr(module, "__all__", None)
+            if face is None:
+                continue
+            package = hasattr(module, "__path__")
+            for alias in node.names:
+                submodule = package and importlib.util.find_spec(f"{node.module}.{alias.name}")
+                if alias.name not in face and not submodule:
+                    offenders.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    assert offenders == []
