@@ -237,7 +237,7 @@ def test_config_errors_name_the_file_and_key(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert any(p.key == key and p.source == "my-city.toml" for p in info.value.problems)
+    assert any(p.column == key and p.file == "my-city.toml" for p in info.value.problems)
     result, out = invoke("city", str(tmp_path / "out"), "--config", str(path))
     assert result.exit_code == 2
     assert "my-city.toml" in out and f"key {key}" in out and words in out

@@ -60,6 +60,7 @@ import numpy as np
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, PoolSpec
 from samen.engine.pools import to_fraction
 from samen.io.atomic import write_folder
+from samen.io.errors import InputError, Problem
 
 # --------------------------------------------------------------------------- the config
 
@@ -284,33 +285,15 @@ PRESETS: dict[str, CityConfig] = {"mechelen": MECHELEN, "antwerp": ANTWERP, "nyc
 # --------------------------------------------------------------------------- config errors
 
 
-@dataclass(frozen=True)
-class ConfigProblem:
-    """One thing wrong with a config: where (file, line, dotted key) and what to fix."""
-
-    source: str
-    key: str
-    message: str
-    line: int | None = None
-
-    def where(self) -> str:
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.key:
-            parts.append(f"key {self.key}")
-        return ", ".join(parts)
-
-    def __str__(self) -> str:
-        return f"{self.where()}: {self.message}"
+def ConfigProblem(source: str, key: str, message: str, line: int | None = None) -> Problem:
+    """A problem with a city config: where (file, line, dotted key) and what to fix."""
+    return Problem(source, line, key or None, message, keyed=True)
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """The config cannot be used; ``problems`` says why (each names the file and the key)."""
 
-    def __init__(self, problems: list[ConfigProblem]):
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    WHAT = "The config"
 
 
 def _suggest(word: str, options: list[str]) -> str:
@@ -632,7 +615,7 @@ def load_config(path: str | Path, preset: str | None = None) -> CityConfig:
                 )
             ]
         ) from None
-    problems: list[ConfigProblem] = []
+    problems: list[Problem] = []
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of " + ", ".join(PRESETS))
     chosen = preset
@@ -665,7 +648,7 @@ def load_config(path: str | Path, preset: str | None = None) -> CityConfig:
         config = config_from_dict(data, start, source)
     except ConfigError as exc:
         problems.extend(
-            replace(q, line=_toml_line(text, q.key) if q.key else None) for q in exc.problems
+            replace(q, row=_toml_line(text, q.column) if q.column else None) for q in exc.problems
         )
         config = start
     if problems:

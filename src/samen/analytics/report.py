@@ -34,7 +34,7 @@ from samen import __version__
 from samen.engine import distance
 from samen.engine.distance import EARTH_RADIUS_M
 from samen.io.atomic import write_files
-from samen.io.errors import Problem, Problems
+from samen.io.errors import InputError, Problem, Problems
 from samen.io.round import Round, read_round
 
 __all__ = [
@@ -77,41 +77,23 @@ RANGE_PERCENTILES = (2.5, 97.5)
 # --------------------------------------------------------------------------- problems
 
 
-class ReportError(Exception):
+class ReportError(InputError):
     """An input of the report cannot be used. ``what`` names it (``"The results folder"``,
     ``"The scenarios file scenarios.json"``, ``"The command"``); ``problems`` say where and
     what to fix."""
 
-    def __init__(self, what: str, problems: Sequence[Problem]):
-        self.what = what
-        self.problems: list[Problem] = list(problems)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        n = len(self.problems)
-        head = f"{self.what} has {n} problem{'s' if n != 1 else ''}"
-        return head + ":\n" + "\n".join(f"  {p}" for p in self.problems)
+    WHAT = "The report"
 
 
-@dataclass(frozen=True)
-class JsonProblem(Problem):
-    """A problem in a JSON file: ``row`` is the line, ``column`` the key path
-    (``variants[2].metrics``)."""
-
-    def where(self) -> str:
-        parts = [self.file]
-        if self.row is not None:
-            parts.append(f"line {self.row}")
-        if self.column:
-            parts.append(f"key {self.column}")
-        return ", ".join(parts)
+def JsonProblem(file: str, line: int | None, key: str | None, message: str) -> Problem:
+    """A problem in a JSON file: a line and a key path (``variants[2].metrics``)."""
+    return Problem(file, line, key, message, keyed=True)
 
 
 def check_draws(draws: int) -> None:
     """Raise :class:`ReportError` unless ``1 <= draws <= MAX_DRAWS``."""
     if not 1 <= draws <= MAX_DRAWS:
         raise ReportError(
-            "The command",
             [
                 Problem(
                     "--draws",
@@ -122,6 +104,7 @@ def check_draws(draws: int) -> None:
                     "percentage point)",
                 )
             ],
+            "The command",
         )
 
 
@@ -129,7 +112,6 @@ def check_lang(lang: str) -> None:
     """Raise :class:`ReportError` unless ``lang`` is one of :data:`LANGUAGES`."""
     if lang not in LANGUAGES:
         raise ReportError(
-            "The command",
             [
                 Problem(
                     "--lang",
@@ -139,6 +121,7 @@ def check_lang(lang: str) -> None:
                     "(français)",
                 )
             ],
+            "The command",
         )
 
 
@@ -327,7 +310,7 @@ def _parse_results(rnd: Round, files: Mapping[str, bytes], folder: Path, source:
                 _results_name(folder, "summary.json"), None, None, f"not valid JSON; {_FIX}"
             )
     if problems:
-        raise ReportError("The results folder", problems.all())
+        raise ReportError(problems.all(), "The results folder")
     pledge = summary.get("pledge_groups")
     failures = pledge.get("failures", []) if isinstance(pledge, dict) else []
     failures = [f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else []
@@ -348,7 +331,6 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
     folder = Path(results) if results is not None else rnd.path / "results"
     if given and not folder.is_dir():
         raise ReportError(
-            "The command",
             [
                 Problem(
                     str(folder),
@@ -358,6 +340,7 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
                     "to use the round's own",
                 )
             ],
+            "The command",
         )
     source = "missing"
     summary_path = folder / "summary.json"
@@ -368,7 +351,6 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
                 summary = json.loads(summary_path.read_bytes().decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError):
                 raise ReportError(
-                    "The results folder",
                     [
                         Problem(
                             _results_name(folder, "summary.json"),
@@ -377,6 +359,7 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
                             f"the file is not valid JSON; {_FIX}",
                         )
                     ],
+                    "The results folder",
                 ) from None
             inputs = summary.get("inputs") if isinstance(summary, dict) else None
             if inputs == rnd.inputs:
@@ -609,7 +592,6 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
     what = f"The scenarios file {source}"
     if not isinstance(doc, dict):
         raise ReportError(
-            what,
             [
                 JsonProblem(
                     source,
@@ -619,11 +601,11 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
                     "'samen scenarios')",
                 )
             ],
+            what,
         )
     variants_doc = doc.get("variants")
     if not isinstance(variants_doc, list) or not variants_doc:
         raise ReportError(
-            what,
             [
                 JsonProblem(
                     source,
@@ -635,6 +617,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
                 )
                 # the message names the file as 'samen scenarios' writes it
             ],
+            what,
         )
     problems: list[Problem] = []
     variants: list[Variant] = []
@@ -680,7 +663,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
             )
         )
     if problems:
-        raise ReportError(what, problems)
+        raise ReportError(problems, what)
     bench: dict[str, float] = {}
     bdoc = doc.get("benchmark")
     if isinstance(bdoc, dict):
@@ -763,25 +746,24 @@ def load_scenarios(path: str | Path) -> Scenarios:
             if p.is_dir()
             else "there is no file here; check the path"
         )
-        raise ReportError(what, [JsonProblem(str(p), None, None, msg)])
+        raise ReportError([JsonProblem(str(p), None, None, msg)], what)
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise ReportError(
-            what, [JsonProblem(str(p), None, None, f"the file cannot be read: {exc.strerror}")]
+            [JsonProblem(str(p), None, None, f"the file cannot be read: {exc.strerror}")], what
         ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ReportError(
-            what, [JsonProblem(p.name, line, None, "the file is not UTF-8 text; save it as UTF-8")]
+            [JsonProblem(p.name, line, None, "the file is not UTF-8 text; save it as UTF-8")], what
         ) from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ReportError(
-            what,
             [
                 JsonProblem(
                     p.name,
@@ -791,6 +773,7 @@ def load_scenarios(path: str | Path) -> Scenarios:
                     "again with 'samen scenarios', or fix the commas, quotes and brackets",
                 )
             ],
+            what,
         ) from None
     return parse_scenarios(doc, p.name)
 
@@ -3005,14 +2988,13 @@ def write_report(text: str, out: str | Path) -> Path:
     path = Path(out).absolute()
     if path.is_dir():
         raise ReportError(
-            "The command",
             [Problem(str(out), None, None, "this is a folder; give a file name, like report.html")],
+            "The command",
         )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
                 raise ReportError(
-                    "The command",
                     [
                         Problem(
                             str(parent),
@@ -3022,6 +3004,7 @@ def write_report(text: str, out: str | Path) -> Path:
                             "another --out",
                         )
                     ],
+                    "The command",
                 )
             break
     write_files({path.name: text.encode("utf-8")}, path.parent)

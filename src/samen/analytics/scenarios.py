@@ -79,7 +79,7 @@ from samen.engine.pools import (
     to_fraction,
 )
 from samen.io.atomic import write_files
-from samen.io.errors import Problem
+from samen.io.errors import InputError, Problem
 from samen.io.round import Round, read_round
 
 __all__ = [
@@ -167,13 +167,11 @@ PLEDGE_KEYS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- the spec
 
 
-class SpecError(ValueError):
+class SpecError(InputError):
     """The spec (or one of its variants, checked against the round) cannot be used;
     ``problems`` names the file, line and key of each problem and what to fix."""
 
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems: list[Problem] = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    WHAT = "The spec"
 
 
 @dataclass(frozen=True)
@@ -757,9 +755,7 @@ def load_round(spec: Spec) -> Round:
     try:
         cfg = load_config(c.config, c.preset) if c.config is not None else PRESETS[c.preset]
     except ConfigError as exc:
-        raise SpecError(
-            [Problem(p.source, p.line, p.key or None, p.message) for p in exc.problems]
-        ) from None
+        raise SpecError(exc.problems) from None
     except ValueError as exc:
         raise SpecError([spec.problem("city.config", str(exc))]) from None
     if c.children is not None:

@@ -91,10 +91,11 @@ def register(app: typer.Typer) -> None:
             validate_config,
             write_city,
         )
+        from samen.io.errors import Problem
 
         err = Console(stderr=True, highlight=False)
 
-        def fail(what: str, problems: list[ConfigProblem]) -> None:
+        def fail(what: str, problems: list[Problem]) -> None:
             n = len(problems)
             err.print(
                 f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; nothing was "
