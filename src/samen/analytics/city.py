@@ -43,11 +43,8 @@ folder, atomically. Same config and seed give the same bytes.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
-import re
-import tomllib
 import types
 import typing
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -60,7 +57,8 @@ import numpy as np
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, PoolSpec
 from samen.engine.pools import to_fraction
 from samen.io.atomic import write_folder
-from samen.io.errors import InputError, Problem
+from samen.io.errors import InputError, Problem, Problems, suggest
+from samen.io.toml import read_toml
 
 # --------------------------------------------------------------------------- the config
 
@@ -285,39 +283,10 @@ PRESETS: dict[str, CityConfig] = {"mechelen": MECHELEN, "antwerp": ANTWERP, "nyc
 # --------------------------------------------------------------------------- config errors
 
 
-def ConfigProblem(source: str, key: str, message: str, line: int | None = None) -> Problem:
-    """A problem with a city config: where (file, line, dotted key) and what to fix."""
-    return Problem(source, line, key or None, message, keyed=True)
-
-
 class ConfigError(InputError):
     """The config cannot be used; ``problems`` says why (each names the file and the key)."""
 
     WHAT = "The config"
-
-
-def _suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _toml_line(text: str, key: str) -> int | None:
-    """The line (1-based) where the dotted ``key`` is set in ``text`` (or its table header)."""
-    *section, leaf = key.split(".")
-    want = ".".join(section)
-    header = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
-    setter = re.compile(rf"^\s*\"?{re.escape(leaf)}\"?\s*=")
-    current = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        m = header.match(line)
-        if m:
-            current = m.group(1).replace(" ", "")
-            if current == key:
-                return number
-            continue
-        if current == want and setter.match(line):
-            return number
-    return None
 
 
 def _type_name(tp: Any) -> str:
@@ -381,7 +350,7 @@ def _merge(base: Any, data: dict[str, Any], prefix: str, problems: list[tuple[st
             problems.append(
                 (
                     dotted,
-                    f"unknown key '{key}'{_suggest(key, names)}; the keys of {where} are "
+                    f"unknown key '{key}'{suggest(key, names)}; the keys of {where} are "
                     + ", ".join(names),
                 )
             )
@@ -543,7 +512,7 @@ def validate_config(config: CityConfig) -> list[tuple[str, str]]:
     need(
         r.mechanism in MECHANISMS,
         "rules.mechanism",
-        f"unknown mechanism '{r.mechanism}'{_suggest(r.mechanism, list(MECHANISMS))}; choose one "
+        f"unknown mechanism '{r.mechanism}'{suggest(r.mechanism, list(MECHANISMS))}; choose one "
         "of " + ", ".join(MECHANISMS),
     )
     need(
@@ -577,7 +546,7 @@ def config_from_dict(
     if not raw:
         raw = validate_config(config)
     if raw:
-        raise ConfigError([ConfigProblem(source, k, m) for k, m in raw])
+        raise ConfigError([Problem(source, None, k or None, m, keyed=True) for k, m in raw])
     return config
 
 
@@ -590,55 +559,38 @@ def load_config(path: str | Path, preset: str | None = None) -> CityConfig:
     file, the line and the dotted key.
     """
     p = Path(path)
-    source = p.name
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([ConfigProblem(str(p), "", "there is no such file")]) from None
-    except IsADirectoryError:
-        raise ConfigError(
-            [ConfigProblem(str(p), "", "this is a folder, not a TOML file")]
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError([ConfigProblem(source, "", "the file is not UTF-8 text")]) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+)", str(exc))
-        raise ConfigError(
-            [
-                ConfigProblem(
-                    source,
-                    "",
-                    f"this is not valid TOML ({exc}); text values go in double quotes",
-                    int(m.group(1)) if m else None,
-                )
-            ]
-        ) from None
+    found = Problems()
+    doc = read_toml(p, found)
+    if doc is None:
+        raise ConfigError(found.all())
+    source = doc.source
+    data = dict(doc.data)
     problems: list[Problem] = []
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of " + ", ".join(PRESETS))
     chosen = preset
     if "preset" in data:
         named = data.pop("preset")
-        line = _toml_line(text, "preset")
+        line = doc.line("preset")
         if not isinstance(named, str) or named not in PRESETS:
             problems.append(
-                ConfigProblem(
+                Problem(
                     source,
+                    line,
                     "preset",
                     f"unknown preset {named!r}; choose one of " + ", ".join(PRESETS),
-                    line,
+                    keyed=True,
                 )
             )
         elif preset is not None and named != preset:
             problems.append(
-                ConfigProblem(
+                Problem(
                     source,
+                    line,
                     "preset",
                     f"the file says preset = '{named}' but '{preset}' was asked for (--preset); "
                     "give one of them",
-                    line,
+                    keyed=True,
                 )
             )
         else:
@@ -648,7 +600,7 @@ def load_config(path: str | Path, preset: str | None = None) -> CityConfig:
         config = config_from_dict(data, start, source)
     except ConfigError as exc:
         problems.extend(
-            replace(q, row=_toml_line(text, q.column) if q.column else None) for q in exc.problems
+            replace(q, row=doc.line(q.column) if q.column else None) for q in exc.problems
         )
         config = start
     if problems:
@@ -852,7 +804,7 @@ def generate_city(config: CityConfig = MECHELEN, seed: int = 1) -> City:
         raise ValueError(f"the seed must be 0 or more, not {seed}")
     problems = validate_config(config)
     if problems:
-        raise ConfigError([ConfigProblem("config", k, m) for k, m in problems])
+        raise ConfigError([Problem("config", None, k or None, m, keyed=True) for k, m in problems])
     g, sc, pr = config.geography, config.schools, config.preferences
     fa, ru, pl = config.families, config.rules, config.pledges
     n, m, K = config.children, sc.count, g.neighbourhoods
@@ -1321,7 +1273,6 @@ __all__ = [
     "City",
     "CityConfig",
     "ConfigError",
-    "ConfigProblem",
     "FamiliesConfig",
     "FolderNotEmptyError",
     "GeographyConfig",

@@ -42,14 +42,12 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import difflib
 import hashlib
 import io
 import json
 import math
 import re
 import tempfile
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -79,8 +77,9 @@ from samen.engine.pools import (
     to_fraction,
 )
 from samen.io.atomic import write_files
-from samen.io.errors import InputError, Problem
+from samen.io.errors import InputError, Problem, Problems, suggest
 from samen.io.round import Round, read_round
+from samen.io.toml import Checker, TomlDoc, parse_toml, read_toml, type_text
 
 __all__ = [
     "DEFAULT_DRAWS",
@@ -278,163 +277,7 @@ class Spec:
         return Problem(self.source, self.lines.get(key), key, message)
 
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*(\"?)([A-Za-z0-9_\-.]+)\1\s*=")
-
-
-def _line_index(text: str) -> dict[str, int]:
-    """The line (1-based) of every table header and key of a TOML text, by dotted path;
-    elements of arrays of tables are numbered from 1 (``variant.2.pledges.uptake``)."""
-    out: dict[str, int] = {}
-    counts: dict[str, int] = {}
-    current: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        m = _HEADER.match(line)
-        if m:
-            parts = [p.strip().strip('"') for p in m.group(2).split(".")]
-            is_array = m.group(1) == "[["
-            path: list[str] = []
-            for i, p in enumerate(parts):
-                path.append(p)
-                prefix = ".".join(path)
-                if is_array and i == len(parts) - 1:
-                    counts[prefix] = counts.get(prefix, 0) + 1
-                    path.append(str(counts[prefix]))
-                elif prefix in counts:
-                    path.append(str(counts[prefix]))
-            current = path
-            out.setdefault(".".join(path), number)
-            continue
-        k = _KEY.match(line)
-        if k:
-            out.setdefault(".".join([*current, k.group(2)]), number)
-    return out
-
-
-def _lookup(lines: Mapping[str, int], path: str) -> int | None:
-    """The line of ``path`` or of its nearest enclosing key or table."""
-    parts = path.split(".")
-    while parts:
-        got = lines.get(".".join(parts))
-        if got is not None:
-            return got
-        parts.pop()
-    return None
-
-
-def _display(path: str) -> str:
-    """The key as a user reads it: ``variant.2.pledges.uptake`` -> ``variant.pledges.uptake``."""
-    return ".".join(p for p in path.split(".") if not p.isdigit())
-
-
-def _suggest(word: str, options: Sequence[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
-def _type_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return repr(value)
-
-
-class _Reader:
-    """Reads the parsed TOML with checks; problems carry the file, line and key."""
-
-    def __init__(self, source: str, lines: Mapping[str, int]):
-        self.source = source
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(
-            Problem(self.source, _lookup(self.lines, path), _display(path), message)
-        )
-
-    def unknown(self, table: Mapping[str, Any], allowed: Sequence[str], prefix: str) -> None:
-        where = f"[{_display(prefix[:-1])}]" if prefix else "the top level"
-        for key in table:
-            if key not in allowed:
-                self.add(
-                    f"{prefix}{key}",
-                    f"unknown key '{key}'{_suggest(key, allowed)}; the keys of {where} are "
-                    + ", ".join(allowed),
-                )
-
-    def text(self, table: Mapping[str, Any], key: str, path: str, default: str) -> str:
-        v = table.get(key, default)
-        if not isinstance(v, str):
-            self.add(path, f"'{key}' must be text in double quotes, not {_type_text(v)}")
-            return default
-        return v
-
-    def choice(
-        self, table: Mapping[str, Any], key: str, path: str, options: Sequence[str]
-    ) -> str | None:
-        if key not in table:
-            return None
-        v = table[key]
-        if not isinstance(v, str) or v not in options:
-            hint = _suggest(v, options) if isinstance(v, str) else ""
-            self.add(
-                path,
-                f"unknown {key} {_type_text(v)}{hint}; write one of " + ", ".join(options),
-            )
-            return None
-        return v
-
-    def integer(
-        self, table: Mapping[str, Any], key: str, path: str, default: int | None, lo: int, what: str
-    ) -> int | None:
-        if key not in table:
-            return default
-        v = table[key]
-        if isinstance(v, float) and v.is_integer():
-            self.add(
-                path, f"'{key}' must be a whole number; write it without decimals, as {int(v)}"
-            )
-            return default
-        if isinstance(v, bool) or not isinstance(v, int):
-            self.add(path, f"'{key}' must be a whole number ({what}), not {_type_text(v)}")
-            return default
-        if v < lo:
-            self.add(path, f"'{key}' is {v}; it must be {lo} or more ({what})")
-            return default
-        return v
-
-    def share(
-        self, table: Mapping[str, Any], key: str, path: str, what: str, required: bool = False
-    ) -> float | None:
-        if key not in table:
-            if required:
-                self.add(path, f"'{key}' is missing; give {what}, a number from 0 to 1")
-            return None
-        v = table[key]
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            self.add(path, f"'{key}' must be a number from 0 to 1 ({what}), not {_type_text(v)}")
-            return None
-        if not 0 <= v <= 1:
-            hint = f"; for {v:g}% write {v / 100:g}" if 5 <= v <= 100 else ""
-            self.add(path, f"'{key}' is {v:g}; it must be a share from 0 to 1 ({what}){hint}")
-            return None
-        return float(v)
-
-    def table(self, value: Any, path: str) -> dict[str, Any] | None:
-        if not isinstance(value, dict):
-            self.add(
-                path, f"'{_display(path)}' must be a table: write [{_display(path)}] above its keys"
-            )
-            return None
-        return value
-
-
-def _read_variant(r: _Reader, data: Any, index: int, flag: str) -> Variant | None:
+def _read_variant(r: Checker, data: Any, index: int, flag: str) -> Variant | None:
     vp = f"variant.{index}"
     v = r.table(data, vp)
     if v is None:
@@ -549,7 +392,7 @@ def _read_variant(r: _Reader, data: Any, index: int, flag: str) -> Variant | Non
             if not isinstance(exclude, bool):
                 r.add(
                     f"{pp}.exclude_priority",
-                    f"exclude_priority must be true or false, not {_type_text(exclude)}",
+                    f"exclude_priority must be true or false, not {type_text(exclude)}",
                 )
                 exclude = True
             if uptake is not None and threshold is not None:
@@ -563,9 +406,10 @@ def _read_variant(r: _Reader, data: Any, index: int, flag: str) -> Variant | Non
                 )
 
     prefix = f"{vp}."
-    lines = {k[len(prefix) :]: n for k, n in r.lines.items() if k.startswith(prefix)}
-    if vp in r.lines:
-        lines[""] = r.lines[vp]
+    all_lines = r.doc.lines
+    lines = {k[len(prefix) :]: n for k, n in all_lines.items() if k.startswith(prefix)}
+    if vp in all_lines:
+        lines[""] = all_lines[vp]
     return Variant(
         name=name,
         description=description,
@@ -591,23 +435,19 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
     >>> s.draws, s.seed, [v.name for v in s.variants]
     (100, 1, ['baseline'])
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"\(at line (\d+)", str(exc))
-        raise SpecError(
-            [
-                Problem(
-                    source,
-                    int(m.group(1)) if m else None,
-                    None,
-                    f"this is not valid TOML ({exc}); text values go in double quotes",
-                )
-            ]
-        ) from None
-    r = _Reader(source, _line_index(text))
+    problems = Problems()
+    doc = parse_toml(text, source, problems)
+    if doc is None:
+        raise SpecError(problems.all())
+    return _spec(doc, problems, Path(base))
+
+
+def _spec(doc: TomlDoc, problems: Problems, base: Path) -> Spec:
+    """The spec of a parsed TOML document (see :func:`parse_spec`)."""
+    source = doc.source
+    data = doc.data
+    r = Checker(doc, problems)
     r.unknown(data, TOP_KEYS, "")
-    base = Path(base)
     name = r.text(data, "name", "name", "")
     description = r.text(data, "description", "description", "")
     draws = r.integer(data, "draws", "draws", DEFAULT_DRAWS, 1, "lottery draws per variant")
@@ -661,7 +501,7 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
                 if not isinstance(cp, str) or not (base / cp).is_file():
                     r.add(
                         "city.config",
-                        f"there is no city config file at {_type_text(cp)} (relative to the "
+                        f"there is no city config file at {type_text(cp)} (relative to the "
                         "spec's folder); give the path of a TOML file (docs/city.md)",
                     )
                 else:
@@ -697,8 +537,8 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
                     f"two variants are called '{v.name}'; give each variant its own name",
                 )
             seen.setdefault(v.name, i)
-    if r.problems:
-        raise SpecError(r.problems)
+    if problems:
+        raise SpecError(problems.all())
     return Spec(
         source=source,
         name=name,
@@ -711,24 +551,18 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
         by_flags=by_flags,
         round_text=round_text,
         variants=tuple(variants),
-        lines=r.lines,
+        lines=doc.lines,
     )
 
 
 def load_spec(path: str | Path) -> Spec:
     """Read the scenario spec at ``path`` (relative paths inside start from its folder)."""
     p = Path(path)
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise SpecError([Problem(str(p), None, None, "there is no such file")]) from None
-    except IsADirectoryError:
-        raise SpecError(
-            [Problem(str(p), None, None, "this is a folder; give the scenario spec (a .toml file)")]
-        ) from None
-    except UnicodeDecodeError:
-        raise SpecError([Problem(str(p), None, None, "the file is not UTF-8 text")]) from None
-    return parse_spec(text, str(p), p.parent)
+    problems = Problems()
+    doc = read_toml(p, problems, source=str(p))
+    if doc is None:
+        raise SpecError(problems.all())
+    return _spec(doc, problems, p.parent)
 
 
 # --------------------------------------------------------------------------- the round
@@ -802,7 +636,7 @@ def check_round(spec: Spec, rnd: Round) -> list[Problem]:
             spec.problem(
                 "flag",
                 f"applicants.csv has no flag column '{spec.flag}'"
-                f"{_suggest(spec.flag, list(inst.flag_names))}; {_flag_text(inst)}. flag names "
+                f"{suggest(spec.flag, list(inst.flag_names))}; {_flag_text(inst)}. flag names "
                 "the 0/1 column whose groups the segregation indices compare",
             )
         )
@@ -811,7 +645,7 @@ def check_round(spec: Spec, rnd: Round) -> list[Problem]:
             out.append(
                 spec.problem(
                     "by_flags",
-                    f"applicants.csv has no flag column '{f}'{_suggest(f, list(inst.flag_names))};"
+                    f"applicants.csv has no flag column '{f}'{suggest(f, list(inst.flag_names))};"
                     f" {_flag_text(inst)}",
                 )
             )
@@ -1145,7 +979,9 @@ def apply_variant(
     problems: list[Problem] = []
 
     def bad(key: str, message: str) -> None:
-        line = _lookup(variant.lines, key) if key else variant.lines.get("")
+        line = (
+            TomlDoc({}, variant.source, variant.lines).line(key) if key else variant.lines.get("")
+        )
         if line is None:
             line = variant.lines.get("")
         problems.append(

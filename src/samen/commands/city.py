@@ -85,7 +85,6 @@ def register(app: typer.Typer) -> None:
         from samen.analytics.city import (
             PRESETS,
             ConfigError,
-            ConfigProblem,
             generate_city,
             load_config,
             validate_config,
@@ -109,10 +108,12 @@ def register(app: typer.Typer) -> None:
             fail(
                 "The command",
                 [
-                    ConfigProblem(
+                    Problem(
                         "--preset",
-                        "",
+                        None,
+                        None,
                         f"unknown preset '{preset}'; choose one of " + ", ".join(PRESETS),
+                        keyed=True,
                     )
                 ],
             )
@@ -132,21 +133,26 @@ def register(app: typer.Typer) -> None:
             source += f", --children {children}"
         bad = validate_config(cfg)
         if bad:
-            fail("The config", [ConfigProblem(source, k, m) for k, m in bad])
+            fail("The config", [Problem(source, None, k or None, m, keyed=True) for k, m in bad])
 
         out = Path(out_dir)
         if out.exists() and not out.is_dir():
-            fail("The command", [ConfigProblem(str(out), "", "this is a file, not a folder")])
+            fail(
+                "The command",
+                [Problem(str(out), None, None, "this is a file, not a folder", keyed=True)],
+            )
         if out.is_dir() and any(out.iterdir()):
             if not force:
                 fail(
                     "The command",
                     [
-                        ConfigProblem(
+                        Problem(
                             str(out),
-                            "",
+                            None,
+                            None,
                             "the folder is not empty; choose a new folder, or replace this one "
                             "with --force",
+                            keyed=True,
                         )
                     ],
                 )
@@ -154,11 +160,13 @@ def register(app: typer.Typer) -> None:
                 fail(
                     "The command",
                     [
-                        ConfigProblem(
+                        Problem(
                             str(out),
-                            "",
+                            None,
+                            None,
                             "the folder is not empty and is not a round folder (no round.toml); "
                             "--force replaces only round folders, so choose another folder",
+                            keyed=True,
                         )
                     ],
                 )
@@ -168,7 +176,7 @@ def register(app: typer.Typer) -> None:
         try:
             written = write_city(c, out, force=force)
         except OSError as exc:
-            fail("The command", [ConfigProblem(str(out), "", str(exc))])
+            fail("The command", [Problem(str(out), None, None, str(exc), keyed=True)])
         seconds = time.perf_counter() - started
 
         s = c.summary()
