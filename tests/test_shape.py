@@ -51,3 +51,18 @@ def test_other_packages_use_the_engines_public_face() -> None:
                 if alias.name not in face and not submodule:
                     offenders.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
     assert offenders == []
+
+
+def test_one_writer_of_round_folders() -> None:
+    """round.toml and the tables are written by samen.io only (the city, the bench rounds and
+    the platform call it)."""
+    allowed = {
+        SRC / "io" / "settings.py",
+        SRC / "web" / "core" / "exchange.py",  # switched to samen.io separately
+    }
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in _modules()
+        if p not in allowed and "[[default_pools]]\"" in p.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

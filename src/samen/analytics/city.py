@@ -56,8 +56,16 @@ import numpy as np
 
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, PoolSpec
 from samen.engine.pools import to_fraction
-from samen.io.atomic import write_folder
+from samen.io.cells import fraction_text
 from samen.io.errors import InputError, Problem, Problems, suggest
+from samen.io.round import (
+    FolderNotEmptyError,
+    Rows,
+    render_round,
+    render_table,
+    write_round,
+)
+from samen.io.settings import Settings
 from samen.io.toml import read_toml
 
 # --------------------------------------------------------------------------- the config
@@ -1074,28 +1082,98 @@ def generate_city(config: CityConfig = MECHELEN, seed: int = 1) -> City:
 # --------------------------------------------------------------------------- writing
 
 
-def _decimal(f: Fraction) -> str:
-    """A share as an exact decimal (shares here have denominators 2^a 5^b)."""
-    d, digits = f.denominator, 0
-    while 10**digits % d:
-        digits += 1
-        if digits > 30:
-            raise ValueError(f"{f} is not a finite decimal")
-    if digits == 0:
-        return str(f.numerator // d)
-    scaled = f.numerator * 10**digits // d
-    whole, frac = divmod(scaled, 10**digits)
-    return f"{whole}.{frac:0{digits}d}".rstrip("0").rstrip(".")
+def city_settings(city: City) -> Settings:
+    """round.toml of the city: its rules (the Flemish double contingency, or one pool)."""
+    cfg = city.config
+    return Settings(
+        name=city.round_name,
+        seed=city.lottery_seed,
+        mechanism=cfg.rules.mechanism,
+        tie_breaking=cfg.rules.tie_breaking,
+        priority_groups=PRIORITY_GROUPS,
+        distance="euclidean",
+        default_pools=tuple(city.default_pools),
+    )
 
 
-def _cell(text: str) -> str:
-    if any(c in text for c in ',;"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+def _notes(city: City) -> list[str]:
+    notes: list[str] = []
+    if city.indicator_seat_share is not None:
+        pct = fraction_text(city.indicator_seat_share * 100)
+        notes += [
+            f"Flemish double contingency: {pct}% of each school's seats favour indicator pupils.",
+            "The indicator pool comes last, so children with sibling or staff priority fill the",
+            "other pool first and do not use up the indicator seats.",
+        ]
+    if city.distance_school.any():
+        notes.append("Schools listed in seats.csv order most of their seats by distance.")
+    return notes
 
 
-def _csv(header: list[str], rows: list[str]) -> bytes:
-    return (",".join(header) + "\n" + "".join(r + "\n" for r in rows)).encode("utf-8")
+def city_tables(city: City, neighbourhood_column: bool = True) -> dict[str, Rows]:
+    """The round's tables (see :func:`city_files`)."""
+    sid = city.school_ids
+    tables: dict[str, Rows] = {
+        "schools": (
+            ["school_id", "name", "capacity", "x", "y", "neighbourhood", "quality"],
+            zip(
+                sid,
+                city.school_names,
+                city.capacity.tolist(),
+                city.school_xy[:, 0].tolist(),
+                city.school_xy[:, 1].tolist(),
+                [city.hood_ids[h] for h in city.school_hood.tolist()],
+                [f"{v + 0.0:.3f}" for v in np.round(city.quality, 3).tolist()],
+                strict=True,
+            ),
+        )
+    }
+    has_pledges = bool(city.group_ids)
+    header = ["applicant_id", "choices", "x", "y", "indicator", "family"]
+    header += ["pledge"] if has_pledges else []
+    header += ["neighbourhood"] if neighbourhood_column else []
+    ptr = city.choice_ptr.tolist()
+    ch = city.choices.tolist()
+    ind = city.indicator.astype(np.int8).tolist()
+    hood = city.hood.tolist()
+    pledge = city.pledge.tolist()
+    rows: list[list[object]] = []
+    for i, (aid, (x, y)) in enumerate(zip(city.applicant_ids, city.xy.tolist(), strict=True)):
+        row: list[object] = [aid, [sid[s] for s in ch[ptr[i] : ptr[i + 1]]], x, y, ind[i]]
+        row.append(city.family[i])
+        if has_pledges:
+            row.append(city.group_ids[pledge[i]] if pledge[i] >= 0 else "")
+        if neighbourhood_column:
+            row.append(city.hood_ids[hood[i]])
+        rows.append(row)
+    tables["applicants"] = (header, rows)
+    tables["priorities"] = (
+        ["applicant_id", "school_id", "group"],
+        zip(
+            [city.applicant_ids[a] for a in city.priority_applicant.tolist()],
+            [sid[s] for s in city.priority_school.tolist()],
+            [PRIORITY_GROUPS[g] for g in city.priority_group.tolist()],
+            strict=True,
+        ),
+    )
+    if city.distance_school.any():
+        tables["seats"] = (
+            ["school_id", "pool", "share", "favours", "order_by"],
+            [
+                [sid[s], p.name, _share(p), p.favours, p.order_by]
+                for s in np.flatnonzero(city.distance_school).tolist()
+                for p in city.distance_pools
+            ],
+        )
+    if has_pledges:
+        tables["groups"] = (
+            ["group_id", "target", "threshold"],
+            [
+                [g, sid[t], city.group_threshold]
+                for g, t in zip(city.group_ids, city.group_target.tolist(), strict=True)
+            ],
+        )
+    return tables
 
 
 def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes]:
@@ -1105,163 +1183,42 @@ def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes
     ``quality``), ``applicants.csv``, ``priorities.csv``, ``neighbourhoods.csv`` (one row per
     neighbourhood; ``samen allocate`` ignores the file), ``seats.csv`` when some schools order
     by distance and ``groups.csv`` when there are pledge groups. ``neighbourhood_column``: write
-    the child's neighbourhood as a column of applicants.csv; ``None`` = when the round reader
-    accepts such a column (it reads every unknown column as a 0/1 flag otherwise).
+    the child's neighbourhood as a column of applicants.csv. Written by
+    :func:`samen.io.round.render_round`, the one writer of round folders.
     """
-    cfg = city.config
-    files: dict[str, bytes] = {}
-
-    lines = [
-        f"# {cfg.name}, made by samen city with seed {city.seed}: the city, its schools and",
-        "# its children are invented; only the rules are real.",
-        f"name = {json.dumps(city.round_name, ensure_ascii=False)}",
-        f"seed = {json.dumps(city.lottery_seed, ensure_ascii=False)}",
-        f'mechanism = "{cfg.rules.mechanism}"',
-        f'tie_breaking = "{cfg.rules.tie_breaking}"',
-        "priority_groups = [" + ", ".join(f'"{g}"' for g in PRIORITY_GROUPS) + "]",
-        'distance = "euclidean"',
-        "",
-    ]
-    if city.indicator_seat_share is not None:
-        pct = _decimal(city.indicator_seat_share * 100)
-        lines += [
-            f"# Flemish double contingency: {pct}% of each school's seats favour indicator pupils.",
-            "# The indicator pool comes last, so children with sibling or staff priority fill the",
-            "# other pool first and do not use up the indicator seats.",
-        ]
-    if city.distance_school.any():
-        lines.append("# Schools listed in seats.csv order most of their seats by distance.")
-    for p in city.default_pools:
-        lines += [
-            "[[default_pools]]",
-            f'name = "{p.name}"',
-            f"share = {_decimal(_share(p))}",
-            f'favours = "{p.favours}"',
-            f'order_by = "{p.order_by}"',
-            "",
-        ]
-    files["round.toml"] = ("\n".join(lines).rstrip("\n") + "\n").encode("utf-8")
-
-    files["schools.csv"] = _csv(
-        ["school_id", "name", "capacity", "x", "y", "neighbourhood", "quality"],
-        [
-            f"{sid},{_cell(name)},{cap},{x},{y},{city.hood_ids[h]},{q:.3f}"
-            for sid, name, cap, (x, y), h, q in zip(
-                city.school_ids,
-                city.school_names,
-                city.capacity.tolist(),
-                city.school_xy.tolist(),
-                city.school_hood.tolist(),
-                (v + 0.0 for v in np.round(city.quality, 3).tolist()),
-                strict=True,
-            )
-        ],
-    )
-
-    has_pledges = bool(city.group_ids)
-    header = ["applicant_id", "choices", "x", "y", "indicator", "family"]
-    if has_pledges:
-        header.append("pledge")
-    if neighbourhood_column:
-        header.append("neighbourhood")
-    sid = city.school_ids
-    ptr = city.choice_ptr.tolist()
-    ch = city.choices.tolist()
-    ind = city.indicator.astype(np.int8).tolist()
-    hood = city.hood.tolist()
-    pledge = city.pledge.tolist()
-    rows = []
-    for i, (aid, (x, y)) in enumerate(zip(city.applicant_ids, city.xy.tolist(), strict=True)):
-        row = f"{aid},{';'.join(sid[s] for s in ch[ptr[i] : ptr[i + 1]])},{x},{y},{ind[i]},{city.family[i]}"
-        if has_pledges:
-            row += "," + (city.group_ids[pledge[i]] if pledge[i] >= 0 else "")
-        if neighbourhood_column:
-            row += "," + city.hood_ids[hood[i]]
-        rows.append(row)
-    files["applicants.csv"] = _csv(header, rows)
-
-    files["priorities.csv"] = _csv(
-        ["applicant_id", "school_id", "group"],
-        [
-            f"{city.applicant_ids[a]},{sid[s]},{PRIORITY_GROUPS[g]}"
-            for a, s, g in zip(
-                city.priority_applicant.tolist(),
-                city.priority_school.tolist(),
-                city.priority_group.tolist(),
-                strict=True,
-            )
-        ],
-    )
-
-    if city.distance_school.any():
-        files["seats.csv"] = _csv(
-            ["school_id", "pool", "share", "favours", "order_by"],
-            [
-                f"{sid[s]},{p.name},{_decimal(_share(p))},{p.favours},{p.order_by}"
-                for s in np.flatnonzero(city.distance_school).tolist()
-                for p in city.distance_pools
-            ],
-        )
-
-    if has_pledges:
-        files["groups.csv"] = _csv(
-            ["group_id", "target", "threshold"],
-            [
-                f"{gid},{sid[t]},{city.group_threshold}"
-                for gid, t in zip(city.group_ids, city.group_target.tolist(), strict=True)
-            ],
-        )
-
-    share = city.hood_share
-    files["neighbourhoods.csv"] = _csv(
+    hoods = render_table(
         ["neighbourhood_id", "name", "x", "y", "children", "indicator_children", "indicator_share"],
-        [
-            f"{hid},{_cell(name)},{x},{y},{c},{k},{s:.3f}"
-            for hid, name, (x, y), c, k, s in zip(
-                city.hood_ids,
-                city.hood_names,
-                city.hood_xy.tolist(),
-                city.hood_children.tolist(),
-                city.hood_indicator.tolist(),
-                share.tolist(),
-                strict=True,
-            )
-        ],
+        zip(
+            city.hood_ids,
+            city.hood_names,
+            city.hood_xy[:, 0].tolist(),
+            city.hood_xy[:, 1].tolist(),
+            city.hood_children.tolist(),
+            city.hood_indicator.tolist(),
+            [f"{s:.3f}" for s in city.hood_share.tolist()],
+            strict=True,
+        ),
     )
-    return dict(sorted(files.items()))
-
-
-class FolderNotEmptyError(FileExistsError):
-    """The output folder exists and holds files; pass ``force=True`` to replace it."""
+    return render_round(
+        city_settings(city),
+        city_tables(city, neighbourhood_column),
+        header=[
+            f"{city.config.name}, made by samen city with seed {city.seed}: the city, its schools "
+            "and",
+            "its children are invented; only the rules are real.",
+        ],
+        notes=_notes(city),
+        extra={"neighbourhoods.csv": hoods},
+    )
 
 
 def write_city(
     city: City, folder: str | Path, *, force: bool = False, neighbourhood_column: bool = True
 ) -> Path:
-    """Write ``city`` as the round folder ``folder``, all or nothing.
-
-    The files go into a new hidden folder next to ``folder``, which is then renamed into
-    place. An existing empty folder is replaced. An existing folder with files is replaced
-    only with ``force=True``, and only when it is a round folder (it has a round.toml):
-    samen never removes a folder that does not look like one. Returns the folder's path.
-    """
-    files = city_files(city, neighbourhood_column)
-    out = Path(folder).absolute()
-    if out.exists():
-        if not out.is_dir():
-            raise NotADirectoryError(f"{folder} is a file, not a folder; choose another folder")
-        if any(out.iterdir()):
-            if not force:
-                raise FolderNotEmptyError(
-                    f"the folder {folder} is not empty; choose a new folder, or replace it with "
-                    "--force"
-                )
-            if not (out / "round.toml").is_file():
-                raise FolderNotEmptyError(
-                    f"the folder {folder} is not empty and is not a round folder (it has no "
-                    "round.toml); samen replaces only round folders, so choose another folder"
-                )
-    return write_folder(files, out)
+    """Write ``city`` as the round folder ``folder``, all or nothing
+    (:func:`samen.io.round.write_round`): a folder with files is replaced only with
+    ``force=True``, and only when it is a round folder. Returns the folder's path."""
+    return write_round(folder, city_files(city, neighbourhood_column), replace=force)
 
 
 __all__ = [
@@ -1281,6 +1238,8 @@ __all__ = [
     "RulesConfig",
     "SchoolsConfig",
     "city_files",
+    "city_settings",
+    "city_tables",
     "config_from_dict",
     "config_toml",
     "generate_city",

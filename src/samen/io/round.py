@@ -12,19 +12,26 @@ round of 80,000 children with 12 choices each reads in well under a second.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from samen.engine.distance import EARTH_RADIUS_M
+from samen.engine.distance import EARTH_RADIUS_M, text
 from samen.engine.instance import Instance
+from samen.engine.pools import pools_of
+from samen.io.atomic import write_folder
+from samen.io.cells import fraction_text
 from samen.io.checks import check_tables, stack
 from samen.io.checks.applicants import APPLICANT_COLUMNS, FLAG_VALUES
 from samen.io.errors import Problem, Problems, RoundError
-from samen.io.settings import ROUND_FILE, Settings, read_settings
+from samen.io.settings import ROUND_FILE, Settings, read_settings, render_settings
 from samen.io.tables import Table, read_csv, read_xlsx
 from samen.io.toml import decode, parse_toml
 
@@ -249,6 +256,182 @@ def read_round(path: str | Path) -> Round:
     )
 
 
+# --------------------------------------------------------------------------- writing
+
+#: a table to write: its header and its rows (cells as :func:`cell` writes them)
+Rows = tuple[Sequence[str], Iterable[Sequence[object]]]
+
+
+def cell(value: object) -> str:
+    """A cell as a round folder writes it: text as it is, a whole number without decimals,
+    other numbers as short as they read back exactly, a share (a fraction) as its exact
+    decimal, a list (of school ids) joined by ``;``, ``None`` empty.
+
+    >>> [cell(v) for v in ("S1", 3, 2.0, 0.25, Fraction(3, 10), ["S1", "S2"], None, True)]
+    ['S1', '3', '2', '0.25', '0.3', 'S1;S2', '', '1']
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, Fraction):
+        return fraction_text(value)
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(value, list | tuple):
+        return ";".join(v if type(v) is str else cell(v) for v in value)
+    return str(value)
+
+
+def render_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A table as CSV (section 1): comma separated, UTF-8 without BOM, ``\\n`` line endings,
+    cells quoted only when they must be."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    plain = (str, int)  # written as they are (the csv module writes an int as str() does)
+    w.writerows([v if type(v) in plain else cell(v) for v in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def render_round(
+    settings: Settings,
+    tables: Mapping[str, Rows],
+    *,
+    header: Sequence[str] = (),
+    seed_note: str = "",
+    notes: Sequence[str] = (),
+    pools: bool = True,
+    extra: Mapping[str, bytes] | None = None,
+) -> dict[str, bytes]:
+    """The files of a round folder, by name: ``round.toml``
+    (:func:`samen.io.settings.render_settings`, with the comments ``header``, ``seed_note``
+    and ``notes``) and one CSV file per table of ``tables`` (``schools``, ``applicants``,
+    ...: :data:`TABLES`), plus ``extra`` files that are not round tables (the reader ignores
+    them), sorted by name."""
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise ValueError(f"not tables of a round folder: {', '.join(unknown)}")
+    files = {
+        ROUND_FILE: render_settings(
+            settings, header=header, seed_note=seed_note, notes=notes, pools=pools
+        ).encode("utf-8")
+    }
+    for name, (head, rows) in tables.items():
+        files[f"{name}.csv"] = render_table(head, rows)
+    files.update(extra or {})
+    return dict(sorted(files.items()))
+
+
+class FolderNotEmptyError(FileExistsError):
+    """The output folder exists and holds files; pass ``replace=True`` to replace it."""
+
+
+def write_round(folder: str | Path, files: Mapping[str, bytes], *, replace: bool = False) -> Path:
+    """Write the files of a round folder (:func:`render_round`) as ``folder``, all or nothing
+    (:func:`samen.io.atomic.write_folder`); returns its absolute path.
+
+    A missing or empty folder is written. A folder with files is replaced only with
+    ``replace=True``, and only when it is a round folder (it has a round.toml): samen never
+    removes a folder that does not look like one."""
+    out = Path(folder).absolute()
+    if out.exists():
+        if not out.is_dir():
+            raise NotADirectoryError(f"{folder} is a file, not a folder; choose another folder")
+        if any(out.iterdir()):
+            if not replace:
+                raise FolderNotEmptyError(
+                    f"the folder {folder} is not empty; choose a new folder, or replace it with "
+                    "--force"
+                )
+            if not (out / ROUND_FILE).is_file():
+                raise FolderNotEmptyError(
+                    f"the folder {folder} is not empty and is not a round folder (it has no "
+                    f"{ROUND_FILE}); samen replaces only round folders, so choose another folder"
+                )
+    return write_folder(dict(files), out)
+
+
+def instance_tables(instance: Instance) -> dict[str, Rows]:
+    """The tables of a round folder that :func:`read_round` reads back to ``instance``: every
+    school's pools in seats.csv (as seats), its flags, families, pledges, priorities and
+    distances (written, and so read, to the centimetre: the rule of
+    :mod:`samen.engine.distance`)."""
+    inst = instance
+    sid = [str(s) for s in inst.school_ids]
+    aid = [str(a) for a in inst.applicant_ids]
+    ptr = inst.choice_ptr.tolist()
+    ch = inst.choices.tolist()
+    edge_app = np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))
+    flags = inst.flags.tolist() if inst.flags.shape[1] else [[] for _ in aid]
+    family = [f"F{f}" if f >= 0 else "" for f in inst.family.tolist()]
+    pledge = [str(inst.group_ids[g]) if g >= 0 else "" for g in inst.pledge.tolist()]
+    has_family, has_pledge = any(family), any(pledge)
+    extra_head = (["family"] if has_family else []) + (["pledge"] if has_pledge else [])
+    extra = [
+        ([family[a]] if has_family else []) + ([pledge[a]] if has_pledge else [])
+        for a in range(len(aid))
+    ]
+    tables: dict[str, Rows] = {
+        "schools": (["school_id", "capacity"], zip(sid, inst.capacity.tolist(), strict=True)),
+        "applicants": (
+            ["applicant_id", "choices", *inst.flag_names, *extra_head],
+            (
+                [aid[a], ";".join([sid[s] for s in ch[ptr[a] : ptr[a + 1]]]), *flags[a], *extra[a]]
+                for a in range(len(aid))
+            ),
+        ),
+        "seats": (
+            ["school_id", "pool", "seats", "favours", "order_by"],
+            [
+                [sid[s], q.name, q.seats, q.favours(inst.flag_names), q.order_by]
+                for s, school in enumerate(pools_of(inst))
+                for q in school
+            ],
+        ),
+    }
+    groups = list(inst.priority_groups)
+    has = np.flatnonzero(inst.priority < len(groups))
+    if has.size:
+        tables["priorities"] = (
+            ["applicant_id", "school_id", "group"],
+            [[aid[edge_app[e]], sid[ch[e]], groups[inst.priority[e]]] for e in has.tolist()],
+        )
+    known = np.flatnonzero(~np.isnan(inst.distance))
+    if known.size:
+        tables["distances"] = (
+            ["applicant_id", "school_id", "metres"],
+            [[aid[edge_app[e]], sid[ch[e]], text(inst.distance[e])] for e in known.tolist()],
+        )
+    if len(inst.group_ids):
+        tables["groups"] = (
+            ["group_id", "target", "threshold"],
+            zip(
+                inst.group_ids,
+                [sid[t] for t in inst.group_target.tolist()],
+                inst.group_threshold.tolist(),
+                strict=True,
+            ),
+        )
+    return tables
+
+
+def instance_settings(instance: Instance, name: str) -> Settings:
+    """The settings of ``instance`` (the round's name is not part of an instance)."""
+    return Settings(
+        name=name,
+        seed=instance.seed,
+        mechanism=instance.mechanism,
+        tie_breaking=instance.tie_breaking,
+        priority_groups=tuple(instance.priority_groups),
+    )
+
+
 __all__ = [
     "APPLICANT_COLUMNS",
     "EARTH_RADIUS_M",
@@ -256,8 +439,15 @@ __all__ = [
     "REQUIRED_TABLES",
     "ROUND_FILE",
     "TABLES",
+    "FolderNotEmptyError",
     "Round",
     "RoundError",
     "Settings",
+    "cell",
+    "instance_settings",
+    "instance_tables",
     "read_round",
+    "render_round",
+    "render_table",
+    "write_round",
 ]
