@@ -63,6 +63,6 @@ def test_one_writer_of_round_folders() -> None:
     offenders = [
         str(p.relative_to(ROOT))
         for p in _modules()
-        if p not in allowed and "[[default_pools]]\"" in p.read_text(encoding="utf-8")
+        if p not in allowed and '[[default_pools]]"' in p.read_text(encoding="utf-8")
     ]
     assert offenders == []

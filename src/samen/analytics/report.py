@@ -34,7 +34,8 @@ from samen import __version__
 from samen.engine import distance
 from samen.engine.distance import EARTH_RADIUS_M
 from samen.io.atomic import write_files
-from samen.io.errors import InputError, Problem, Problems
+from samen.io.errors import InputError, Problem
+from samen.io.results import ResultsError, parse_results
 from samen.io.round import Round, read_round
 
 __all__ = [
@@ -181,140 +182,19 @@ class Allocation:
     folder: Path
 
 
-def _results_name(folder: Path, name: str) -> str:
-    return f"{folder.name}/{name}" if folder.name else name
-
-
-def _csv_rows(data: bytes) -> list[list[str]] | None:
+def _allocation(rnd: Round, files: Mapping[str, bytes], folder: Path, source: str) -> Allocation:
+    """The allocation from the bytes of the results files (:func:`samen.io.parse_results`)."""
     try:
-        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    except (UnicodeDecodeError, csv.Error):
-        return None
-
-
-_FIX = "run 'samen allocate' again to rewrite the results (or 'samen verify' to see what changed)"
-
-
-def _parse_results(rnd: Round, files: Mapping[str, bytes], folder: Path, source: str) -> Allocation:
-    """The allocation from the bytes of the results files; problems raise ReportError."""
-    inst = rnd.instance
-    problems = Problems()
-    n = inst.n_applicants
-    school = np.full(n, -1, dtype=np.int32)
-    rank = np.zeros(n, dtype=np.int32)
-    name = _results_name(folder, "assignments.csv")
-    rows = _csv_rows(files.get("assignments.csv", b""))
-    s_index = {s: i for i, s in enumerate(inst.school_ids)}
-    if "assignments.csv" not in files:
-        problems.add(name, None, None, f"the file is missing; {_FIX}")
-    elif rows is None or not rows:
-        problems.add(name, None, None, f"the file cannot be read as UTF-8 CSV; {_FIX}")
-    else:
-        header = rows[0]
-        need = ("applicant_id", "school_id", "choice_rank")
-        missing = [c for c in need if c not in header]
-        if missing:
-            problems.add(name, 1, None, f"the header has no column {', '.join(missing)}; {_FIX}")
-        elif len(rows) - 1 != n:
-            problems.add(
-                name,
-                None,
-                None,
-                f"the file has {len(rows) - 1} children, the round has {n}; {_FIX}",
-            )
-        else:
-            ia, isch, ir = (header.index(c) for c in need)
-            bad: list[tuple[int, str, str]] = []
-            for a, row in enumerate(rows[1:]):
-                line = a + 2
-                cells = [*row, "", "", ""]
-                if cells[ia] != inst.applicant_ids[a]:
-                    bad.append(
-                        (
-                            line,
-                            "applicant_id",
-                            f"the child is '{cells[ia]}', row {rnd.applicant_rows[a]} of the "
-                            f"round's applicants is '{inst.applicant_ids[a]}'",
-                        )
-                    )
-                    continue
-                sid, r = cells[isch], cells[ir]
-                if not sid:
-                    if r:
-                        bad.append((line, "choice_rank", "a child without a school has a rank"))
-                    continue
-                s = s_index.get(sid)
-                lst = inst.choices[inst.choice_ptr[a] : inst.choice_ptr[a + 1]]
-                if s is None:
-                    bad.append((line, "school_id", f"the school '{sid}' is not in the round"))
-                elif not r.isdigit() or not 1 <= int(r) <= len(lst) or lst[int(r) - 1] != s:
-                    bad.append(
-                        (line, "choice_rank", f"'{r}' is not the rank of '{sid}' on the list")
-                    )
-                else:
-                    school[a], rank[a] = s, int(r)
-            for line, col, message in bad[:10]:
-                problems.add(name, line, col, f"{message}; {_FIX}")
-            if len(bad) > 10:
-                problems.add(name, None, None, f"{len(bad) - 10} more rows differ; {_FIX}")
-
-    groups: list[GroupRow] = []
-    if len(inst.group_ids):
-        gname = _results_name(folder, "groups.csv")
-        grows = _csv_rows(files.get("groups.csv", b""))
-        if "groups.csv" not in files:
-            problems.add(
-                gname, None, None, f"the round has pledge groups but no groups.csv; {_FIX}"
-            )
-        elif grows is None or not grows:
-            problems.add(gname, None, None, f"the file cannot be read as UTF-8 CSV; {_FIX}")
-        else:
-            header = grows[0]
-            cols = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
-            missing = [c for c in cols if c not in header]
-            if missing:
-                problems.add(
-                    gname, 1, None, f"the header has no column {', '.join(missing)}; {_FIX}"
-                )
-            else:
-                at = [header.index(c) for c in cols]
-                by_id: dict[str, GroupRow] = {}
-                for i, row in enumerate(grows[1:]):
-                    cells = [*row, *[""] * len(header)]
-                    gid, target, th, mem, got, held = (cells[j] for j in at)
-                    if not (th.isdigit() and mem.isdigit() and got.isdigit()) or held not in (
-                        "true",
-                        "false",
-                    ):
-                        problems.add(gname, i + 2, None, f"the row cannot be read; {_FIX}")
-                        continue
-                    by_id[gid] = GroupRow(gid, target, int(th), int(mem), int(got), held == "true")
-                for gid in inst.group_ids:
-                    if gid in by_id:
-                        groups.append(by_id[gid])
-                    else:
-                        problems.add(
-                            gname, None, "group_id", f"the group '{gid}' is missing; {_FIX}"
-                        )
-    summary: dict[str, Any] = {}
-    raw = files.get("summary.json")
-    if raw is not None:
-        try:
-            loaded = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            loaded = None
-        if isinstance(loaded, dict):
-            summary = loaded
-        else:
-            problems.add(
-                _results_name(folder, "summary.json"), None, None, f"not valid JSON; {_FIX}"
-            )
-    if problems:
-        raise ReportError(problems.all(), "The results folder")
-    pledge = summary.get("pledge_groups")
-    failures = pledge.get("failures", []) if isinstance(pledge, dict) else []
-    failures = [f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else []
-    return Allocation(school, rank, groups, failures, summary, source, folder)
+        got = parse_results(rnd, files, folder)
+    except ResultsError as exc:
+        raise ReportError(exc.problems, exc.what) from None
+    groups = [
+        GroupRow(g.group_id, g.target, g.threshold, g.members, g.assigned, g.held)
+        for g in got.groups
+    ]
+    return Allocation(
+        got.school, got.choice_rank, groups, got.failures, got.summary, source, folder
+    )
 
 
 def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation:
@@ -353,10 +233,11 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
                 raise ReportError(
                     [
                         Problem(
-                            _results_name(folder, "summary.json"),
+                            f"{folder.name}/summary.json" if folder.name else "summary.json",
                             None,
                             None,
-                            f"the file is not valid JSON; {_FIX}",
+                            "the file is not valid JSON; run 'samen allocate' again to rewrite "
+                            "the results (or 'samen verify' to see what changed)",
                         )
                     ],
                     "The results folder",
@@ -368,10 +249,10 @@ def load_allocation(rnd: Round, results: str | Path | None = None) -> Allocation
                     for name in RESULT_FILES
                     if (folder / name).is_file()
                 }
-                return _parse_results(rnd, files, folder, "results")
+                return _allocation(rnd, files, folder, "results")
             source = "stale"
     result = allocate(rnd.instance)
-    return _parse_results(rnd, render_results(rnd, result), folder, source)
+    return _allocation(rnd, render_results(rnd, result), folder, source)
 
 
 # --------------------------------------------------------------------------- geography
@@ -430,6 +311,13 @@ class Hoods:
     def share(self) -> np.ndarray:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.children > 0, self.flagged / np.maximum(self.children, 1), np.nan)
+
+
+def _csv_rows(data: bytes) -> list[list[str]] | None:
+    try:
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error):
+        return None
 
 
 def _hood_names(folder: Path) -> dict[str, str]:
