@@ -1,13 +1,14 @@
 """``samen chances``: every child's admission chances over many public draws of a round.
 
-    samen chances ROUND_DIR [--draws N] [--applicant ID ...] [--out FILE.csv]
+    samen chances ROUND_DIR [ID...] [--draws N] [--applicant ID]... [--out FILE.csv]
                             [--scheduler ADDRESS] [--processes K]
 
 Draw ``k`` uses the seed ``SEED|draw:k`` (``docs/chances.md``). Writes
 ``applicant_id, school_id, choice_rank, probability, lo, hi`` (a 95% Wilson interval) to
-``chances.csv`` in the round folder or to ``--out``, and prints a table for each ``--applicant``.
-Exit code 2 when the round folder has problems, an option is not usable or an applicant id is
-unknown; the message says what to fix.
+``--out``, by default ``<round folder name>-chances.csv`` in the current folder (the round
+folder keeps only its inputs and results), and prints a table for each child named after the
+round folder or with ``--applicant``. Exit code 2 when the round folder has problems, an option
+is not usable or an applicant id is unknown; the message says what to fix.
 """
 
 from __future__ import annotations
@@ -19,7 +20,16 @@ from typing import Annotated, NoReturn
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from samen.commands.common import (
+    EXIT_BAD_INPUT,
+    RoundDir,
+    default_output,
+    err,
+    key_table,
+    out,
+    read_round_or_exit,
+)
+
 DEFAULT_DRAWS = 1000
 OUT_NAME = "chances.csv"
 
@@ -29,10 +39,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def chances(
-        round_dir: Annotated[
-            Path,
-            typer.Argument(help="The round folder: round.toml and the tables.", show_default=False),
-        ],
+        round_dir: RoundDir,
+        ids: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Applicant ids whose chances to print (the same as --applicant).",
+                show_default=False,
+            ),
+        ] = None,
         draws: Annotated[
             int,
             typer.Option(
@@ -47,16 +61,18 @@ def register(app: typer.Typer) -> None:
             typer.Option(
                 "--applicant",
                 "-a",
-                help="An applicant id whose chances to print (repeat for more children).",
+                help="An applicant id whose chances to print (repeat it, or list the ids after "
+                "the round folder, for more children).",
                 show_default=False,
             ),
         ] = None,
-        out: Annotated[
+        out_file: Annotated[
             Path | None,
             typer.Option(
                 "--out",
                 "-o",
-                help=f"The CSV file to write (default: {OUT_NAME} in the round folder).",
+                help=f"The CSV file to write (default: <round folder name>-{OUT_NAME} in the "
+                "current folder).",
                 show_default=False,
             ),
         ] = None,
@@ -86,7 +102,6 @@ def register(app: typer.Typer) -> None:
         interval. Anyone can recompute a draw with 'samen allocate' after writing its seed
         into round.toml.
         """
-        from rich.console import Console
         from rich.markup import escape
         from rich.progress import (
             BarColumn,
@@ -100,12 +115,11 @@ def register(app: typer.Typer) -> None:
 
         from samen.analytics.chances import chances as estimate
         from samen.analytics.draws import draw_seed
-        from samen.cli import _read
 
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        con_err = err()
 
         def fail(message: str) -> NoReturn:
-            err.print(f"[bold red]Cannot estimate chances[/]: {message}")
+            con_err.print(f"[bold red]Cannot estimate chances[/]: {message}")
             raise typer.Exit(EXIT_BAD_INPUT)
 
         if draws < 1:
@@ -120,12 +134,12 @@ def register(app: typer.Typer) -> None:
                 "--scheduler is empty; give the address of a Dask scheduler, e.g. tcp://host:8786."
             )
 
-        rnd = _read(round_dir)
+        rnd = read_round_or_exit(round_dir, "nothing was estimated or written")
         inst = rnd.instance
         ids = list(inst.applicant_ids)
         index = {a: i for i, a in enumerate(ids)}
         wanted: list[int] = []
-        for a in applicant or []:
+        for a in [*(applicant or []), *(ids or [])]:
             if a not in index:
                 close = [i for i in ids if i.casefold() == a.casefold()][:1]
                 close = close or difflib.get_close_matches(a, ids, n=1, cutoff=0.6)
@@ -136,7 +150,7 @@ def register(app: typer.Typer) -> None:
                 )
             wanted.append(index[a])
 
-        target = out if out is not None else rnd.path / OUT_NAME
+        target = out_file if out_file is not None else default_output(round_dir, OUT_NAME)
         if target.is_dir():
             target = target / OUT_NAME
         if not target.parent.is_dir():
@@ -153,7 +167,7 @@ def register(app: typer.Typer) -> None:
             TimeElapsedColumn(),
             TextColumn("left"),
             TimeRemainingColumn(),
-            console=err,
+            console=con_err,
             transient=False,
         )
         started = time.perf_counter()
@@ -192,10 +206,8 @@ def register(app: typer.Typer) -> None:
                 "nothing was written."
             )
 
-        con = Console(highlight=False)
-        summary = Table(show_header=False, box=None, pad_edge=False)
-        summary.add_column(style="bold")
-        summary.add_column()
+        con = out()
+        summary = key_table()
         summary.add_row("Round", escape(rnd.name))
         summary.add_row("Mechanism", f"{inst.mechanism}, {inst.tie_breaking} tie-breaking")
         summary.add_row("Children", f"{inst.n_applicants:,}")

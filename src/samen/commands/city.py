@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
+from samen.commands.common import EXIT_BAD_INPUT, key_table, out, show_problems
+
 PRESET_NAMES = ("mechelen", "antwerp", "nyc")
-EXIT_BAD_INPUT = 2
 
 
 def register(app: typer.Typer) -> None:
@@ -78,9 +79,7 @@ def register(app: typer.Typer) -> None:
         indicator pupils; the rules are the Flemish double contingency. Allocate the round
         with 'samen allocate OUT_DIR'. The folder is written all at once, or not at all.
         """
-        from rich.console import Console
         from rich.markup import escape
-        from rich.table import Table
 
         from samen.analytics.city import (
             PRESETS,
@@ -92,16 +91,8 @@ def register(app: typer.Typer) -> None:
         )
         from samen.io.errors import Problem
 
-        err = Console(stderr=True, highlight=False)
-
-        def fail(what: str, problems: list[Problem]) -> None:
-            n = len(problems)
-            err.print(
-                f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; nothing was "
-                "written. Fix these and run the command again:"
-            )
-            for p in problems:
-                err.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
+        def fail(what: str, problems: list[Problem]) -> NoReturn:
+            show_problems(what, problems)
             raise typer.Exit(EXIT_BAD_INPUT)
 
         if preset is not None and preset not in PRESETS:
@@ -135,19 +126,19 @@ def register(app: typer.Typer) -> None:
         if bad:
             fail("The config", [Problem(source, None, k or None, m, keyed=True) for k, m in bad])
 
-        out = Path(out_dir)
-        if out.exists() and not out.is_dir():
+        folder = Path(out_dir)
+        if folder.exists() and not folder.is_dir():
             fail(
                 "The command",
-                [Problem(str(out), None, None, "this is a file, not a folder", keyed=True)],
+                [Problem(str(folder), None, None, "this is a file, not a folder", keyed=True)],
             )
-        if out.is_dir() and any(out.iterdir()):
+        if folder.is_dir() and any(folder.iterdir()):
             if not force:
                 fail(
                     "The command",
                     [
                         Problem(
-                            str(out),
+                            str(folder),
                             None,
                             None,
                             "the folder is not empty; choose a new folder, or replace this one "
@@ -156,12 +147,12 @@ def register(app: typer.Typer) -> None:
                         )
                     ],
                 )
-            if not (out / "round.toml").is_file():
+            if not (folder / "round.toml").is_file():
                 fail(
                     "The command",
                     [
                         Problem(
-                            str(out),
+                            str(folder),
                             None,
                             None,
                             "the folder is not empty and is not a round folder (no round.toml); "
@@ -174,15 +165,13 @@ def register(app: typer.Typer) -> None:
         started = time.perf_counter()
         c = generate_city(cfg, seed)
         try:
-            written = write_city(c, out, force=force)
+            written = write_city(c, folder, force=force)
         except OSError as exc:
-            fail("The command", [Problem(str(out), None, None, str(exc), keyed=True)])
+            fail("The command", [Problem(str(folder), None, None, str(exc), keyed=True)])
         seconds = time.perf_counter() - started
 
         s = c.summary()
-        table = Table(show_header=False, box=None, pad_edge=False)
-        table.add_column(style="bold")
-        table.add_column()
+        table = key_table()
         table.add_row("City", f"{escape(cfg.name)}, {s['inhabitants']:,} inhabitants, seed {seed}")
         table.add_row(
             "Children", f"{s['children']:,} ({100 * s['indicator_share']:.1f}% indicator pupils)"
@@ -212,5 +201,5 @@ def register(app: typer.Typer) -> None:
                 "Pledge groups", f"{s['pledge_groups']} ({s['pledge_members']:,} children)"
             )
         table.add_row("Written", f"{escape(str(written))} in {seconds:.1f} s")
-        table.add_row("Next", f"samen allocate {escape(str(out))}")
-        Console(highlight=False).print(table)
+        table.add_row("Next", f"samen allocate {escape(str(folder))}")
+        out().print(table)

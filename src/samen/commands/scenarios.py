@@ -13,28 +13,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from samen.commands.common import EXIT_BAD_INPUT, err, fail_input, out, show_problems
 
+if TYPE_CHECKING:
     from samen.io.errors import Problem
 
-EXIT_BAD_INPUT = 2
+NOT_RUN = "nothing was run or written"
 
 
-def _fail(err: Console, what: str, problems: list[Problem]) -> None:
-    from rich.markup import escape
-
-    n = len(problems)
-    err.print(
-        f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; nothing was run "
-        f"or written. Fix {'these' if n != 1 else 'it'} and run the command again:"
-    )
-    for p in problems:
-        err.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
+def _fail(what: str, problems: list[Problem]) -> NoReturn:
+    show_problems(what, problems, NOT_RUN)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -93,7 +85,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ],
-        out: Annotated[
+        out_dir: Annotated[
             Path | None,
             typer.Option(
                 "--out",
@@ -133,7 +125,6 @@ def register(app: typer.Typer) -> None:
         """
         from dataclasses import replace
 
-        from rich.console import Console
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -148,11 +139,11 @@ def register(app: typer.Typer) -> None:
         )
         from samen.io.errors import Problem, RoundError
 
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        con_err = err()
         try:
             spec = load_spec(spec_file)
         except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
+            fail_input(exc, NOT_RUN, f"The spec {spec_file}")
         options: list[Problem] = []
         if draws is not None:
             if not 1 <= draws <= MAX_DRAWS:
@@ -171,7 +162,7 @@ def register(app: typer.Typer) -> None:
                 options.append(Problem("--seed", None, None, f"{seed}; give 0 or more"))
             else:
                 spec = replace(spec, seed=seed)
-        target = out if out is not None else spec_file.parent / f"{spec_file.stem}-results"
+        target = out_dir if out_dir is not None else spec_file.parent / f"{spec_file.stem}-results"
         if target.exists() and not target.is_dir():
             options.append(
                 Problem(
@@ -179,29 +170,29 @@ def register(app: typer.Typer) -> None:
                 )
             )
         if options:
-            _fail(err, "The command", options)
+            _fail("The command", options)
 
         started = time.perf_counter()
         try:
             rnd = load_round(spec)
         except RoundError as exc:
-            _fail(err, f"The round folder {spec.round}", exc.problems)
+            _fail(f"The round folder {spec.round}", exc.problems)
         except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
+            _fail(f"The spec {spec_file}", exc.problems)
 
         try:
             instances = variant_instances(spec, rnd)
         except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
+            _fail(f"The spec {spec_file}", exc.problems)
 
         total = spec.draws * len(spec.variants)
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=err,
+            console=con_err,
             transient=True,
-            disable=not err.is_terminal,
+            disable=not con_err.is_terminal,
         ) as bar:
             task = bar.add_task("draws", total=total)
             names = [v.name for v in spec.variants]
@@ -219,9 +210,9 @@ def register(app: typer.Typer) -> None:
         try:
             written = write_results(results, target)
         except OSError as exc:
-            _fail(err, "The command", [Problem(str(target), None, None, str(exc))])
+            _fail("The command", [Problem(str(target), None, None, str(exc))])
 
-        con = Console(highlight=False)
+        con = out()
         r = results["round"]
         head = f"[bold]{escape(results['name'] or spec_file.stem)}[/]: "
         head += (

@@ -25,6 +25,8 @@ from typing import Annotated
 
 import typer
 
+from samen.commands.common import read_round_or_exit
+
 web = typer.Typer(
     name="web",
     help="The samen platform: the web application for families and the admission office.",
@@ -119,9 +121,9 @@ def demo(
     """
     import shutil
 
-    if not (round_dir / "round.toml").is_file():
-        typer.echo(f"There is no round folder at {round_dir}; give one with --round.", err=True)
-        raise typer.Exit(2)
+    # the round is checked here, so that its problems are listed (exit code 2) before any
+    # database or server is made
+    read_round_or_exit(round_dir, "no demo was made")
     data = data_dir.absolute()
     if data.exists():
         shutil.rmtree(data)

@@ -10,7 +10,7 @@ from itertools import repeat
 import numpy as np
 
 from samen.io.cells import check_ids
-from samen.io.checks.context import Context, Lists
+from samen.io.checks.context import Context, Lists, lookalike
 from samen.io.checks.schools import coordinates
 from samen.io.tables import Table
 
@@ -163,10 +163,12 @@ def _choices(ctx: Context, t: Table) -> Lists | None:
 
 
 def _flags(ctx: Context, t: Table) -> None:
-    """Every column besides :data:`APPLICANT_COLUMNS` is a 0/1 flag."""
+    """Every column besides :data:`APPLICANT_COLUMNS` is a 0/1 flag, but a column that looks
+    like a missing required one (a typo, reported as such) is not read as a flag too."""
     p = ctx.problems
     n = len(t)
-    flag_names = [c for c in t.header if c not in APPLICANT_COLUMNS]
+    typos = {lookalike(c, t) for c in ("applicant_id", "choices") if not t.has(c)}
+    flag_names = [c for c in t.header if c not in APPLICANT_COLUMNS and c not in typos]
     flags = np.zeros((n, len(flag_names)), dtype=np.uint8)
     for j, name in enumerate(flag_names):
         col = t.col(name)

@@ -8,6 +8,7 @@ bad input never half-runs, and every problem is listed).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,6 +86,13 @@ class Context:
         return ok
 
 
+def lookalike(column: str, table: Table) -> str | None:
+    """The column of ``table``'s header that looks like the missing ``column`` (a typo), if
+    one does."""
+    close = difflib.get_close_matches(column, table.header, n=1, cutoff=0.6)
+    return close[0] if close and close[0] != column else None
+
+
 def missing_column(column: str, table: Table) -> str:
     """What to say about a missing column: which column of the header looks like it (a typo)
     and should be renamed, or else that it must be added.
@@ -93,15 +101,13 @@ def missing_column(column: str, table: Table) -> str:
     >>> missing_column("applicant_id", t)
     "the column 'applicant_id' is missing; the header has 'aplicant_id', which looks like it: rename that column to 'applicant_id'"
     """
-    import difflib
-
-    close = difflib.get_close_matches(column, table.header, n=1, cutoff=0.6)
-    if close and close[0] != column:
+    close = lookalike(column, table)
+    if close is not None:
         return (
-            f"the column '{column}' is missing; the header has '{close[0]}', which looks like "
+            f"the column '{column}' is missing; the header has '{close}', which looks like "
             f"it: rename that column to '{column}'"
         )
     return f"the column '{column}' is missing; add it to the header row"
 
 
-__all__ = ["Context", "Coordinates", "Lists", "Schools", "missing_column"]
+__all__ = ["Context", "Coordinates", "Lists", "Schools", "lookalike", "missing_column"]
