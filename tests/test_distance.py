@@ -96,7 +96,7 @@ def test_every_user_gives_the_same_distance(tmp_path: Path) -> None:
     pair are one number."""
     from roundfiles import copy_example
     from samen.analytics.chances import Coordinates
-    from samen.analytics.scenarios import _distance_of
+    from samen.analytics.scenarios.variants import distance_of
     from samen.io.round import read_round
 
     rnd = read_round(copy_example(tmp_path / "r"))
@@ -109,7 +109,7 @@ def test_every_user_gives_the_same_distance(tmp_path: Path) -> None:
     for e in known.tolist():
         a, s = int(edge_app[e]), int(inst.choices[e])
         assert coords.distance(a, s) == inst.distance[e]
-    pairs = _distance_of(rnd, edge_app[known], inst.choices[known])
+    pairs = distance_of(rnd, edge_app[known], inst.choices[known])
     assert pairs.tolist() == inst.distance[known].tolist()
 
 
