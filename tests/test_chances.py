@@ -434,6 +434,7 @@ def test_cli_prints_several_children(
     assert res.exit_code == 0, res.output
     text = flat(res.stdout)
     assert "Chances of A2" in text and "Chances of A3" in text
+    assert "Chances of A1" not in text and "Chances of A4" not in text  # only those named
 
 
 @pytest.mark.parametrize(
