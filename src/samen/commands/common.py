@@ -131,6 +131,35 @@ def key_table() -> Table:
     return table
 
 
+#: what each extra of ``pip install samen[...]`` brings that its commands import first
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "analytics": ("matplotlib", "jinja2"),
+    "web": ("django",),
+}
+
+
+def need_extra(extra: str, command: str) -> None:
+    """Stop with a clear message (exit :data:`EXIT_BAD_INPUT`) when ``samen[extra]``, which
+    ``command`` needs, is not installed."""
+    import importlib
+
+    missing = []
+    for module in EXTRAS[extra]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    if missing:
+        from rich.markup import escape
+
+        name = escape(f"samen[{extra}]")
+        err().print(
+            f"[bold red]samen {command} needs {name}[/], which is not installed (no "
+            f"{', '.join(missing)}); install it with: pip install '{name}'"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 def default_output(round_dir: Path, suffix: str) -> Path:
     """Where an analysis of a round goes without ``--out``: in the current folder, named
     after the round folder (``mechelen-2027-chances.csv``), so the round folder keeps only
@@ -143,6 +172,7 @@ __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_DIFFERENT",
     "EXIT_OK",
+    "EXTRAS",
     "RoundDir",
     "count",
     "default_output",
@@ -150,6 +180,7 @@ __all__ = [
     "fail",
     "fail_input",
     "key_table",
+    "need_extra",
     "out",
     "read_round_or_exit",
     "show_os_error",

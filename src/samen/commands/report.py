@@ -27,6 +27,7 @@ from samen.commands.common import (
     err,
     fail_input,
     key_table,
+    need_extra,
     out,
 )
 
@@ -89,6 +90,7 @@ def register(app: typer.Typer) -> None:
         The file holds everything (figures included) and opens offline, on a phone and in
         print. It is written all at once, or not at all.
         """
+        need_extra("analytics", "report")
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 

@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from samen.commands.common import read_round_or_exit
+from samen.commands.common import need_extra, read_round_or_exit
 
 web = typer.Typer(
     name="web",
@@ -33,6 +33,11 @@ web = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@web.callback()
+def _needs_django() -> None:
+    need_extra("web", "web")
 
 
 def _manage(*args: str) -> None:
