@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -30,11 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from samen.engine.allocate import allocate
-from samen.engine.instance import ORDER_NAMES, Priority, Result
-from samen.engine.lottery import hex16, number
+from samen.engine.explain import check_command, explain
+from samen.engine.instance import Result
+from samen.engine.lottery import hex16
 from samen.engine.priority import Prepared, prepare
 from samen.io.errors import RoundError
-from samen.io.results import metres, render_results
+from samen.io.results import render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
@@ -71,123 +71,6 @@ def _text(files: dict[str, bytes]) -> dict[str, str]:
     return {name: data.decode("utf-8") for name, data in files.items()}
 
 
-# --------------------------------------------------------------------------- explanations
-
-
-def _child_key(prep: Prepared, a: int, row_of: Any) -> tuple[int, int, int, int]:
-    """The smallest key over ``a``'s family block (a block competes as its best member)."""
-    units = prep.units
-    u = int(units.unit_of[a])
-    members = units.members[units.ptr[u] : units.ptr[u + 1]]
-    keys = prep.child_keys
-    best: tuple[int, int, int, int] | None = None
-    for m in members.tolist():
-        row = row_of(int(m))
-        k = tuple(int(v) for v in keys[row])
-        if best is None or k < best:
-            best = k  # type: ignore[assignment]
-    assert best is not None
-    return best
-
-
-def _describe(inst: Any, p: int, prio: Priority) -> dict[str, Any]:
-    groups = list(inst.priority_groups)
-    order = ORDER_NAMES[int(inst.pool_order[p])]
-    if order == "distance":
-        value = metres(float(prio.order_value))
-    elif order == "rank":
-        value = str(int(prio.order_value))
-    else:
-        value = hex16(int(prio.order_value))
-    return {
-        "group": groups[prio.group] if 0 <= prio.group < len(groups) else "",
-        "favoured": not prio.unfavoured,
-        "value": value,
-        "lottery": hex16(int(prio.lottery)),
-    }
-
-
-def explanations(
-    folder: FolderRound, result: Result, prep: Prepared | None = None
-) -> list[list[dict[str, Any]]]:
-    """Per child, per school on its list above the one it got (all, if none): each pool's
-    seats, how many were filled, the cut-off (the last child admitted) and the child's own
-    priority there, and whether the child came after the cut-off."""
-    inst = folder.instance
-    prep = prep or prepare(inst)
-    ptr = inst.choice_ptr
-    out: list[list[dict[str, Any]]] = []
-    for a in range(inst.n_applicants):
-        lst = inst.choices_of(a).tolist()
-        r = int(result.choice_rank[a])
-        above = lst[: r - 1] if r > 0 else lst
-        g = int(inst.pledge[a])
-        dropped_target = (
-            int(inst.group_target[g]) if g >= 0 and not bool(result.group_held[g]) else -1
-        )
-        entries: list[dict[str, Any]] = []
-        for j, s in enumerate(above):
-            entry: dict[str, Any] = {
-                "school": inst.school_ids[s],
-                "dropped": s == dropped_target,
-                "pools": [],
-            }
-            if s != dropped_target:
-                for p in inst.pools_of(s):
-                    offset = p - int(inst.pool_ptr[s])
-
-                    def row_of(m: int, _j: int = j, _offset: int = offset) -> int:
-                        return int(prep.pair_ptr[int(ptr[m]) + _j] + _offset)
-
-                    key = _child_key(prep, a, row_of)
-                    mine = prep.decode(*key, p)
-                    cut = result.pool_cutoff[p]
-                    favours = inst.flag_names[inst.pool_flag[p]] if inst.pool_flag[p] >= 0 else ""
-                    if favours and inst.pool_negate[p]:
-                        favours = "not:" + favours
-                    entry["pools"].append(
-                        {
-                            "pool": inst.pool_names[p],
-                            "seats": int(inst.pool_seats[p]),
-                            "filled": int(result.pool_filled[p]),
-                            "favours": favours,
-                            "order_by": ORDER_NAMES[int(inst.pool_order[p])],
-                            "cutoff": _describe(inst, p, cut) if cut is not None else None,
-                            "mine": _describe(inst, p, mine),
-                            "after": bool(cut is not None and tuple(mine) > tuple(cut)),
-                        }
-                    )
-            entries.append(entry)
-        out.append(entries)
-    return out
-
-
-def lottery_texts(folder: FolderRound, result: Result, prep: Prepared) -> list[str]:
-    """Per child, what its lottery number was drawn for: the hash of ``SEED|`` + this text
-    starts with the number (the child's id, its family's first id, or its pledge group)."""
-    inst = folder.instance
-    units = prep.units
-    out: list[str] = []
-    for a in range(inst.n_applicants):
-        lead = inst.applicant_ids[int(units.lead[units.unit_of[a]])]
-        s = int(result.school[a])
-        g = int(inst.pledge[a])
-        who = lead
-        if g >= 0 and s == int(inst.group_target[g]):
-            who = "pledge:" + inst.group_ids[g]
-        parts: tuple[str, ...] = (who,)
-        if inst.tie_breaking == "multiple" and s >= 0 and inst.mechanism != "serial-dictatorship":
-            parts = (inst.school_ids[s], who)
-        text = "|".join(parts)
-        out.append(text if number(inst.seed, *parts) == int(result.lottery[a]) else "")
-    return out
-
-
-def check_command(seed: str, text: str) -> str:
-    """The shell command that shows a lottery number (its first 16 hex digits)."""
-    return f"printf '%s' {shlex.quote(seed + '|' + text)} | sha256sum"
-
-
 # --------------------------------------------------------------------------- runs
 
 
@@ -200,13 +83,14 @@ def _store(
     result: Result,
     data: FolderData,
     previous: dict[int, Placement] | None = None,
+    prep: Prepared | None = None,
 ) -> AllocationRun:
     outputs = render_results(folder, result)
     summary = json.loads(outputs["summary.json"])
-    prep = prepare(folder.instance)
-    why = explanations(folder, result, prep)
-    texts = lottery_texts(folder, result, prep)
     inst = folder.instance
+    # why each child got what it got, and its lottery text (samen.engine.explain: the same
+    # records `samen explain` prints), from the keys the allocation computed
+    records = explain(inst, result, prepared=prep)
     schools = {s.code: s for s in rnd.schools.all()}
     with transaction.atomic():
         AllocationRun.objects.filter(
@@ -245,8 +129,8 @@ def _store(
                     choice_rank=ranks.get(fc.child_pk or -1, {}).get(code, 0) if code else 0,
                     pool=inst.pool_names[pool] if pool >= 0 else "",
                     lottery=hex16(int(result.lottery[a])),
-                    lottery_text=texts[a],
-                    explain=why[a],
+                    lottery_text=records[a].lottery_text,
+                    explain=records[a].as_dict()["schools"],
                     response=response,
                     responded_at=prev.responded_at
                     if response != Placement.PENDING and prev
@@ -273,8 +157,9 @@ def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
         )
     files = render_folder(data)
     folder = _read(files)
-    result = allocate(folder.instance)
-    return _store(rnd, 0, job, files, folder, result, data)
+    prep = prepare(folder.instance)
+    result = allocate(folder.instance, prep)
+    return _store(rnd, 0, job, files, folder, result, data, prep=prep)
 
 
 def current_placements(rnd: Round) -> dict[int, Placement]:
@@ -372,7 +257,8 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
         raise AllocationError(_("Nobody is waiting for a better school."))
     files = render_folder(data)
     folder = _read(files)
-    result = allocate(folder.instance)
+    prep = prepare(folder.instance)
+    result = allocate(folder.instance, prep)
     # the guarantee: every child holding a seat keeps it or gets a school it ranked higher
     lost = [
         fc.public_id
@@ -387,7 +273,7 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
             )
             % {"ids": ", ".join(lost[:10])}
         )
-    return _store(rnd, latest.number + 1, job, files, folder, result, data, current)
+    return _store(rnd, latest.number + 1, job, files, folder, result, data, current, prep)
 
 
 @transaction.atomic
