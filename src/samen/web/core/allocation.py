@@ -34,7 +34,7 @@ from samen.engine.instance import Result
 from samen.engine.lottery import hex16
 from samen.engine.priority import Prepared, prepare
 from samen.io.errors import RoundError
-from samen.io.results import render_results
+from samen.io.results import read_groups, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
@@ -183,11 +183,10 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
     main = rnd.runs.filter(status=AllocationRun.PUBLISHED, number=0).first()
     failed_targets: dict[str, str] = {}  # group id -> target, for groups that failed
     if main is not None and "groups.csv" in main.result_files:
-        rows = main.result_files["groups.csv"].splitlines()[1:]
-        for line in rows:
-            gid, target, _t, _m, _a, held = line.split(",")
-            if held == "false":
-                failed_targets[gid] = target
+        # read as samen.io reads every results folder (quotes, columns by name)
+        for group in read_groups(main.result_files["groups.csv"].encode("utf-8")):
+            if not group.held:
+                failed_targets[group.group_id] = group.target
     held_group = HELD_GROUP
     while held_group in data.priority_groups:
         held_group += "-"
