@@ -120,7 +120,6 @@ def test_no_other_module_computes_a_distance() -> None:
     allowed = {
         SRC / "engine" / "distance.py",
         SRC / "analytics" / "plots.py",
-        SRC / "web" / "core" / "geo.py",  # switched to samen.engine.distance separately
     }
     offenders = [
         str(p.relative_to(ROOT))
