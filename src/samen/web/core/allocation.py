@@ -37,18 +37,15 @@ from samen.io.errors import RoundError
 from samen.io.results import read_groups, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
+from samen.web.core import jobs
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 
 HELD_GROUP = "held-seat"
 
 
-class AllocationError(Exception):
+class AllocationError(jobs.JobError):
     """The round cannot be allocated as it is (the message says why, in plain words)."""
-
-    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 def _read(files: dict[str, bytes]) -> FolderRound:
@@ -360,6 +357,28 @@ def result_files(run: AllocationRun) -> dict[str, bytes]:
 
 def input_files(run: AllocationRun) -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in run.input_files.items()}
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@jobs.handler("allocate")
+def _allocate_job(job: Job) -> dict[str, Any]:
+    assert job.round is not None
+    run_ = run_main(job.round, job)
+    return {"run": run_.pk, "summary": _short(run_.summary)}
+
+
+@jobs.handler("waiting")
+def _waiting_job(job: Job) -> dict[str, Any]:
+    assert job.round is not None
+    run_ = run_waiting(job.round, job)
+    return {"run": run_.pk, "number": run_.number, "summary": _short(run_.summary)}
+
+
+def _short(summary: dict[str, Any]) -> dict[str, Any]:
+    keys = ("applicants", "assigned", "unassigned", "first_choice", "top3", "runs")
+    return {k: summary.get(k) for k in keys}
 
 
 __all__ = [

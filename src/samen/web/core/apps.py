@@ -34,6 +34,9 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # each module registers the job handlers it holds (samen.web.core.jobs.handler)
+        from samen.web.core import allocation, chances, reports  # noqa: F401
+
         connection_created.connect(sqlite_wal, dispatch_uid="samen-sqlite-wal")
         post_delete.connect(
             forget_chances_jobs, sender="core.Child", dispatch_uid="samen-forget-chances-jobs"
