@@ -104,3 +104,16 @@ def test_a_command_that_needs_an_extra_says_so(tmp_path: Path, args: list[str], 
     assert result.returncode == 2, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     assert f"pip install 'samen[{extra}]'" in " ".join(result.stderr.split())
+
+
+def test_samen_help_loads_neither_numpy_nor_the_engine(tmp_path: Path) -> None:
+    """The command line loads what a command needs when it runs, so `samen --help` and a typo
+    answer at once."""
+    code = """
+    import sys
+    import samen.cli
+    print(sorted(m for m in ("numpy", "numba", "samen.engine", "django") if m in sys.modules))
+    """
+    result = run_without_extras(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

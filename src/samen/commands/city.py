@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from samen.analytics.city import City, CityConfig
+    from samen.io.errors import Problem
 
 PRESET_NAMES = ("mechelen", "antwerp", "nyc")
 
@@ -39,6 +40,7 @@ def _config(
     from dataclasses import replace
 
     from samen.analytics.city import PRESETS, ConfigError, load_config, validate_config
+    from samen.io.errors import Problem
 
     if preset is not None and preset not in PRESETS:
         _fail(
@@ -72,6 +74,8 @@ def _config(
 
 def _check_folder(folder: Path, force: bool) -> None:
     """Stop unless the folder is new, empty, or (with --force) a round folder."""
+    from samen.io.errors import Problem
+
     if folder.exists() and not folder.is_dir():
         _fail("The command", [Problem(str(folder), None, None, "this is a file, not a folder")])
     if not (folder.is_dir() and any(folder.iterdir())):
@@ -178,6 +182,7 @@ def city(
     from rich.markup import escape
 
     from samen.analytics.city import generate_city, write_city
+    from samen.io.errors import Problem
 
     cfg, _source = _config(preset, config, children)
     folder = Path(out_dir)

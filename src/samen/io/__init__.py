@@ -13,21 +13,49 @@ Every reader reports :class:`Problem` objects and raises an :class:`InputError`
 (:mod:`samen.io.errors`); TOML is read by one checked reader (:mod:`samen.io.toml`).
 """
 
-from samen.io.errors import InputError, Problem, RoundError
-from samen.io.results import (
-    RESULT_FILES,
-    Difference,
-    Results,
-    ResultsError,
-    compare_results,
-    parse_results,
-    read_groups,
-    read_results,
-    render_results,
-    write_results,
-)
-from samen.io.round import Round, read_round, render_round, render_table, write_round
-from samen.io.settings import Settings
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from samen.io.errors import InputError, Problem, RoundError
+    from samen.io.results import (
+        RESULT_FILES,
+        Difference,
+        Results,
+        ResultsError,
+        compare_results,
+        parse_results,
+        read_groups,
+        read_results,
+        render_results,
+        write_results,
+    )
+    from samen.io.round import Round, read_round, render_round, render_table, write_round
+    from samen.io.settings import Settings
+
+#: where each name of the package lives; imported when first used, so that importing one
+#: light module (``samen.io.errors``) does not load the engine
+_WHERE = {
+    "InputError": "samen.io.errors",
+    "Problem": "samen.io.errors",
+    "RoundError": "samen.io.errors",
+    "Settings": "samen.io.settings",
+    "Round": "samen.io.round",
+    "read_round": "samen.io.round",
+    "render_round": "samen.io.round",
+    "render_table": "samen.io.round",
+    "write_round": "samen.io.round",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name, "samen.io.results" if name in __all__ else None)
+    if module is None:
+        raise AttributeError(f"module 'samen.io' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
 
 __all__ = [
     "RESULT_FILES",

@@ -82,7 +82,7 @@ def assignments_csv(rnd: Round, result: Result) -> bytes:
         (f"{v:016x}" for v in result.lottery.tolist()),
         strict=True,
     )
-    return render_table(ASSIGNMENT_COLUMNS, rows)
+    return render_table(ASSIGNMENT_COLUMNS, rows, formatted=True)
 
 
 def cutoffs_csv(rnd: Round, result: Result) -> bytes:
@@ -112,7 +112,7 @@ def cutoffs_csv(rnd: Round, result: Result) -> bytes:
                     cut.applicant_id,
                 ]
             rows.append(row)
-    return render_table(CUTOFF_COLUMNS, rows)
+    return render_table(CUTOFF_COLUMNS, rows, formatted=True)
 
 
 def groups_csv(rnd: Round, result: Result) -> bytes:
@@ -128,7 +128,7 @@ def groups_csv(rnd: Round, result: Result) -> bytes:
         ]
         for g, gid in enumerate(inst.group_ids)
     ]
-    return render_table(GROUP_COLUMNS, rows)
+    return render_table(GROUP_COLUMNS, rows, formatted=True)
 
 
 def summary(rnd: Round, result: Result) -> dict[str, object]:
