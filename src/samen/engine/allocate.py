@@ -53,6 +53,8 @@ class Assignment:
     choice_rank: np.ndarray  # int64[n]
     group_held: np.ndarray  # bool[G]
     runs: int
+    #: the run of the pledge loop it comes from (the mechanism's outcome, the failed groups)
+    run: PledgeOutcome
 
 
 def assign(prepared: Prepared) -> Assignment:
@@ -73,7 +75,7 @@ def assign(prepared: Prepared) -> Assignment:
     ptr = inst.choice_ptr
     edge = assigned_edges(ptr, inst.choices, school)
     rank = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
-    return Assignment(school=school, choice_rank=rank, group_held=run.held, runs=run.runs)
+    return Assignment(school=school, choice_rank=rank, group_held=run.held, runs=run.runs, run=run)
 
 
 def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
