@@ -132,12 +132,15 @@ def _standing(inst: Instance, pool: int, prio: Priority) -> Standing:
 def _block_key(prep: Prepared, a: int, j: int, offset: int) -> tuple[int, int, int, int]:
     """The key of child ``a``'s block for the pool ``offset`` of its ``j``-th choice: the
     smallest of its members' (the members' lists are identical, section 6)."""
-    units, inst = prep.units, prep.instance
+    units, inst, keys = prep.units, prep.instance, prep.child_keys
     u = int(units.unit_of[a])
-    members = units.members[units.ptr[u] : units.ptr[u + 1]]
+    start, end = int(units.ptr[u]), int(units.ptr[u + 1])
+    if end - start == 1:  # a child on its own, as most are
+        row = int(prep.pair_ptr[int(inst.choice_ptr[a]) + j]) + offset
+        return tuple(keys[row].tolist())
+    members = units.members[start:end]
     rows = prep.pair_ptr[inst.choice_ptr[members] + j] + offset
-    keys = [tuple(int(v) for v in prep.child_keys[r]) for r in rows.tolist()]
-    return min(keys)  # type: ignore[return-value]
+    return min(tuple(k) for k in keys[rows].tolist())
 
 
 def _school_lines(
