@@ -15,7 +15,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	$(PY) -m pip install --quiet -e '.[web,analytics,dev,bench]'
 	touch $(STAMP)
 
 # The default synthetic city: allocate it, compare the baseline with group-wise choice, write
@@ -39,10 +39,12 @@ example: $(STAMP)
 web-demo: $(STAMP)
 	$(VENV)/bin/samen web demo
 
+# style, types (engine, io, analytics), and the import layers (pyproject.toml, importlinter)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench examples
 	$(VENV)/bin/ruff format --check src tests bench examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 unit: $(STAMP) browser
 	$(PY) -m pytest --doctest-modules src/samen tests

@@ -26,8 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from samen.engine.instance import ORDER_LOTTERY, Instance
-from samen.engine.pools import largest_remainder
+from samen.engine.instance import Instance
+from samen.engine.pools import Pool, largest_remainder, pool_arrays
+from samen.io.round import instance_settings, instance_tables, render_round
+from samen.io.round import write_round as io_write_round
 
 SEED = "samen bench 2027"
 ZIPF = 0.8
@@ -114,11 +116,7 @@ def school_choice(
     school_ids = [f"S{j:05d}" for j in range(m)]
 
     if plain:
-        pool_ptr = np.arange(m + 1, dtype=np.int64)
-        pool_names = ["all"] * m
-        pool_seats = cap.copy()
-        pool_flag = np.full(m, -1, dtype=np.int32)
-        pool_negate = np.zeros(m, dtype=bool)
+        pools = [[Pool("all", int(c))] for c in cap.tolist()]
         flags = np.zeros((n, 0), dtype=np.uint8)
         flag_names: list[str] = []
         priority = np.zeros(n * k, dtype=np.int32)
@@ -127,11 +125,10 @@ def school_choice(
         seats = {
             int(c): largest_remainder([INDICATOR_SEATS, "0.7"], int(c)) for c in np.unique(cap)
         }
-        pool_ptr = np.arange(0, 2 * m + 1, 2, dtype=np.int64)
-        pool_names = ["indicator", "other"] * m
-        pool_seats = np.array([seats[int(c)] for c in cap], dtype=np.int64).reshape(-1)
-        pool_flag = np.zeros(2 * m, dtype=np.int32)
-        pool_negate = np.tile(np.array([False, True]), m)
+        pools = [
+            [Pool("indicator", seats[c][0], 0, False), Pool("other", seats[c][1], 0, True)]
+            for c in cap.tolist()
+        ]
         flags = indicator.astype(np.uint8).reshape(n, 1)
         flag_names = ["indicator"]
         priority = np.ones(n * k, dtype=np.int32)
@@ -144,12 +141,7 @@ def school_choice(
         capacity=cap,
         choice_ptr=choice_ptr,
         choices=choices,
-        pool_ptr=pool_ptr,
-        pool_names=pool_names,
-        pool_seats=pool_seats,
-        pool_flag=pool_flag,
-        pool_negate=pool_negate,
-        pool_order=np.full(len(pool_names), ORDER_LOTTERY, dtype=np.int8),
+        **pool_arrays(pools),
         flags=flags,
         flag_names=flag_names,
         priority=priority,
@@ -191,61 +183,9 @@ def make(
 
 
 def write_round(inst: Instance, folder: str | Path, name: str = "bench round") -> Path:
-    """Write ``inst`` as a round folder (round.toml and CSVs, spec section 1); return it.
-
-    Pools go to ``seats.csv`` as whole seats, priority groups to ``priorities.csv``.
-    Only what the synthetic instances use is written (lottery pools, flags, groups).
-    """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    groups = ", ".join(f'"{g}"' for g in inst.priority_groups)
-    (folder / "round.toml").write_text(
-        f'name = "{name}"\n'
-        f'seed = "{inst.seed}"\n'
-        f'mechanism = "{inst.mechanism}"\n'
-        f'tie_breaking = "{inst.tie_breaking}"\n'
-        f"priority_groups = [{groups}]\n",
-        encoding="utf-8",
-    )
-    sid = list(inst.school_ids)
-    aid = list(inst.applicant_ids)
-    with open(folder / "schools.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("school_id,capacity\n")
-        f.writelines(f"{s},{c}\n" for s, c in zip(sid, inst.capacity.tolist(), strict=True))
-
-    ptr = inst.choice_ptr.tolist()
-    ch = inst.choices.tolist()
-    flag_rows = (
-        [",".join(map(str, r)) for r in inst.flags.tolist()] if inst.flags.shape[1] else None
-    )
-    header = "applicant_id,choices" + "".join("," + f for f in inst.flag_names)
-    with open(folder / "applicants.csv", "w", encoding="utf-8", newline="") as f:
-        f.write(header + "\n")
-        for i, a in enumerate(aid):
-            lst = ";".join(sid[s] for s in ch[ptr[i] : ptr[i + 1]])
-            f.write(f"{a},{lst},{flag_rows[i]}\n" if flag_rows else f"{a},{lst}\n")
-
-    with open(folder / "seats.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("school_id,pool,seats,favours,order_by\n")
-        names = list(inst.pool_names)
-        for s in range(inst.n_schools):
-            for p in range(int(inst.pool_ptr[s]), int(inst.pool_ptr[s + 1])):
-                flag = int(inst.pool_flag[p])
-                fav = (
-                    ""
-                    if flag < 0
-                    else ("not:" if inst.pool_negate[p] else "") + inst.flag_names[flag]
-                )
-                f.write(f"{sid[s]},{names[p]},{int(inst.pool_seats[p])},{fav},lottery\n")
-
-    n_groups = len(inst.priority_groups)
-    if n_groups:
-        edges = np.flatnonzero(inst.priority < n_groups)
-        owner = np.searchsorted(inst.choice_ptr, edges, side="right") - 1
-        with open(folder / "priorities.csv", "w", encoding="utf-8", newline="") as f:
-            f.write("applicant_id,school_id,group\n")
-            f.writelines(
-                f"{aid[a]},{sid[inst.choices[e]]},{inst.priority_groups[inst.priority[e]]}\n"
-                for a, e in zip(owner.tolist(), edges.tolist(), strict=True)
-            )
-    return folder
+    """Write ``inst`` as a round folder (round.toml and CSVs, spec section 1) with samen's
+    own writer (:func:`samen.io.round.write_round`, replacing an earlier bench round there);
+    return it. Pools go to ``seats.csv`` as whole seats, priority groups to
+    ``priorities.csv``."""
+    files = render_round(instance_settings(inst, name), instance_tables(inst), pools=False)
+    return io_write_round(folder, files, replace=True)

@@ -781,7 +781,7 @@ def check(title: str, families: list[Family], subs: list[Submission]) -> bool:
 # --------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--families", type=int, default=20_000)
     ap.add_argument("--schools", type=int, default=40)
@@ -808,7 +808,64 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=256, help="requests in flight at most")
     ap.add_argument("--no-crash", action="store_true", help="only the first surge")
     ap.add_argument("--seed", type=int, default=2027)
-    args = ap.parse_args(argv)
+    return ap
+
+
+def _crash_surge(
+    args: argparse.Namespace,
+    server: Server,
+    base: str,
+    families: list,
+    after: int,
+    rng: random.Random,
+    failures: list[str],
+) -> None:
+    """The second surge: gunicorn is killed (SIGKILL) and restarted in the middle of it, and
+    every acknowledged submission must still be in the database."""
+    restarted: dict[str, float] = {}
+
+    def crash() -> None:
+        killed = time.monotonic()
+        restarted["killed"] = killed
+        server.kill()
+        restarted["start"] = server.start(answering=False)
+        restarted["down"] = time.monotonic() - killed
+
+    server.start()
+    start = after % len(families)
+    subs2, elapsed2 = asyncio.run(
+        surge(
+            base,
+            families,
+            start,
+            args.rate,
+            args.crash_duration,
+            args.concurrency,
+            rng,
+            at=(args.kill_at, crash),
+            keepalive=args.worker_class == "gthread",
+        )
+    )
+    report(
+        f"crash: SIGKILL to gunicorn at {args.kill_at:.0f} s, restarted",
+        subs2,
+        elapsed2,
+        args.rate,
+    )
+    killed = restarted.get("killed", float("nan"))
+    back = min((s.done for s in subs2 if s.acknowledged and s.sent > killed), default=killed)
+    print(
+        f"   killed {sum(1 for s in subs2 if s.sent < killed < s.done)} requests in flight; "
+        f"listening again after {restarted.get('down', float('nan')):.1f} s, "
+        f"first acknowledged submission after {back - killed:.1f} s"
+    )
+    server.stop()
+    if not check("crash", families, subs2):
+        failures.append("an acknowledged submission is lost after the crash")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments().parse_args(argv)
     rng = random.Random(args.seed)
 
     print("samen load test: PostgreSQL, gunicorn", end=" ")
@@ -891,48 +948,7 @@ def main(argv: list[str] | None = None) -> int:
             failures.append(f"the surge did not sustain {args.rate:.0f} submissions/s")
 
         if not args.no_crash:
-            restarted: dict[str, float] = {}
-
-            def crash() -> None:
-                killed = time.monotonic()
-                restarted["killed"] = killed
-                server.kill()
-                restarted["start"] = server.start(answering=False)
-                restarted["down"] = time.monotonic() - killed
-
-            server.start()
-            start = (20 + len(subs)) % len(families)
-            subs2, elapsed2 = asyncio.run(
-                surge(
-                    base,
-                    families,
-                    start,
-                    args.rate,
-                    args.crash_duration,
-                    args.concurrency,
-                    rng,
-                    at=(args.kill_at, crash),
-                    keepalive=args.worker_class == "gthread",
-                )
-            )
-            report(
-                f"crash: SIGKILL to gunicorn at {args.kill_at:.0f} s, restarted",
-                subs2,
-                elapsed2,
-                args.rate,
-            )
-            killed = restarted.get("killed", float("nan"))
-            back = min(
-                (s.done for s in subs2 if s.acknowledged and s.sent > killed), default=killed
-            )
-            print(
-                f"   killed {sum(1 for s in subs2 if s.sent < killed < s.done)} requests in flight; "
-                f"listening again after {restarted.get('down', float('nan')):.1f} s, "
-                f"first acknowledged submission after {back - killed:.1f} s"
-            )
-            server.stop()
-            if not check("crash", families, subs2):
-                failures.append("an acknowledged submission is lost after the crash")
+            _crash_surge(args, server, base, families, 20 + len(subs), rng, failures)
     finally:
         server.stop()
         from django.db import connection as db

@@ -36,11 +36,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 if importlib.util.find_spec("samen") is None:  # not installed: use the source tree
     sys.path.insert(0, str(ROOT / "src"))
 OUT = ROOT / "bench" / "out"
+if TYPE_CHECKING:
+    from rich.console import Console
+
 RESULT_TAG = "BENCH-RESULT "
 
 MECHANISMS = (
@@ -324,249 +329,246 @@ def _mark(ok: bool | None) -> str:
     return "" if ok is None else ("[green]pass[/green]" if ok else "[red]FAIL[/red]")
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
-    p.add_argument(
-        "--quick", action="store_true", help="small sizes only (a smoke run, well under a minute)"
-    )
-    p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
-    p.add_argument(
-        "--json", type=Path, default=None, help="also write the numbers here (default bench/out/)"
-    )
-    p.add_argument("--worker", help=argparse.SUPPRESS)
-    args = p.parse_args(argv)
-
-    if args.worker:
-        res = worker(json.loads(args.worker))
-        print(RESULT_TAG + json.dumps(res), flush=True)
-        return 0
-
+def _bench_plain(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """1. Plain instances: samen against the peers; the same matching?"""
     import numpy as np
-    from rich.console import Console
-    from rich.table import Table
 
-    console = Console() if sys.stdout.isatty() else Console(width=160)
-    quick = args.quick
-    plain_sizes = [1_000, 2_000] if quick else [5_000, 20_000]
-    nyc_n = 5_000 if quick else 80_000
-    nat_n = 20_000 if quick else 500_000
-    repeats = 3 if quick else 5
-    rows: list[tuple[str, str, str, str, str, str, str]] = []
-    record: dict = {"quick": quick, "plain": {}, "nyc": {}, "national": {}, "cli": {}}
-    t_all = time.perf_counter()
-
-    with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-
-        # 1. plain instances: samen against the peers, same matching?
-        for n in plain_sizes:
-            console.print(f"[bold]plain NYC-like, {n:,} children[/bold]: samen DA ...")
-            save = str(tmp / f"samen-{n}.npy")
-            s = spawn(
-                {
-                    "what": "samen",
-                    "kind": "nyc",
-                    "n": n,
-                    "plain": True,
-                    "mechanisms": ["deferred-acceptance"],
-                    "repeats": repeats,
-                    "save": save,
-                }
-            )
-            record["plain"][n] = {"samen": s}
-            if "error" in s:
-                rows.append(("samen DA (plain)", f"{n:,}", "error", "-", "-", "-", s["error"][:60]))
-                continue
-            samen_s = s["mechanisms"]["deferred-acceptance"]["median_s"]
-            rows.append(("samen DA (plain)", f"{n:,}", _s(samen_s), _mb(s["peak_mb"]), "1", "", ""))
-            ours = np.load(save)
-            for peer in ("matching", "py-school-match"):
-                if peer == "matching" and n > MATCHING_MAX_N:
-                    console.print(f"  {peer}: not run (too slow)")
-                    rows.append((peer, f"{n:,}", "not run (too slow)", "-", "-", "", ""))
-                    record["plain"][n][peer] = "not run (too slow)"
-                    continue
-                console.print(f"  {peer} ...")
-                psave = str(tmp / f"{peer}-{n}.npy")
-                r = spawn(
-                    {"what": "peer", "peer": peer, "kind": "nyc", "n": n, "save": psave},
-                    timeout=PEER_TIMEOUT_S,
-                )
-                record["plain"][n][peer] = r
-                if "error" in r:
-                    label = "not run (timeout)" if r["error"] == "timeout" else "error"
-                    console.print(f"  {peer}: {label}")
-                    rows.append((peer, f"{n:,}", label, "-", "-", "", ""))
-                    continue
-                same = bool(np.array_equal(np.load(psave), ours))
-                r["same_result"] = same
-                console.print(f"  {peer} vs samen at {n:,}: same result: {'yes' if same else 'no'}")
-                rows.append(
-                    (
-                        peer,
-                        f"{n:,}",
-                        _s(r["solve_s"]),
-                        _mb(r["peak_mb"]),
-                        f"{r['solve_s'] / samen_s:,.0f}x",
-                        "",
-                        f"same result: {'yes' if same else 'no'}, setup {_s(r['setup_s'])}",
-                    )
-                )
-
-        # 2. NYC-like with pools and siblings: all mechanisms.
-        console.print(f"[bold]NYC-like, {nyc_n:,} children[/bold]: all mechanisms ...")
+    # 1. plain instances: samen against the peers, same matching?
+    for n in cfg.plain_sizes:
+        console.print(f"[bold]plain NYC-like, {n:,} children[/bold]: samen DA ...")
+        save = str(tmp / f"samen-{n}.npy")
         s = spawn(
             {
                 "what": "samen",
                 "kind": "nyc",
-                "n": nyc_n,
-                "plain": False,
-                "mechanisms": list(MECHANISMS),
-                "repeats": repeats,
-            }
-        )
-        record["nyc"] = s
-        if "error" in s:
-            rows.append(("samen NYC-like", f"{nyc_n:,}", "error", "-", "-", "", s["error"][:60]))
-        else:
-            for mech, m in s["mechanisms"].items():
-                target, ok = "", None
-                if mech == "deferred-acceptance" and not quick:
-                    target, ok = f"<= {_s(TARGET_DA_80K_S)}", m["median_s"] <= TARGET_DA_80K_S
-                rows.append(
-                    (
-                        f"samen {SHORT[mech]}",
-                        f"{nyc_n:,}",
-                        _s(m["median_s"]),
-                        _mb(s["peak_mb"]) if mech == "deferred-acceptance" else "",
-                        "",
-                        f"{target} {_mark(ok)}".strip(),
-                        f"prepared {_s(m['prepared_median_s'])}, 1st choice {m['first_choice']:.0%}",
-                    )
-                )
-
-        # 3. National scale.
-        console.print(f"[bold]national, {nat_n:,} children[/bold]: DA ...")
-        s = spawn(
-            {
-                "what": "samen",
-                "kind": "national",
-                "n": nat_n,
-                "plain": False,
+                "n": n,
+                "plain": True,
                 "mechanisms": ["deferred-acceptance"],
-                "repeats": 3,
+                "repeats": cfg.repeats,
+                "save": save,
             }
         )
-        record["national"] = s
+        record["plain"][n] = {"samen": s}
         if "error" in s:
-            rows.append(("samen DA national", f"{nat_n:,}", "error", "-", "-", "", s["error"][:60]))
-        else:
-            m = s["mechanisms"]["deferred-acceptance"]
-            target, ok = "", None
-            if not quick:
-                target = f"<= {_s(TARGET_NATIONAL_S)}, <= {TARGET_NATIONAL_MB / 1024:.0f} GB"
-                ok = m["median_s"] <= TARGET_NATIONAL_S and s["peak_mb"] <= TARGET_NATIONAL_MB
+            rows.append(("samen DA (plain)", f"{n:,}", "error", "-", "-", "-", s["error"][:60]))
+            continue
+        samen_s = s["mechanisms"]["deferred-acceptance"]["median_s"]
+        rows.append(("samen DA (plain)", f"{n:,}", _s(samen_s), _mb(s["peak_mb"]), "1", "", ""))
+        ours = np.load(save)
+        for peer in ("matching", "py-school-match"):
+            if peer == "matching" and n > MATCHING_MAX_N:
+                console.print(f"  {peer}: not run (too slow)")
+                rows.append((peer, f"{n:,}", "not run (too slow)", "-", "-", "", ""))
+                record["plain"][n][peer] = "not run (too slow)"
+                continue
+            console.print(f"  {peer} ...")
+            psave = str(tmp / f"{peer}-{n}.npy")
+            r = spawn(
+                {"what": "peer", "peer": peer, "kind": "nyc", "n": n, "save": psave},
+                timeout=PEER_TIMEOUT_S,
+            )
+            record["plain"][n][peer] = r
+            if "error" in r:
+                label = "not run (timeout)" if r["error"] == "timeout" else "error"
+                console.print(f"  {peer}: {label}")
+                rows.append((peer, f"{n:,}", label, "-", "-", "", ""))
+                continue
+            same = bool(np.array_equal(np.load(psave), ours))
+            r["same_result"] = same
+            console.print(f"  {peer} vs samen at {n:,}: same result: {'yes' if same else 'no'}")
             rows.append(
                 (
-                    "samen DA national",
-                    f"{nat_n:,}",
+                    peer,
+                    f"{n:,}",
+                    _s(r["solve_s"]),
+                    _mb(r["peak_mb"]),
+                    f"{r['solve_s'] / samen_s:,.0f}x",
+                    "",
+                    f"same result: {'yes' if same else 'no'}, setup {_s(r['setup_s'])}",
+                )
+            )
+
+
+def _bench_nyc(console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict) -> None:
+    """2. NYC-like with pools and siblings: all mechanisms."""
+    console.print(f"[bold]NYC-like, {cfg.nyc_n:,} children[/bold]: all mechanisms ...")
+    s = spawn(
+        {
+            "what": "samen",
+            "kind": "nyc",
+            "n": cfg.nyc_n,
+            "plain": False,
+            "mechanisms": list(MECHANISMS),
+            "repeats": cfg.repeats,
+        }
+    )
+    record["nyc"] = s
+    if "error" in s:
+        rows.append(("samen NYC-like", f"{cfg.nyc_n:,}", "error", "-", "-", "", s["error"][:60]))
+    else:
+        for mech, m in s["mechanisms"].items():
+            target, ok = "", None
+            if mech == "deferred-acceptance" and not cfg.quick:
+                target, ok = f"<= {_s(TARGET_DA_80K_S)}", m["median_s"] <= TARGET_DA_80K_S
+            rows.append(
+                (
+                    f"samen {SHORT[mech]}",
+                    f"{cfg.nyc_n:,}",
                     _s(m["median_s"]),
-                    _mb(s["peak_mb"]),
+                    _mb(s["peak_mb"]) if mech == "deferred-acceptance" else "",
                     "",
                     f"{target} {_mark(ok)}".strip(),
                     f"prepared {_s(m['prepared_median_s'])}, 1st choice {m['first_choice']:.0%}",
                 )
             )
 
-        # 4. The whole command on CSV files.
-        console.print(
-            f"[bold]samen allocate[/bold] on the NYC-like round as CSV, {nyc_n:,} children ..."
+
+def _bench_national(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """3. National scale."""
+    console.print(f"[bold]national, {cfg.nat_n:,} children[/bold]: DA ...")
+    s = spawn(
+        {
+            "what": "samen",
+            "kind": "national",
+            "n": cfg.nat_n,
+            "plain": False,
+            "mechanisms": ["deferred-acceptance"],
+            "repeats": 3,
+        }
+    )
+    record["national"] = s
+    if "error" in s:
+        rows.append(("samen DA national", f"{cfg.nat_n:,}", "error", "-", "-", "", s["error"][:60]))
+    else:
+        m = s["mechanisms"]["deferred-acceptance"]
+        target, ok = "", None
+        if not cfg.quick:
+            target = f"<= {_s(TARGET_NATIONAL_S)}, <= {TARGET_NATIONAL_MB / 1024:.0f} GB"
+            ok = m["median_s"] <= TARGET_NATIONAL_S and s["peak_mb"] <= TARGET_NATIONAL_MB
+        rows.append(
+            (
+                "samen DA national",
+                f"{cfg.nat_n:,}",
+                _s(m["median_s"]),
+                _mb(s["peak_mb"]),
+                "",
+                f"{target} {_mark(ok)}".strip(),
+                f"prepared {_s(m['prepared_median_s'])}, 1st choice {m['first_choice']:.0%}",
+            )
         )
-        if not cli_available():
-            console.print("skipped: CLI not available")
-            record["cli"] = "skipped: CLI not available"
+
+
+def _bench_cli(console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict) -> None:
+    """4. The whole command on CSV files."""
+    console.print(
+        f"[bold]samen allocate[/bold] on the NYC-like round as CSV, {cfg.nyc_n:,} children ..."
+    )
+    if not cli_available():
+        console.print("skipped: CLI not available")
+        record["cli"] = "skipped: CLI not available"
+        rows.append(
+            (
+                "samen allocate (CSV)",
+                f"{cfg.nyc_n:,}",
+                "skipped: CLI not available",
+                "-",
+                "-",
+                "",
+                "",
+            )
+        )
+    else:
+        c = time_cli("nyc", cfg.nyc_n, tmp, runs=1 if cfg.quick else 2)
+        record["cli"] = c
+        if "error" in c:
             rows.append(
                 (
                     "samen allocate (CSV)",
-                    f"{nyc_n:,}",
-                    "skipped: CLI not available",
+                    f"{cfg.nyc_n:,}",
+                    "error",
                     "-",
                     "-",
                     "",
-                    "",
+                    c["error"][:60],
                 )
             )
         else:
-            c = time_cli("nyc", nyc_n, tmp, runs=1 if quick else 2)
-            record["cli"] = c
-            if "error" in c:
-                rows.append(
-                    ("samen allocate (CSV)", f"{nyc_n:,}", "error", "-", "-", "", c["error"][:60])
-                )
-            else:
-                target, ok = "", None
-                if not quick:
-                    target, ok = f"<= {_s(TARGET_CLI_80K_S)}", c["median_s"] <= TARGET_CLI_80K_S
-                rows.append(
-                    (
-                        "samen allocate (CSV)",
-                        f"{nyc_n:,}",
-                        _s(c["median_s"]),
-                        _mb(c["peak_mb"]),
-                        "",
-                        f"{target} {_mark(ok)}".strip(),
-                        f"wall clock; first run {_s(c['first_s'])}",
-                    )
-                )
-
-        # 5. Many draws (admission chances, scenarios).
-        draws_n = 20 if quick else 1_000
-        fam_draws = 100 if quick else 1_000
-        console.print(
-            f"[bold]lottery draws[/bold]: {draws_n:,} draws of the NYC-like round ({nyc_n:,}), "
-            f"one family's chances on the default city ({fam_draws:,} draws) ..."
-        )
-        d = spawn(
-            {
-                "what": "draws",
-                "n": nyc_n,
-                "draws": draws_n,
-                "processes": 2,
-                "family_draws": fam_draws,
-            },
-            timeout=900,
-        )
-        record["draws"] = d
-        if "error" in d:
-            rows.append(("samen draws", f"{nyc_n:,}", "error", "-", "-", "", d["error"][:60]))
-        else:
-            nyc_d, fam = d["nyc"], d["family"]
-            ok_d = None if quick else nyc_d["wall_s"] <= TARGET_DRAWS_S
-            ok_f = None if quick else fam["median_s"] <= TARGET_FAMILY_S
+            target, ok = "", None
+            if not cfg.quick:
+                target, ok = f"<= {_s(TARGET_CLI_80K_S)}", c["median_s"] <= TARGET_CLI_80K_S
             rows.append(
                 (
-                    f"samen {draws_n:,} draws (2 processes)",
-                    f"{nyc_n:,}",
-                    _s(nyc_d["wall_s"]),
-                    "-",
+                    "samen allocate (CSV)",
+                    f"{cfg.nyc_n:,}",
+                    _s(c["median_s"]),
+                    _mb(c["peak_mb"]),
                     "",
-                    ("" if quick else f"<= {_s(TARGET_DRAWS_S)} ") + _mark(ok_d),
-                    f"{nyc_d['draws_per_s']:.1f} draws/s",
-                )
-            )
-            rows.append(
-                (
-                    f"samen family chances ({fam['draws']:,} draws)",
-                    f"{fam['children']:,}",
-                    _s(fam["median_s"]),
-                    "-",
-                    "",
-                    ("" if quick else f"<= {_s(TARGET_FAMILY_S)} ") + _mark(ok_f),
-                    f"{fam['draws'] / fam['median_s']:.0f} draws/s, default city, 1 process",
+                    f"{target} {_mark(ok)}".strip(),
+                    f"wall clock; first run {_s(c['first_s'])}",
                 )
             )
 
-    table = Table(title="samen benchmark" + (" (quick)" if quick else ""), show_lines=False)
+
+def _bench_draws(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """5. Many draws (admission chances, scenarios)."""
+    draws_n = 20 if cfg.quick else 1_000
+    fam_draws = 100 if cfg.quick else 1_000
+    console.print(
+        f"[bold]lottery draws[/bold]: {draws_n:,} draws of the NYC-like round ({cfg.nyc_n:,}), "
+        f"one family's chances on the default city ({fam_draws:,} draws) ..."
+    )
+    d = spawn(
+        {
+            "what": "draws",
+            "n": cfg.nyc_n,
+            "draws": draws_n,
+            "processes": 2,
+            "family_draws": fam_draws,
+        },
+        timeout=900,
+    )
+    record["draws"] = d
+    if "error" in d:
+        rows.append(("samen draws", f"{cfg.nyc_n:,}", "error", "-", "-", "", d["error"][:60]))
+    else:
+        nyc_d, fam = d["nyc"], d["family"]
+        ok_d = None if cfg.quick else nyc_d["wall_s"] <= TARGET_DRAWS_S
+        ok_f = None if cfg.quick else fam["median_s"] <= TARGET_FAMILY_S
+        rows.append(
+            (
+                f"samen {draws_n:,} draws (2 processes)",
+                f"{cfg.nyc_n:,}",
+                _s(nyc_d["wall_s"]),
+                "-",
+                "",
+                ("" if cfg.quick else f"<= {_s(TARGET_DRAWS_S)} ") + _mark(ok_d),
+                f"{nyc_d['draws_per_s']:.1f} draws/s",
+            )
+        )
+        rows.append(
+            (
+                f"samen family chances ({fam['draws']:,} draws)",
+                f"{fam['children']:,}",
+                _s(fam["median_s"]),
+                "-",
+                "",
+                ("" if cfg.quick else f"<= {_s(TARGET_FAMILY_S)} ") + _mark(ok_f),
+                f"{fam['draws'] / fam['median_s']:.0f} draws/s, default city, 1 process",
+            )
+        )
+
+
+def _print_table(console: Console, cfg: SimpleNamespace, rows: list, t_all: float) -> None:
+    """The table of every run, and the notes under it."""
+    from rich.table import Table
+
+    table = Table(title="samen benchmark" + (" (quick)" if cfg.quick else ""), show_lines=False)
     for col, just in (
         ("run", "left"),
         ("children", "right"),
@@ -586,6 +588,44 @@ def main(argv: list[str] | None = None) -> int:
         "for samen allocate, of the whole process."
     )
     console.print(f"total bench time {time.perf_counter() - t_all:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    p.add_argument(
+        "--quick", action="store_true", help="small sizes only (a smoke run, well under a minute)"
+    )
+    p.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    p.add_argument(
+        "--json", type=Path, default=None, help="also write the numbers here (default bench/out/)"
+    )
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.worker:
+        res = worker(json.loads(args.worker))
+        print(RESULT_TAG + json.dumps(res), flush=True)
+        return 0
+
+    from rich.console import Console
+
+    console = Console() if sys.stdout.isatty() else Console(width=160)
+    quick = args.quick
+    cfg = SimpleNamespace(
+        quick=quick,
+        plain_sizes=[1_000, 2_000] if quick else [5_000, 20_000],
+        nyc_n=5_000 if quick else 80_000,
+        nat_n=20_000 if quick else 500_000,
+        repeats=3 if quick else 5,
+    )
+    rows: list[tuple[str, str, str, str, str, str, str]] = []
+    record: dict = {"quick": quick, "plain": {}, "nyc": {}, "national": {}, "cli": {}}
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        for stage in (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws):
+            stage(console, tmp, cfg, rows, record)
+    _print_table(console, cfg, rows, t_all)
 
     out = args.json or OUT / ("results-quick.json" if quick else "results.json")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -75,7 +75,7 @@ CASES = [
         "applicants.csv",
         1,
         "choices",
-        "did you mean 'choice'",
+        "the header has 'choice', which looks like it: rename that column to 'choices'",
     ),
     (
         "no-group-column",
@@ -83,7 +83,7 @@ CASES = [
         "priorities.csv",
         1,
         "group",
-        "add it to the header row",
+        "rename that column to 'group'",
     ),
     (
         "no-threshold-column",

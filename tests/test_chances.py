@@ -388,17 +388,22 @@ def test_write_csv(tmp_path: Path) -> None:
         assert [float(x) for x in got[3:]] == pytest.approx(list(want[3:]), abs=1e-6)
 
 
-def test_cli_writes_csv_and_prints_the_table(tmp_path: Path) -> None:
+def test_cli_writes_csv_and_prints_the_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = write_round(tmp_path / "r")
     before = {p.name for p in folder.iterdir()}
+    monkeypatch.chdir(tmp_path)
     res = run("chances", folder, "--draws", "40", "--applicant", "A2", "--processes", "1")
     no_traceback(res)
     assert res.exit_code == 0, res.output
     text = flat(res.stdout)
     assert "Chances of A2" in text and "no school on the list" in text and "40 draws" in text
     assert "test seed|draw:1" in text and "test seed|draw:40" in text
-    assert {p.name for p in folder.iterdir()} == before | {"chances.csv"}
-    with open(folder / "chances.csv", encoding="utf-8", newline="") as fh:
+    # the round folder is left as it was: the file goes to the current folder
+    assert {p.name for p in folder.iterdir()} == before
+    written = tmp_path / "r-chances.csv"
+    with open(written, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["applicant_id"] for r in rows[:4]] == ["A1", "A1", "A1", "A2"]
     inst = read_round(folder).instance
@@ -407,12 +412,29 @@ def test_cli_writes_csv_and_prints_the_table(tmp_path: Path) -> None:
     assert [float(r["probability"]) for r in rows] == pytest.approx(
         [r[3] for r in c.rows()], abs=1e-6
     )
-    # the round folder still reads (chances.csv is not taken for a table)
-    read_round(folder)
     out = tmp_path / "sub" / "x.csv"
     out.parent.mkdir()
     res = run("chances", folder, "-n", "10", "--out", out)
     assert res.exit_code == 0 and out.is_file()
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [["A2", "A3"], ["--applicant", "A2", "A3"], ["--applicant", "A2", "--applicant", "A3"]],
+)
+def test_cli_prints_several_children(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ids: list[str]
+) -> None:
+    """The ids may follow the round folder, or --applicant, once or repeated (as the README
+    writes it: --applicant ID...)."""
+    folder = write_round(tmp_path / "r")
+    monkeypatch.chdir(tmp_path)
+    res = run("chances", folder, *ids, "--draws", "10", "--processes", "1")
+    no_traceback(res)
+    assert res.exit_code == 0, res.output
+    text = flat(res.stdout)
+    assert "Chances of A2" in text and "Chances of A3" in text
+    assert "Chances of A1" not in text and "Chances of A4" not in text  # only those named
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ from samen.analytics.city import (
     CityConfig,
     ConfigError,
     FolderNotEmptyError,
-    _put_first,
     city_files,
     config_from_dict,
     config_toml,
@@ -26,6 +25,7 @@ from samen.analytics.city import (
     load_config,
     write_city,
 )
+from samen.analytics.city.model import _put_first
 from samen.cli import app
 from samen.engine import allocate
 from samen.io.results import summary
@@ -126,7 +126,7 @@ def test_same_seed_same_bytes_other_seed_other_city(tmp_path: Path) -> None:
 
 
 def test_the_city_does_not_depend_on_the_block_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    import samen.analytics.city as city_module
+    import samen.analytics.city.model as city_module
 
     small = replace(MECHELEN, children=500)
     before = city_files(generate_city(small, 9))
@@ -237,7 +237,7 @@ def test_config_errors_name_the_file_and_key(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert any(p.key == key and p.source == "my-city.toml" for p in info.value.problems)
+    assert any(p.column == key and p.file == "my-city.toml" for p in info.value.problems)
     result, out = invoke("city", str(tmp_path / "out"), "--config", str(path))
     assert result.exit_code == 2
     assert "my-city.toml" in out and f"key {key}" in out and words in out

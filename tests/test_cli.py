@@ -356,7 +356,7 @@ def test_verify_finds_a_tampered_assignment(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     out = flat(result.stdout)
     assert out.startswith("different")
-    assert "1 file differ: assignments.csv" in out
+    assert "1 file differs: assignments.csv" in out
     assert "assignments.csv: M0001: the results say school MB12 (choice 2" in out
     assert "recomputed: school MB11 (choice 1" in out
 
@@ -497,3 +497,52 @@ def test_errors_are_plain_text_not_markup(tmp_path: Path) -> None:
     result = run("allocate", folder)
     assert result.exit_code == 2
     assert "the school '[bold]S9[/bold]' is not in schools.csv" in result.stderr
+
+
+# --------------------------------------------------------------------------- explain, web demo
+
+
+def test_explain_says_why_and_how_to_check(allocated: Path) -> None:
+    result = run("explain", allocated, "M0001", "M0017")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert text.startswith("M0001: school ")
+    assert "M0017:" in text
+    assert "lottery number: printf '%s' " in text and "| sha256sum" in text
+    result = run("explain", allocated, "M9999")
+    assert result.exit_code == 2 and "there is no applicant 'M9999'" in flat(result.stderr)
+
+
+def test_explain_matches_the_engine_records(allocated: Path) -> None:
+    """A child that did not get its first choice: the command shows each pool of the schools
+    above, with the cut-off and the child's own place, as samen.engine.explain says."""
+    from samen.engine import allocate
+    from samen.engine.explain import explain
+    from samen.io.round import read_round
+
+    rnd = read_round(allocated)
+    result = allocate(rnd.instance)
+    a = int(next(i for i, r in enumerate(result.choice_rank.tolist()) if r > 1))
+    (record,) = explain(rnd.instance, result, [a])
+    text = run("explain", allocated, rnd.instance.applicant_ids[a]).stdout
+    for school in record.schools:
+        assert f"{school.school}:" in text
+        for pool in school.pools:
+            assert f"pool '{pool.pool}'" in text
+            if pool.cutoff is not None:
+                assert pool.cutoff.lottery in text and pool.mine.lottery in text
+
+
+def test_web_demo_lists_the_problems_of_a_bad_round(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path / "round")
+    apps = folder / "applicants.csv"
+    apps.write_text(apps.read_text(encoding="utf-8").replace("applicant_id", "aplicant_id", 1))
+    data = tmp_path / "web"
+    result = run("web", "demo", "--round", folder, "--data", data, "--no-serve")
+    no_traceback(result)
+    assert result.exit_code == 2
+    text = flat(result.stderr)
+    assert "The round folder has 1 problem; no demo was made. Fix it and run" in text
+    assert "rename that column to 'applicant_id'" in text
+    assert not data.exists()

@@ -12,7 +12,6 @@ import csv
 import json
 import re
 import shutil
-import string
 from pathlib import Path
 
 import matplotlib
@@ -24,10 +23,8 @@ matplotlib.use("Agg")
 
 from samen.analytics.city import config_from_dict, generate_city, write_city
 from samen.analytics.report import (
-    WORDS,
     ReportData,
     ReportError,
-    Words,
     build_report,
     load_allocation,
     load_scenarios,
@@ -36,6 +33,7 @@ from samen.analytics.report import (
     render_html,
     write_report,
 )
+from samen.analytics.report.words import Words
 from samen.cli import app
 from samen.io.round import read_round
 
@@ -360,11 +358,30 @@ def test_languages(tmp_path: Path) -> None:
 
 
 def test_every_text_has_three_languages_with_the_same_placeholders() -> None:
-    fields = string.Formatter()
-    for key, texts in WORDS.items():
-        assert len(texts) == 3 and all(t for t in texts), key
-        names = [sorted({f for _, f, _, _ in fields.parse(t) if f}) for t in texts]
-        assert names[0] == names[1] == names[2], key
+    """Every message of the report (context "report" of the platform's catalogues) has a
+    Dutch and a French translation, with the same placeholders, that format."""
+    from samen.i18n import LOCALE_DIR, parse_po
+
+    catalogues = {
+        lang: parse_po((LOCALE_DIR / lang / "LC_MESSAGES" / "django.po").read_text("utf-8"))
+        for lang in ("nl", "fr")
+    }
+    keys = [k for k in catalogues["nl"] if k.startswith(b"report\x04")]
+    assert len(keys) > 150
+    assert sorted(keys) == sorted(k for k in catalogues["fr"] if k.startswith(b"report\x04"))
+    placeholder = re.compile(r"%\((\w+)\)s")
+    for key in keys:
+        ids = key.decode().split("\x04", 1)[1].split("\0")
+        for lang, cat in catalogues.items():
+            texts = cat[key].decode().split("\0")
+            assert all(texts), (lang, ids[0])
+            for msgid, text in zip(ids * len(texts), texts, strict=False):
+                names = set(placeholder.findall(msgid))
+                assert set(placeholder.findall(text)) == names, (lang, msgid)
+                if names:  # formats, so every other % is written %%
+                    assert (text % dict.fromkeys(names, "x")).count("%(") == 0
+                else:
+                    assert "%%" not in text and "%%" not in msgid, msgid
 
 
 def test_number_formats() -> None:
@@ -383,7 +400,7 @@ def test_number_formats() -> None:
         "11th",
         "21st",
     ]
-    assert fr("sec_ranks").endswith("\u00a0?")
+    assert fr("Which choice did the children get?").endswith("\u00a0?")
 
 
 # --------------------------------------------------------------------------- scenarios
@@ -426,12 +443,12 @@ def test_scenarios_render_every_variant(tmp_path: Path) -> None:
 
 
 def test_scenarios_of_another_round_get_a_warning() -> None:
-    from samen.analytics.report import _scenarios_html
+    from samen.analytics.report.scenario_view import scenarios_html
 
     doc = {"round": "Another round", "variants": [{"metrics": {"score": {"mean": 2.5}}}]}
     sc = parse_scenarios(doc, "scenarios.json")
     assert sc.variants[0].name == "Variant 1"
-    html = _scenarios_html(sc, Words("nl"), "This round")
+    html = scenarios_html(sc, Words("nl"), "This round")
     assert "niet voor deze" in html and "Another round" in html
     assert len(images(html)) == 1  # no key metric: the first metrics are drawn
 
@@ -601,3 +618,57 @@ def test_many_schools_show_both_ends_and_the_whole_list_folded(tmp_path: Path) -
     names = [re.findall(r'<th scope="row"[^>]*>(.*?)</th>', t) for t in tables]
     assert names[0] == names[1][:15] + names[1][-15:]
     assert "Les 15 écoles" in render_html(data, "fr")
+
+
+def _report_msgids() -> list[tuple[str, str | None]]:
+    """Every message id the report's code names: w("..."), w.n("...", "...") and N_("...")
+    (with its plural, for w.n)."""
+    import ast
+
+    out: list[tuple[str, str | None]] = []
+    for path in sorted((ROOT / "src" / "samen" / "analytics" / "report").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = ast.unparse(node.func)
+            literal = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if name in ("w", "N_") and literal and isinstance(literal[0], str):
+                out.append((literal[0], None))
+            elif name == "w.n" and len(literal) >= 2:
+                out.append((literal[0], literal[1]))
+    return out
+
+
+def test_every_word_of_the_report_is_in_the_catalogues() -> None:
+    from samen.i18n import LOCALE_DIR, parse_po
+
+    for lang in ("nl", "fr"):
+        po = (LOCALE_DIR / lang / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+        catalogue = parse_po(po)
+        for msgid, plural in _report_msgids():
+            key = f"report\x04{msgid}" + (f"\0{plural}" if plural else "")
+            assert key.encode() in catalogue, (lang, msgid)
+
+
+def test_no_english_sentence_in_a_dutch_or_french_report(
+    city_data: ReportData, tmp_path: Path
+) -> None:
+    path = tmp_path / "scenarios.json"
+    path.write_text(json.dumps(SCENARIOS), encoding="utf-8")
+    city_data.scenarios = load_scenarios(path)
+    try:
+        pages = {lang: render_html(city_data, lang) for lang in ("nl", "fr")}
+    finally:
+        city_data.scenarios = None
+    english = [
+        part
+        for ids in _report_msgids()
+        for msgid in ids
+        if msgid
+        for part in re.split(r"%\(\w+\)s", msgid)
+        if len(part) >= 25 and "samen" not in part
+    ]
+    for lang, page in pages.items():
+        text = re.sub(r"<[^>]+>", " ", page.replace("&#39;", "'"))
+        left = [e for e in english if e in text]
+        assert left == [], (lang, left[:3])

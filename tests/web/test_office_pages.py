@@ -77,8 +77,8 @@ def _record_calls() -> list[tuple[str, ast.expr, str]]:
 
 def _expansions() -> dict[str, set[str]]:
     """The values of the action codes built with an f-string, from the code that builds them."""
-    from samen.web.core.models import Job
     from samen.web.core import lifecycle
+    from samen.web.core.models import Job
 
     return {
         "done.action or ACTIONS[step]": set(lifecycle.ACTIONS.values()),

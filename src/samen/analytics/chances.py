@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from samen.analytics.draws import run_draws
+from samen.engine import distance
 from samen.engine.instance import Instance
 from samen.io.atomic import write_files
 
@@ -638,22 +639,8 @@ class Coordinates:
     def distance(self, a: int, s: int) -> float:
         """Metres from child ``a`` to school ``s`` as the round reader computes them (rounded
         to centimetres), NaN when a coordinate is missing."""
-        from samen.io.round import EARTH_RADIUS_M
-
-        a1, a2 = (float(v) for v in self.applicant_xy[a])
-        b1, b2 = (float(v) for v in self.school_xy[s])
-        if self.metric == "euclidean":
-            d = np.hypot(a1 - b1, a2 - b2)
-        elif self.metric == "haversine":
-            lat1, lon1, lat2, lon2 = (math.radians(v) for v in (a1, a2, b1, b2))
-            h = (
-                math.sin((lat2 - lat1) / 2) ** 2
-                + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-            )
-            d = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
-        else:
-            raise ValueError(f"unknown distance {self.metric!r}; use euclidean or haversine")
-        return float(np.round(d, 2) + 0.0)
+        d = distance.metres(self.metric, self.applicant_xy[a], self.school_xy[s])
+        return float(d)
 
 
 def replace_list(

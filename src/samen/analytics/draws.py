@@ -18,10 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from samen.engine.allocate import MECHANISM_FUNCTIONS
+from samen.engine.allocate import assign
 from samen.engine.instance import Instance
-from samen.engine.outcome import assigned_edges
-from samen.engine.pledges import run_with_pledges
 from samen.engine.priority import prepare, reseed
 
 
@@ -88,19 +86,18 @@ def run_draws(
     rank = np.empty((draws, n), dtype=np.int16)
     held = np.empty((draws, g), dtype=bool)
     runs = np.empty(draws, dtype=np.int16)
-    mechanism = MECHANISM_FUNCTIONS[instance.mechanism]
     # Everything but the lottery numbers is the same in every draw: prepare it once.
     base = prepare(instance)
-    ptr = instance.choice_ptr
     for i in range(draws):
+        # ``prep`` and ``got`` (with its run) live until the next draw's are made, so that
+        # the allocator hands their memory to the next draw instead of returning the pages
+        # and faulting them in again (draws at 20,000 children: about a fifth faster)
         prep = reseed(base, draw_seed(instance.seed, start + i + 1))
-        run = run_with_pledges(prep, mechanism)
-        assigned = run.outcome.school
-        edge = assigned_edges(ptr, instance.choices, assigned)
-        school[i] = assigned
-        rank[i] = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
-        held[i] = run.held
-        runs[i] = run.runs
+        got = assign(prep)
+        school[i] = got.school
+        rank[i] = got.choice_rank
+        held[i] = got.group_held
+        runs[i] = got.runs
         if progress is not None:
             progress(i + 1)
     return Draws(first=start + 1, school=school, choice_rank=rank, group_held=held, runs=runs)

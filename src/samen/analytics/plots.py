@@ -372,6 +372,240 @@ def _nice_length(span: float) -> float:
     return power
 
 
+def _hood_shapes(
+    ax: Any,
+    child_xy: np.ndarray,
+    has_c: np.ndarray,
+    hood_of_child: np.ndarray,
+    hood_share: np.ndarray,
+    colours: tuple[Colormap, Normalize, bool],
+) -> list[tuple[float, int, np.ndarray]]:
+    """Each neighbourhood as the outline of its children's homes, filled by its share;
+    returns (area, neighbourhood, hull) of those drawn."""
+    cmap, norm, coloured = colours
+    shapes = []
+    for k in range(len(hood_share)):
+        pts = child_xy[(hood_of_child == k) & has_c]
+        if len(pts) < 3:
+            continue
+        hull = convex_hull(_core(pts))
+        if len(hull) < 3:
+            continue
+        area = 0.5 * abs(
+            float(np.dot(hull[:, 0], np.roll(hull[:, 1], 1)))
+            - float(np.dot(hull[:, 1], np.roll(hull[:, 0], 1)))
+        )
+        shapes.append((area, k, hull))
+    for _area, k, hull in sorted(shapes, key=lambda t: -t[0]):
+        v = hood_share[k]
+        face = cmap(norm(v)) if coloured and np.isfinite(v) else NO_DATA_COLOUR
+        ax.add_patch(
+            Polygon(
+                hull,
+                closed=True,
+                facecolor=face,
+                edgecolor="#444444",
+                linewidth=0.7,
+                alpha=0.65,
+                zorder=1,
+            )
+        )
+    return shapes
+
+
+def _hood_labels(
+    ax: Any,
+    shapes: list[tuple[float, int, np.ndarray]],
+    schools_at: np.ndarray,
+    hood_names: Sequence[str],
+    hood_share: np.ndarray,
+    coloured: bool,
+    fmt_pct: Callable[[float, int], str],
+) -> None:
+    for _area, k, hull in shapes:
+        centre = _label_spot(hull, schools_at)
+        text = hood_names[k]
+        if coloured and np.isfinite(hood_share[k]):
+            text += "\n" + fmt_pct(float(hood_share[k]), 0)
+        ax.text(
+            centre[0],
+            centre[1],
+            text,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="#222222",
+            zorder=2,
+            path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
+        )
+
+
+def _homes(
+    ax: Any,
+    child_xy: np.ndarray,
+    has_c: np.ndarray,
+    child_flag: np.ndarray | None,
+    colours: tuple[Colormap, Normalize, bool],
+    min_children: int,
+) -> None:
+    """Hexagons of homes (only those with at least ``min_children`` children)."""
+    cmap, norm, coloured = colours
+    cx, cy = child_xy[:, 0], child_xy[:, 1]
+    grid = int(np.clip(math.sqrt(has_c.sum() / 6.0), 8, 40))
+    if coloured:
+        assert child_flag is not None
+        ax.hexbin(
+            cx[has_c],
+            cy[has_c],
+            C=child_flag[has_c].astype(np.float64),
+            reduce_C_function=np.mean,
+            gridsize=grid,
+            mincnt=min_children,
+            cmap=cmap,
+            norm=norm,
+            linewidths=0.2,
+            edgecolors="#ffffff",
+            zorder=1,
+        )
+    else:
+        ax.hexbin(
+            cx[has_c],
+            cy[has_c],
+            gridsize=grid,
+            mincnt=min_children,
+            cmap=colormaps["Greys"],
+            linewidths=0.2,
+            edgecolors="#ffffff",
+            zorder=1,
+        )
+
+
+def _schools(
+    ax: Any,
+    school_xy: np.ndarray,
+    has_s: np.ndarray,
+    cap: np.ndarray,
+    school_share: np.ndarray | None,
+    school_labels: Sequence[str],
+    colours: tuple[Colormap, Normalize, bool],
+    span: float,
+) -> tuple[float, float]:
+    """The schools as circles sized by seats, filled by their share; returns the largest
+    capacity and the marker scale (for the legend)."""
+    cmap, norm, coloured = colours
+    sx, sy = school_xy[:, 0], school_xy[:, 1]
+    big = float(cap[has_s].max()) if has_s.any() and cap[has_s].max() > 0 else 1.0
+    # marker areas shrink with many schools, so that a big city stays readable
+    scale = min(1.0, 6.0 / math.sqrt(max(int(has_s.sum()), 1)))
+    sizes = scale * (30.0 + 370.0 * (cap / big))
+    if school_share is not None and coloured:
+        faces = [cmap(norm(v)) if np.isfinite(v) else NO_DATA_COLOUR for v in school_share[has_s]]
+    else:
+        faces = ["#ffffff"] * int(has_s.sum())
+    ax.scatter(
+        sx[has_s],
+        sy[has_s],
+        s=sizes[has_s],
+        c=faces,
+        edgecolors="black",
+        linewidths=1.1 if scale > 0.5 else 0.6,
+        zorder=4,
+    )
+    if int(has_s.sum()) <= 60:
+        placed: list[tuple[float, float]] = []
+        for i in sorted(np.flatnonzero(has_s), key=lambda i: -cap[i]):
+            # leave out labels that would overlap one already placed (dense centres)
+            if any(math.hypot(sx[i] - px, sy[i] - py) < 0.045 * span for px, py in placed):
+                continue
+            placed.append((float(sx[i]), float(sy[i])))
+            r = math.sqrt(sizes[i]) / 2 + 1.5
+            ax.annotate(
+                school_labels[i],
+                (sx[i], sy[i]),
+                xytext=(r, r),
+                textcoords="offset points",
+                fontsize=7,
+                color="#111111",
+                zorder=5,
+                path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
+            )
+    return big, scale
+
+
+def _scale_bar(ax: Any, box: tuple[float, float, float, float], fmt_metres: Formatter) -> None:
+    """A scale bar in the lower left corner of the map ``(x0, x1, y0, span)``."""
+    x0, x1, y0, span = box
+    pad = 0.04 * span
+    length = _nice_length(x1 - x0 + 2 * pad)
+    bx, by = x0 - pad + 0.04 * span, y0 - pad + 0.04 * span
+    ax.add_patch(
+        Rectangle((bx, by), length, 0.008 * span, facecolor="black", edgecolor="none", zorder=6)
+    )
+    ax.text(
+        bx + length / 2,
+        by + 0.018 * span,
+        fmt_metres(length),
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        zorder=6,
+        path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
+    )
+
+
+def _size_legend(ax: Any, big: float, scale: float, seats: str) -> None:
+    steps = sorted({_round_seats(big * f) for f in (0.25, 0.5, 1.0)})
+    handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=math.sqrt(scale * (30.0 + 370.0 * v / big)),
+            markerfacecolor="white",
+            markeredgecolor="black",
+        )
+        for v in steps
+    ]
+    ax.legend(
+        handles,
+        [seats.format(n=v) for v in steps],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        labelspacing=1.4,
+        borderpad=0.8,
+    )
+
+
+def _colour_bar(
+    fig: Figure,
+    ax: Any,
+    cmap: Colormap,
+    norm: Normalize,
+    city_share: float | None,
+    label: str,
+    fmt_pct: Callable[[float, int], str],
+) -> None:
+    bar = fig.colorbar(
+        ScalarMappable(norm=norm, cmap=cmap),
+        ax=ax,
+        orientation="horizontal",
+        fraction=0.045,
+        pad=0.03,
+        shrink=0.7,
+    )
+    top_v = float(norm.vmax if norm.vmax is not None else 1.0)
+    base = [0.0, float(city_share or 0.0), top_v]
+    extra = [
+        t for t in (0.25, 0.5, 0.75) if t < top_v and all(abs(t - b) > 0.1 * top_v for b in base)
+    ]
+    bar.set_ticks(sorted(base + extra))
+    bar.ax.xaxis.set_major_formatter(_pct_axis(fmt_pct))
+    bar.set_label(label)
+    bar.outline.set_linewidth(0.5)
+
+
 def map_chart(
     *,
     school_xy: np.ndarray,
@@ -421,120 +655,17 @@ def map_chart(
             tops.append(float(np.nanmax(hood_share)))
         coloured = child_flag is not None and city_share is not None
         cmap, norm = share_colours(city_share if coloured else None, max(tops))
-
+        colours = (cmap, norm, coloured)
         if hood_of_child is not None and hood_share is not None:
-            shapes = []
-            for k in range(len(hood_share)):
-                pts = child_xy[(hood_of_child == k) & has_c]
-                if len(pts) < 3:
-                    continue
-                hull = convex_hull(_core(pts))
-                if len(hull) < 3:
-                    continue
-                area = 0.5 * abs(
-                    float(np.dot(hull[:, 0], np.roll(hull[:, 1], 1)))
-                    - float(np.dot(hull[:, 1], np.roll(hull[:, 0], 1)))
-                )
-                shapes.append((area, k, hull))
-            for _area, k, hull in sorted(shapes, key=lambda t: -t[0]):
-                v = hood_share[k]
-                face = cmap(norm(v)) if coloured and np.isfinite(v) else NO_DATA_COLOUR
-                ax.add_patch(
-                    Polygon(
-                        hull,
-                        closed=True,
-                        facecolor=face,
-                        edgecolor="#444444",
-                        linewidth=0.7,
-                        alpha=0.65,
-                        zorder=1,
-                    )
-                )
+            shapes = _hood_shapes(ax, child_xy, has_c, hood_of_child, hood_share, colours)
             if hood_names is not None and len(shapes) <= 40:
-                schools_at = school_xy[has_s]
-                for _area, k, hull in shapes:
-                    centre = _label_spot(hull, schools_at)
-                    text = hood_names[k]
-                    if coloured and np.isfinite(hood_share[k]):
-                        text += "\n" + fmt_pct(float(hood_share[k]), 0)
-                    ax.text(
-                        centre[0],
-                        centre[1],
-                        text,
-                        ha="center",
-                        va="center",
-                        fontsize=7,
-                        color="#222222",
-                        zorder=2,
-                        path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
-                    )
+                _hood_labels(
+                    ax, shapes, school_xy[has_s], hood_names, hood_share, coloured, fmt_pct
+                )
         elif has_c.sum() >= min_children:
-            grid = int(np.clip(math.sqrt(has_c.sum() / 6.0), 8, 40))
-            if coloured:
-                assert child_flag is not None
-                ax.hexbin(
-                    cx[has_c],
-                    cy[has_c],
-                    C=child_flag[has_c].astype(np.float64),
-                    reduce_C_function=np.mean,
-                    gridsize=grid,
-                    mincnt=min_children,
-                    cmap=cmap,
-                    norm=norm,
-                    linewidths=0.2,
-                    edgecolors="#ffffff",
-                    zorder=1,
-                )
-            else:
-                ax.hexbin(
-                    cx[has_c],
-                    cy[has_c],
-                    gridsize=grid,
-                    mincnt=min_children,
-                    cmap=colormaps["Greys"],
-                    linewidths=0.2,
-                    edgecolors="#ffffff",
-                    zorder=1,
-                )
-
+            _homes(ax, child_xy, has_c, child_flag, colours, min_children)
         cap = np.asarray(capacity, dtype=np.float64)
-        big = float(cap[has_s].max()) if has_s.any() and cap[has_s].max() > 0 else 1.0
-        # marker areas shrink with many schools, so that a big city stays readable
-        scale = min(1.0, 6.0 / math.sqrt(max(int(has_s.sum()), 1)))
-        sizes = scale * (30.0 + 370.0 * (cap / big))
-        if school_share is not None and coloured:
-            faces = [
-                cmap(norm(v)) if np.isfinite(v) else NO_DATA_COLOUR for v in school_share[has_s]
-            ]
-        else:
-            faces = ["#ffffff"] * int(has_s.sum())
-        ax.scatter(
-            sx[has_s],
-            sy[has_s],
-            s=sizes[has_s],
-            c=faces,
-            edgecolors="black",
-            linewidths=1.1 if scale > 0.5 else 0.6,
-            zorder=4,
-        )
-        if int(has_s.sum()) <= 60:
-            placed: list[tuple[float, float]] = []
-            for i in sorted(np.flatnonzero(has_s), key=lambda i: -cap[i]):
-                # leave out labels that would overlap one already placed (dense centres)
-                if any(math.hypot(sx[i] - px, sy[i] - py) < 0.045 * span for px, py in placed):
-                    continue
-                placed.append((float(sx[i]), float(sy[i])))
-                r = math.sqrt(sizes[i]) / 2 + 1.5
-                ax.annotate(
-                    school_labels[i],
-                    (sx[i], sy[i]),
-                    xytext=(r, r),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color="#111111",
-                    zorder=5,
-                    path_effects=[patheffects.withStroke(linewidth=2.2, foreground="white")],
-                )
+        big, scale = _schools(ax, school_xy, has_s, cap, school_share, school_labels, colours, span)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
         ax.set_xticks([])
@@ -542,67 +673,10 @@ def map_chart(
         for side in ax.spines.values():
             side.set_visible(True)
             side.set_edgecolor("#999999")
-
-        # scale bar, lower left
-        length = _nice_length(x1 - x0 + 2 * pad)
-        bx, by = x0 - pad + 0.04 * span, y0 - pad + 0.04 * span
-        ax.add_patch(
-            Rectangle((bx, by), length, 0.008 * span, facecolor="black", edgecolor="none", zorder=6)
-        )
-        ax.text(
-            bx + length / 2,
-            by + 0.018 * span,
-            fmt_metres(length),
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            zorder=6,
-            path_effects=[patheffects.withStroke(linewidth=2.5, foreground="white")],
-        )
-
-        # size legend
-        steps = sorted({_round_seats(big * f) for f in (0.25, 0.5, 1.0)})
-        handles = [
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="o",
-                markersize=math.sqrt(scale * (30.0 + 370.0 * v / big)),
-                markerfacecolor="white",
-                markeredgecolor="black",
-            )
-            for v in steps
-        ]
-        ax.legend(
-            handles,
-            [labels["seats"].format(n=v) for v in steps],
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            frameon=False,
-            labelspacing=1.4,
-            borderpad=0.8,
-        )
+        _scale_bar(ax, (x0, x1, y0, span), fmt_metres)
+        _size_legend(ax, big, scale, labels["seats"])
         if coloured:
-            bar = fig.colorbar(
-                ScalarMappable(norm=norm, cmap=cmap),
-                ax=ax,
-                orientation="horizontal",
-                fraction=0.045,
-                pad=0.03,
-                shrink=0.7,
-            )
-            top_v = float(norm.vmax if norm.vmax is not None else 1.0)
-            base = [0.0, float(city_share or 0.0), top_v]
-            extra = [
-                t
-                for t in (0.25, 0.5, 0.75)
-                if t < top_v and all(abs(t - b) > 0.1 * top_v for b in base)
-            ]
-            bar.set_ticks(sorted(base + extra))
-            bar.ax.xaxis.set_major_formatter(_pct_axis(fmt_pct))
-            bar.set_label(labels["colourbar"])
-            bar.outline.set_linewidth(0.5)
+            _colour_bar(fig, ax, cmap, norm, city_share, labels["colourbar"], fmt_pct)
         fig.tight_layout()
     return fig
 

@@ -1,8 +1,10 @@
-"""The ``samen`` subcommands beyond allocate/verify/lottery, one module each.
+"""The ``samen`` commands, one module each, registered in the order of ``samen --help``.
 
-Each module defines ``register(app)``, which adds its command(s) to the Typer app. Modules
-import their heavy dependencies (the engine, Dask, Django, matplotlib) inside the command
-functions, so that ``samen --help`` stays fast.
+Each module defines ``register(app)``, which adds its command(s) to the Typer app, and
+imports its heavy dependencies (the engine, Dask, Django, matplotlib) inside the command
+functions, so that ``samen --help`` stays fast and a command whose extra is not installed
+(``samen[web]``, ``samen[analytics]``) says so when it runs. What the commands share (exit
+codes, consoles, reading a round or printing its problems) is :mod:`samen.commands.common`.
 """
 
 from __future__ import annotations
@@ -12,17 +14,19 @@ import importlib
 import typer
 
 #: the command modules, in the order their commands appear in ``samen --help``
-MODULES = ("city", "chances", "scenarios", "report", "web")
+MODULES = (
+    "allocate",
+    "lottery",
+    "explain",
+    "city",
+    "chances",
+    "scenarios",
+    "report",
+    "web",
+)
 
 
 def register_all(app: typer.Typer) -> None:
     """Add every command module's commands to ``app``."""
     for name in MODULES:
-        module_name = f"{__name__}.{name}"
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
-        module.register(app)
+        importlib.import_module(f"{__name__}.{name}").register(app)

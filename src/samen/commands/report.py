@@ -3,6 +3,9 @@
     samen report ROUND_DIR [--out FILE.html] [--draws N] [--scenarios scenarios.json]
                            [--lang en|nl|fr] [--results DIR]
 
+Without ``--out`` the report is ``<round folder name>-report.html`` in the current folder (the
+round folder keeps only its inputs and results).
+
 What the report shows and how every number is computed: ``docs/report.md``; the code is in
 :mod:`samen.analytics.report` and :mod:`samen.analytics.plots`. Exit code 2 when an input (the
 round folder, its results, the scenarios file, an option) cannot be used; the problems name the
@@ -13,11 +16,22 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
-EXIT_BAD_INPUT = 2
+from samen.commands.common import (
+    EXIT_BAD_INPUT,
+    RoundDir,
+    default_output,
+    err,
+    fail_input,
+    key_table,
+    need_extra,
+    out,
+)
+
+NOT_WRITTEN = "no report was written"
 
 
 def register(app: typer.Typer) -> None:
@@ -25,16 +39,14 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def report(
-        round_dir: Annotated[
-            Path,
-            typer.Argument(help="The round folder: round.toml and the tables.", show_default=False),
-        ],
-        out: Annotated[
+        round_dir: RoundDir,
+        out_file: Annotated[
             Path | None,
             typer.Option(
                 "--out",
                 "-o",
-                help="The HTML file to write (default: report.html in the round folder).",
+                help="The HTML file to write (default: <round folder name>-report.html in the "
+                "current folder).",
                 show_default=False,
             ),
         ] = None,
@@ -78,10 +90,9 @@ def register(app: typer.Typer) -> None:
         The file holds everything (figures included) and opens offline, on a phone and in
         print. It is written all at once, or not at all.
         """
-        from rich.console import Console
+        need_extra("analytics", "report")
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-        from rich.table import Table
 
         from samen.analytics.report import (
             ReportError,
@@ -92,26 +103,16 @@ def register(app: typer.Typer) -> None:
             render_html,
             write_report,
         )
-        from samen.io.errors import Problem, RoundError
+        from samen.io.errors import RoundError
         from samen.io.round import read_round
 
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
+        con_err = err()
 
-        def fail(what: str, problems: list[Problem]) -> None:
-            n = len(problems)
-            err.print(
-                f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; no report "
-                f"was written. Fix {'these' if n != 1 else 'it'} and run the command again:"
-            )
-            for p in problems:
-                err.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
-            raise typer.Exit(EXIT_BAD_INPUT)
-
-        def os_fail(exc: OSError, where: Path) -> None:
+        def os_fail(exc: OSError, where: Path) -> NoReturn:
             name = exc.filename if exc.filename is not None else where
-            err.print(
+            con_err.print(
                 f"[bold red]Cannot use {escape(str(name))}[/]: {escape(exc.strerror or str(exc))}; "
-                "no report was written."
+                f"{NOT_WRITTEN}."
             )
             raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -121,11 +122,11 @@ def register(app: typer.Typer) -> None:
             check_lang(lang)
             sc = load_scenarios(scenarios) if scenarios is not None else None
         except ReportError as exc:
-            fail(exc.what, exc.problems)
+            fail_input(exc, NOT_WRITTEN)
         try:
             rnd = read_round(round_dir)
         except RoundError as exc:
-            fail("The round folder", exc.problems)
+            fail_input(exc, NOT_WRITTEN)
         except OSError as exc:
             os_fail(exc, round_dir)
 
@@ -133,9 +134,9 @@ def register(app: typer.Typer) -> None:
             TextColumn("[bold]Lottery draws"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=err,
+            console=con_err,
             transient=True,
-            disable=not err.is_terminal,
+            disable=not con_err.is_terminal,
         )
         try:
             with progress:
@@ -148,17 +149,15 @@ def register(app: typer.Typer) -> None:
                     progress=lambda k: progress.update(task, completed=k),
                 )
             text = render_html(data, lang)
-            target = out if out is not None else rnd.path / "report.html"
+            target = out_file if out_file is not None else default_output(round_dir, "report.html")
             written = write_report(text, target)
         except ReportError as exc:
-            fail(exc.what, exc.problems)
+            fail_input(exc, NOT_WRITTEN)
         except OSError as exc:
-            os_fail(exc, out if out is not None else round_dir)
+            os_fail(exc, out_file if out_file is not None else round_dir)
         seconds = time.perf_counter() - started
 
-        table = Table(show_header=False, box=None, pad_edge=False)
-        table.add_column(style="bold")
-        table.add_column()
+        table = key_table()
         table.add_row("Round", escape(rnd.name))
         source = {
             "results": f"read from {data.allocation.folder}",
@@ -174,4 +173,4 @@ def register(app: typer.Typer) -> None:
         table.add_row(
             "Report", f"{escape(str(written))} ({size / 1e6:.1f} MB, {lang}) in {seconds:.1f} s"
         )
-        Console(highlight=False).print(table)
+        out().print(table)

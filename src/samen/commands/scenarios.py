@@ -13,28 +13,21 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-if TYPE_CHECKING:
-    from rich.console import Console
+from samen.commands.common import EXIT_BAD_INPUT, err, fail_input, out, show_problems
 
+if TYPE_CHECKING:
+    from samen.analytics.scenarios import Spec
     from samen.io.errors import Problem
 
-EXIT_BAD_INPUT = 2
+NOT_RUN = "nothing was run or written"
 
 
-def _fail(err: Console, what: str, problems: list[Problem]) -> None:
-    from rich.markup import escape
-
-    n = len(problems)
-    err.print(
-        f"[bold red]{escape(what)} has {n} problem{'s' if n != 1 else ''}[/]; nothing was run "
-        f"or written. Fix {'these' if n != 1 else 'it'} and run the command again:"
-    )
-    for p in problems:
-        err.print(f"  [bold]{escape(p.where())}[/]: {escape(p.message)}")
+def _fail(what: str, problems: list[Problem]) -> NoReturn:
+    show_problems(what, problems, NOT_RUN)
     raise typer.Exit(EXIT_BAD_INPUT)
 
 
@@ -81,194 +74,202 @@ def results_table(results: dict[str, Any]) -> Any:
     return table
 
 
-def register(app: typer.Typer) -> None:
-    """Add the ``scenarios`` command to ``app``."""
+def _options(
+    spec: Spec, spec_file: Path, out_dir: Path | None, draws: int | None, seed: int | None
+) -> tuple[Spec, Path]:
+    """The spec with the command's --draws and --seed, and the output folder; stop with the
+    options' problems."""
+    from dataclasses import replace
 
-    @app.command()
-    def scenarios(
-        spec_file: Annotated[
-            Path,
-            typer.Argument(
-                help="The scenario spec (TOML): the round, the draws and the variants.",
-                show_default=False,
-            ),
-        ],
-        out: Annotated[
-            Path | None,
-            typer.Option(
-                "--out",
-                "-o",
-                help="Where to write scenarios.json and scenarios.csv (default: the folder "
-                "'<spec name>-results' next to the spec).",
-                show_default=False,
-            ),
-        ] = None,
-        draws: Annotated[
-            int | None,
-            typer.Option(
-                "--draws",
-                "-n",
-                help="Lottery draws per variant (replaces the spec's 'draws').",
-                show_default=False,
-            ),
-        ] = None,
-        seed: Annotated[
-            int | None,
-            typer.Option(
-                "--seed",
-                "-s",
-                help="The scenario seed (replaces the spec's 'seed'): it picks the lottery "
-                "draws and the families who join pledge groups.",
-                show_default=False,
-            ),
-        ] = None,
-    ) -> None:
-        """Compare variants of one round over many lottery draws.
+    from samen.analytics.scenarios import MAX_DRAWS
+    from samen.io.errors import Problem
 
-        Each variant changes the rules (mechanism, tie-breaking, seat pools, distance
-        ordering) or adds pledge groups (families choosing their neighbourhood school
-        together). Per variant: first-choice and top-3 rates, children without a school,
-        home-school distance, segregation (D, H, M) and pledge groups held, with 95%
-        intervals over the draws. See docs/scenarios.md.
-        """
-        from dataclasses import replace
-
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        from samen.analytics.scenarios import (
-            MAX_DRAWS,
-            SpecError,
-            load_round,
-            load_spec,
-            run_scenarios,
-            variant_instances,
-            write_results,
-        )
-        from samen.io.errors import Problem, RoundError
-
-        err = Console(stderr=True, highlight=False, soft_wrap=True)
-        try:
-            spec = load_spec(spec_file)
-        except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
-        options: list[Problem] = []
-        if draws is not None:
-            if not 1 <= draws <= MAX_DRAWS:
-                options.append(
-                    Problem(
-                        "--draws",
-                        None,
-                        None,
-                        f"{draws} draws; give a whole number from 1 to {MAX_DRAWS:,}",
-                    )
-                )
-            else:
-                spec = replace(spec, draws=draws)
-        if seed is not None:
-            if seed < 0:
-                options.append(Problem("--seed", None, None, f"{seed}; give 0 or more"))
-            else:
-                spec = replace(spec, seed=seed)
-        target = out if out is not None else spec_file.parent / f"{spec_file.stem}-results"
-        if target.exists() and not target.is_dir():
+    options: list[Problem] = []
+    if draws is not None:
+        if not 1 <= draws <= MAX_DRAWS:
             options.append(
                 Problem(
-                    str(target), None, None, "this is a file, not a folder; give --out a folder"
+                    "--draws",
+                    None,
+                    None,
+                    f"{draws} draws; give a whole number from 1 to {MAX_DRAWS:,}",
                 )
             )
-        if options:
-            _fail(err, "The command", options)
-
-        started = time.perf_counter()
-        try:
-            rnd = load_round(spec)
-        except RoundError as exc:
-            _fail(err, f"The round folder {spec.round}", exc.problems)
-        except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
-
-        try:
-            instances = variant_instances(spec, rnd)
-        except SpecError as exc:
-            _fail(err, f"The spec {spec_file}", exc.problems)
-
-        total = spec.draws * len(spec.variants)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("draws", total=total)
-            names = [v.name for v in spec.variants]
-
-            def progress(name: str, k: int) -> None:
-                bar.update(
-                    task,
-                    completed=names.index(name) * spec.draws + k,
-                    description=escape(name),
-                )
-
-            results = run_scenarios(spec, rnd, progress=progress, instances=instances)
-        seconds = time.perf_counter() - started
-
-        try:
-            written = write_results(results, target)
-        except OSError as exc:
-            _fail(err, "The command", [Problem(str(target), None, None, str(exc))])
-
-        con = Console(highlight=False)
-        r = results["round"]
-        head = f"[bold]{escape(results['name'] or spec_file.stem)}[/]: "
-        head += (
-            f"{escape(r['name'])}, {r['children']:,} children "
-            f"({100 * (r['flag_share'] or 0):.0f}% {escape(r['flag'])}), {r['schools']} schools; "
-            f"{spec.draws} draws per variant, seed {spec.seed}"
+        else:
+            spec = replace(spec, draws=draws)
+    if seed is not None:
+        if seed < 0:
+            options.append(Problem("--seed", None, None, f"{seed}; give 0 or more"))
+        else:
+            spec = replace(spec, seed=seed)
+    target = out_dir if out_dir is not None else spec_file.parent / f"{spec_file.stem}-results"
+    if target.exists() and not target.is_dir():
+        options.append(
+            Problem(str(target), None, None, "this is a file, not a folder; give --out a folder")
         )
-        con.print(head)
-        con.print(results_table(results))
-        b = results["benchmark"]
-        if b.get("D") is not None:
-            con.print(
-                f"Nearest school (every child at its nearest school, capacities ignored): "
-                f"D {b['D']:.3f}, H {b['H']:.3f}, M {b['M']:.3f}"
-            )
+    if options:
+        _fail("The command", options)
+    return spec, target
+
+
+def _run(spec: Spec, spec_file: Path) -> dict[str, Any]:
+    """The spec run, with a progress bar on standard error; stop with the round's or the
+    variants' problems."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from samen.analytics.scenarios import SpecError, load_round, run_scenarios, variant_instances
+    from samen.io.errors import RoundError
+
+    try:
+        rnd = load_round(spec)
+    except RoundError as exc:
+        _fail(f"The round folder {spec.round}", exc.problems)
+    except SpecError as exc:
+        _fail(f"The spec {spec_file}", exc.problems)
+    try:
+        instances = variant_instances(spec, rnd)
+    except SpecError as exc:
+        _fail(f"The spec {spec_file}", exc.problems)
+    con_err = err()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=con_err,
+        transient=True,
+        disable=not con_err.is_terminal,
+    ) as bar:
+        task = bar.add_task("draws", total=spec.draws * len(spec.variants))
+        names = [v.name for v in spec.variants]
+
+        def progress(name: str, k: int) -> None:
+            bar.update(task, completed=names.index(name) * spec.draws + k, description=escape(name))
+
+        return run_scenarios(spec, rnd, progress=progress, instances=instances)
+
+
+def _print(
+    results: dict[str, Any], spec: Spec, spec_file: Path, written: list[Path], seconds: float
+) -> None:
+    """What the run found, as a table and a few lines."""
+    from rich.markup import escape
+
+    con = out()
+    r = results["round"]
+    head = f"[bold]{escape(results['name'] or spec_file.stem)}[/]: "
+    head += (
+        f"{escape(r['name'])}, {r['children']:,} children "
+        f"({100 * (r['flag_share'] or 0):.0f}% {escape(r['flag'])}), {r['schools']} schools; "
+        f"{spec.draws} draws per variant, seed {spec.seed}"
+    )
+    con.print(head)
+    con.print(results_table(results))
+    b = results["benchmark"]
+    if b.get("D") is not None:
         con.print(
-            "Mean over the draws and [2.5-97.5 percentile of the draws]; the 95% interval of "
-            "each mean (mean +/- 1.96 sd/sqrt(N)) is in scenarios.json. D: dissimilarity, H: "
-            "Theil's entropy index (0 = every school has the city's mix), M: mutual information "
-            "(nats). Ranks are on the lists as submitted in the round."
+            f"Nearest school (every child at its nearest school, capacities ignored): "
+            f"D {b['D']:.3f}, H {b['H']:.3f}, M {b['M']:.3f}"
         )
-        ref = results["variants"][0]["name"]
-        for v in results["variants"][1:]:
-            parts = []
-            for key, label in (
-                ("first_choice", "1st choice"),
-                ("D", "D"),
-                ("M", "M"),
-            ):
-                d = (v["vs_first"] or {}).get(key)
-                if not d or d["mean"] is None:
-                    continue
-                if key == "first_choice":
-                    text = f"{100 * d['mean']:+.1f} points [{100 * d['lo']:+.1f}, {100 * d['hi']:+.1f}]"
-                else:
-                    text = f"{d['mean']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}]"
-                low = 100 * (d["share_lower"] or 0)
-                parts.append(f"{label} {text}, lower in {low:.0f}% of draws")
-            if parts:
-                con.print(
-                    f"{escape(v['name'])} vs {escape(ref)}, draw by draw: " + "; ".join(parts)
-                )
-        for v in results["variants"]:
-            if v["pledge_groups_added"]:
-                k = v["pledge_groups_added"]
-                con.print(
-                    f"{escape(v['name'])}: {k} pledge group{'s' if k != 1 else ''} added, with "
-                    f"{v['pledge_members_added']:,} children"
-                )
-        con.print(f"Written: {escape(', '.join(str(p) for p in written))} in {seconds:.1f} s")
+    con.print(
+        "Mean over the draws and [2.5-97.5 percentile of the draws]; the 95% interval of "
+        "each mean (mean +/- 1.96 sd/sqrt(N)) is in scenarios.json. D: dissimilarity, H: "
+        "Theil's entropy index (0 = every school has the city's mix), M: mutual information "
+        "(nats). Ranks are on the lists as submitted in the round."
+    )
+    ref = results["variants"][0]["name"]
+    for v in results["variants"][1:]:
+        parts = []
+        for key, label in (
+            ("first_choice", "1st choice"),
+            ("D", "D"),
+            ("M", "M"),
+        ):
+            d = (v["vs_first"] or {}).get(key)
+            if not d or d["mean"] is None:
+                continue
+            if key == "first_choice":
+                text = f"{100 * d['mean']:+.1f} points [{100 * d['lo']:+.1f}, {100 * d['hi']:+.1f}]"
+            else:
+                text = f"{d['mean']:+.3f} [{d['lo']:+.3f}, {d['hi']:+.3f}]"
+            low = 100 * (d["share_lower"] or 0)
+            parts.append(f"{label} {text}, lower in {low:.0f}% of draws")
+        if parts:
+            con.print(f"{escape(v['name'])} vs {escape(ref)}, draw by draw: " + "; ".join(parts))
+    for v in results["variants"]:
+        if v["pledge_groups_added"]:
+            k = v["pledge_groups_added"]
+            con.print(
+                f"{escape(v['name'])}: {k} pledge group{'s' if k != 1 else ''} added, with "
+                f"{v['pledge_members_added']:,} children"
+            )
+    con.print(f"Written: {escape(', '.join(str(p) for p in written))} in {seconds:.1f} s")
+
+
+def scenarios(
+    spec_file: Annotated[
+        Path,
+        typer.Argument(
+            help="The scenario spec (TOML): the round, the draws and the variants.",
+            show_default=False,
+        ),
+    ],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write scenarios.json and scenarios.csv (default: the folder "
+            "'<spec name>-results' next to the spec).",
+            show_default=False,
+        ),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            "--draws",
+            "-n",
+            help="Lottery draws per variant (replaces the spec's 'draws').",
+            show_default=False,
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed",
+            "-s",
+            help="The scenario seed (replaces the spec's 'seed'): it picks the lottery "
+            "draws and the families who join pledge groups.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Compare variants of one round over many lottery draws.
+
+    Each variant changes the rules (mechanism, tie-breaking, seat pools, distance
+    ordering) or adds pledge groups (families choosing their neighbourhood school
+    together). Per variant: first-choice and top-3 rates, children without a school,
+    home-school distance, segregation (D, H, M) and pledge groups held, with 95%
+    intervals over the draws. See docs/scenarios.md.
+    """
+    from samen.analytics.scenarios import SpecError, load_spec, write_results
+    from samen.io.errors import Problem
+
+    try:
+        spec = load_spec(spec_file)
+    except SpecError as exc:
+        fail_input(exc, NOT_RUN, f"The spec {spec_file}")
+    spec, target = _options(spec, spec_file, out_dir, draws, seed)
+    started = time.perf_counter()
+    results = _run(spec, spec_file)
+    seconds = time.perf_counter() - started
+    try:
+        written = write_results(results, target)
+    except OSError as exc:
+        _fail("The command", [Problem(str(target), None, None, str(exc))])
+    _print(results, spec, spec_file, written, seconds)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``scenarios`` command to ``app``."""
+    app.command()(scenarios)

@@ -25,12 +25,19 @@ from typing import Annotated
 
 import typer
 
+from samen.commands.common import need_extra, read_round_or_exit
+
 web = typer.Typer(
     name="web",
     help="The samen platform: the web application for families and the admission office.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+@web.callback()
+def _needs_django() -> None:
+    need_extra("web", "web")
 
 
 def _manage(*args: str) -> None:
@@ -146,9 +153,9 @@ def demo(
     """
     import shutil
 
-    if not (round_dir / "round.toml").is_file():
-        typer.echo(f"There is no round folder at {round_dir}; give one with --round.", err=True)
-        raise typer.Exit(2)
+    # the round is checked here, so that its problems are listed (exit code 2) before any
+    # database or server is made
+    read_round_or_exit(round_dir, "no demo was made")
     data = data_dir.absolute()
     if data.exists():
         shutil.rmtree(data)

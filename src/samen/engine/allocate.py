@@ -1,17 +1,22 @@
-"""Run a whole round: the mechanism inside the pledge loop, and the report of section 9."""
+"""Run a whole round: the mechanism inside the pledge loop, and the report of section 9.
+
+:func:`allocate` gives the full :class:`~samen.engine.instance.Result` (what the result files
+hold); :func:`assign` only who goes where, for the many draws of the analytics, which ask
+that thousands of times and need nothing else.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from samen.engine.deferred_acceptance import deferred_acceptance
-from samen.engine.families import dissolve
 from samen.engine.immediate_acceptance import immediate_acceptance
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, Instance, Result
 from samen.engine.outcome import Outcome, assigned_edges
-from samen.engine.pledges import run_with_pledges
+from samen.engine.pledges import PledgeOutcome, run_with_pledges
 from samen.engine.priority import Prepared, cutoffs, prepare
 from samen.engine.serial_dictatorship import serial_dictatorship
 from samen.engine.top_trading_cycles import top_trading_cycles
@@ -22,6 +27,55 @@ MECHANISM_FUNCTIONS: dict[str, Callable[[Prepared, np.ndarray], Outcome]] = {
     "top-trading-cycles": top_trading_cycles,
     "serial-dictatorship": serial_dictatorship,
 }
+
+
+def _check(instance: Instance) -> None:
+    if instance.mechanism not in MECHANISMS:
+        raise ValueError(
+            f"unknown mechanism {instance.mechanism!r}; use one of {', '.join(MECHANISMS)}"
+        )
+    if instance.tie_breaking not in TIE_BREAKINGS:
+        raise ValueError(f"unknown tie_breaking {instance.tie_breaking!r}; use single or multiple")
+
+
+def _run(prep: Prepared) -> PledgeOutcome:
+    """The round's mechanism inside the pledge loop of section 7."""
+    return run_with_pledges(prep, MECHANISM_FUNCTIONS[prep.instance.mechanism])
+
+
+@dataclass(frozen=True, eq=False)
+class Assignment:
+    """Who goes where in one run of a round: per child the school (-1 = none) and the
+    1-based rank of that school on its list as submitted (0 = none); per pledge group
+    whether it held; how often the mechanism ran (the pledge loop)."""
+
+    school: np.ndarray  # int32[n]
+    choice_rank: np.ndarray  # int64[n]
+    group_held: np.ndarray  # bool[G]
+    runs: int
+    #: the run of the pledge loop it comes from (the mechanism's outcome, the failed groups)
+    run: PledgeOutcome
+
+
+def assign(prepared: Prepared) -> Assignment:
+    """Only the assignment of :func:`allocate` (no cut-offs or lottery column), for many
+    draws of one round: pass :func:`~samen.engine.priority.reseed` of one prepared round.
+
+    >>> from samen.engine.instance import build_instance
+    >>> from samen.engine.priority import prepare
+    >>> a = assign(prepare(build_instance({"a": ["X", "Y"], "b": ["X"]}, {"X": 1, "Y": 1},
+    ...                                   seed="1")))
+    >>> a.school.tolist(), a.choice_rank.tolist()
+    ([1, 0], [2, 1])
+    """
+    inst = prepared.instance
+    _check(inst)
+    run = _run(prepared)
+    school = run.outcome.school
+    ptr = inst.choice_ptr
+    edge = assigned_edges(ptr, inst.choices, school)
+    rank = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
+    return Assignment(school=school, choice_rank=rank, group_held=run.held, runs=run.runs, run=run)
 
 
 def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
@@ -35,14 +89,11 @@ def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
     >>> r.school.tolist(), r.choice_rank.tolist()  # b drew the better number for X
     ([1, 0], [2, 1])
     """
-    if instance.mechanism not in MECHANISMS:
-        raise ValueError(
-            f"unknown mechanism {instance.mechanism!r}; use one of {', '.join(MECHANISMS)}"
-        )
-    if instance.tie_breaking not in TIE_BREAKINGS:
-        raise ValueError(f"unknown tie_breaking {instance.tie_breaking!r}; use single or multiple")
+    _check(instance)
     prep = prepared if prepared is not None else prepare(instance)
-    run = run_with_pledges(prep, MECHANISM_FUNCTIONS[instance.mechanism])
+    if prep.instance is not instance:
+        raise ValueError("prepared belongs to another instance; prepare this one")
+    run = _run(prep)
     result = _result(prep, run.outcome, run.members, run.assigned, run.held, run.runs)
     result.extra["group_failed_in_run"] = run.failed_in_run
     result.extra["group_assigned_at_failure"] = run.assigned_at_failure
@@ -88,4 +139,4 @@ def _result(
     )
 
 
-__all__ = ["MECHANISM_FUNCTIONS", "allocate", "dissolve"]
+__all__ = ["Assignment", "allocate", "assign"]

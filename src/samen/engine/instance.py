@@ -21,11 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 
-from samen.engine.pools import largest_remainder
+from samen.engine.pools import (
+    ORDER_DISTANCE,
+    ORDER_LOTTERY,
+    ORDER_NAMES,
+    ORDER_RANK,
+    Pool,
+    largest_remainder,
+    parse_favours,
+    pool_arrays,
+)
 
 MECHANISMS: tuple[str, ...] = (
     "deferred-acceptance",
@@ -34,11 +44,6 @@ MECHANISMS: tuple[str, ...] = (
     "serial-dictatorship",
 )
 TIE_BREAKINGS: tuple[str, ...] = ("single", "multiple")
-
-ORDER_LOTTERY = 0
-ORDER_DISTANCE = 1
-ORDER_RANK = 2
-ORDER_NAMES: tuple[str, ...] = ("lottery", "distance", "rank")
 
 
 class Priority(NamedTuple):
@@ -72,7 +77,7 @@ class Instance:
     pool_seats: np.ndarray  # int64[P]
     pool_flag: np.ndarray  # int32[P], index into flag_names, -1 = favours nobody
     pool_negate: np.ndarray  # bool[P], True for "not:<flag>"
-    pool_order: np.ndarray  # int8[P], ORDER_LOTTERY / ORDER_DISTANCE / ORDER_RANK
+    pool_order: np.ndarray  # int8[P], ORDER_LOTTERY / ORDER_DISTANCE / ORDER_RANK (pools.py)
     flags: np.ndarray  # uint8[n, F], 0/1
     flag_names: Sequence[str]
     priority: np.ndarray  # int32[E], strongest group index at that school, len(groups) = none
@@ -139,10 +144,17 @@ class PoolSpec:
     """A pool as a round folder gives it (spec section 4), for :func:`build_instance`."""
 
     name: str
-    share: float | str | None = None  # a share 0..1 (str for exact decimals), or
+    share: float | str | Fraction | None = None  # a share 0..1 (str for exact decimals), or
     seats: int | None = None  # a number of seats
     favours: str = ""  # "", a flag name, or "not:" + a flag name
     order_by: str = "lottery"
+
+
+def _pool(spec: PoolSpec, seats: int, flag_names: Sequence[str]) -> Pool:
+    favours = parse_favours(spec.favours, flag_names)
+    if favours is None:
+        raise ValueError(f"pool {spec.name!r} favours {spec.favours!r}, which is not a flag")
+    return Pool(spec.name, seats, favours[0], favours[1], ORDER_NAMES.index(spec.order_by))
 
 
 def build_instance(
@@ -189,7 +201,6 @@ def build_instance(
     sch_ids = list(capacity)
     sch_index = {s: i for i, s in enumerate(sch_ids)}
     flag_names = list(flags)
-    flag_index = {f: i for i, f in enumerate(flag_names)}
     group_rank = {g: i for i, g in enumerate(priority_groups)}
 
     ptr = [0]
@@ -204,27 +215,14 @@ def build_instance(
             dist.append(float(distances.get((a, s), np.nan)))
         ptr.append(len(edges))
 
-    pool_ptr = [0]
-    pool_names: list[str] = []
-    pool_seats: list[int] = []
-    pool_flag: list[int] = []
-    pool_negate: list[bool] = []
-    pool_order: list[int] = []
+    school_pools: list[list[Pool]] = []
     for s in sch_ids:
         specs = list(pools.get(s, default_pools))
         if specs and specs[0].seats is None:
             seats = largest_remainder([str(p.share) for p in specs], int(capacity[s]))
         else:
             seats = [int(p.seats or 0) for p in specs]
-        for p, k in zip(specs, seats, strict=True):
-            pool_names.append(p.name)
-            pool_seats.append(k)
-            neg = p.favours.startswith("not:")
-            fname = p.favours[4:] if neg else p.favours
-            pool_flag.append(flag_index[fname] if fname else -1)
-            pool_negate.append(neg)
-            pool_order.append(ORDER_NAMES.index(p.order_by))
-        pool_ptr.append(len(pool_names))
+        school_pools.append([_pool(p, k, flag_names) for p, k in zip(specs, seats, strict=True)])
 
     flag_arr = np.zeros((len(app_ids), len(flag_names)), dtype=np.uint8)
     for j, f in enumerate(flag_names):
@@ -251,12 +249,7 @@ def build_instance(
         capacity=np.array([capacity[s] for s in sch_ids], dtype=np.int64),
         choice_ptr=np.array(ptr, dtype=np.int64),
         choices=np.array(edges, dtype=np.int32),
-        pool_ptr=np.array(pool_ptr, dtype=np.int64),
-        pool_names=pool_names,
-        pool_seats=np.array(pool_seats, dtype=np.int64),
-        pool_flag=np.array(pool_flag, dtype=np.int32),
-        pool_negate=np.array(pool_negate, dtype=bool),
-        pool_order=np.array(pool_order, dtype=np.int8),
+        **pool_arrays(school_pools),
         flags=flag_arr,
         flag_names=flag_names,
         priority=np.array(prio, dtype=np.int32),
@@ -271,3 +264,18 @@ def build_instance(
         tie_breaking=tie_breaking,
         mechanism=mechanism,
     )
+
+
+__all__ = [
+    "MECHANISMS",
+    "ORDER_DISTANCE",
+    "ORDER_LOTTERY",
+    "ORDER_NAMES",
+    "ORDER_RANK",
+    "TIE_BREAKINGS",
+    "Instance",
+    "PoolSpec",
+    "Priority",
+    "Result",
+    "build_instance",
+]

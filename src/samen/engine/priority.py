@@ -589,25 +589,6 @@ def worst_admitted(
     return valid, out
 
 
-__all__ = [
-    "HEAP_ROW",
-    "Prepared",
-    "beats",
-    "cutoffs",
-    "heap_pop",
-    "heap_push",
-    "heap_storage",
-    "key_bits",
-    "less",
-    "pack_keys",
-    "pack_of",
-    "pair_keys",
-    "prepare",
-    "reseed",
-    "row_beats",
-    "row_heap_pop",
-    "row_heap_push",
-    "row_less",
-    "unit_key",
-    "worst_admitted",
-]
+#: the face for the rest of samen; the kernel helpers above are for the mechanism modules of
+#: the engine (deferred_acceptance, immediate_acceptance, top_trading_cycles, explain)
+__all__ = ["Prepared", "prepare", "reseed"]

@@ -1,9 +1,12 @@
-"""Writing the results of a round (spec section 9) and comparing them with a results folder.
+"""Results folders (spec section 9), both directions: writing, reading, comparing.
 
 :func:`render_results` turns a :class:`~samen.engine.instance.Result` into the bytes of each
 output file; :func:`write_results` writes them into a temporary folder next to the target and
 renames it into place, so a half-written results folder never exists; :func:`compare_results`
-says, file by file, how a results folder differs from a fresh computation (``samen verify``).
+says, file by file, how a results folder differs from a fresh computation (``samen verify``);
+:func:`read_results` reads a results folder back and checks that it fits its round (the
+council report and the platform's waiting-list rounds read published results with it;
+:func:`read_groups` reads ``groups.csv`` alone). Problems raise :class:`ResultsError`.
 
 CSV output is comma separated, UTF-8 without BOM, with ``\\n`` line endings. ``summary.json``
 has sorted keys and no timestamps, so the same round always gives the same bytes.
@@ -14,13 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from samen import __version__
+from samen.engine.distance import text as metres
 from samen.engine.instance import (
     ORDER_DISTANCE,
     ORDER_LOTTERY,
@@ -32,10 +37,11 @@ from samen.engine.instance import (
 )
 from samen.engine.lottery import hex16
 from samen.io.atomic import write_folder
-from samen.io.errors import Problem, RoundError
-from samen.io.round import Round
+from samen.io.errors import InputError, Problem, Problems, RoundError
+from samen.io.round import Round, render_table
 
 RESULT_FILES: tuple[str, ...] = ("assignments.csv", "cutoffs.csv", "groups.csv", "summary.json")
+_FIX = "run 'samen allocate' again to rewrite the results (or 'samen verify' to see what changed)"
 
 ASSIGNMENT_COLUMNS = ("applicant_id", "school_id", "choice_rank", "pool", "lottery")
 CUTOFF_COLUMNS = (
@@ -52,20 +58,6 @@ CUTOFF_COLUMNS = (
     "cutoff_applicant_id",
 )
 GROUP_COLUMNS = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
-
-
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
-def metres(value: float) -> str:
-    """Metres with at most 2 decimals and no trailing zeros (``120.5``, ``98``)."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _cutoff_value(order: int, cut: Priority) -> str:
@@ -90,7 +82,7 @@ def assignments_csv(rnd: Round, result: Result) -> bytes:
         (f"{v:016x}" for v in result.lottery.tolist()),
         strict=True,
     )
-    return _csv(ASSIGNMENT_COLUMNS, rows)
+    return render_table(ASSIGNMENT_COLUMNS, rows, formatted=True)
 
 
 def cutoffs_csv(rnd: Round, result: Result) -> bytes:
@@ -120,7 +112,7 @@ def cutoffs_csv(rnd: Round, result: Result) -> bytes:
                     cut.applicant_id,
                 ]
             rows.append(row)
-    return _csv(CUTOFF_COLUMNS, rows)
+    return render_table(CUTOFF_COLUMNS, rows, formatted=True)
 
 
 def groups_csv(rnd: Round, result: Result) -> bytes:
@@ -136,7 +128,7 @@ def groups_csv(rnd: Round, result: Result) -> bytes:
         ]
         for g, gid in enumerate(inst.group_ids)
     ]
-    return _csv(GROUP_COLUMNS, rows)
+    return render_table(GROUP_COLUMNS, rows, formatted=True)
 
 
 def summary(rnd: Round, result: Result) -> dict[str, object]:
@@ -274,6 +266,205 @@ def write_files(files: dict[str, bytes], out_dir: str | Path) -> Path:
 def write_results(rnd: Round, result: Result, out_dir: str | Path) -> Path:
     """Write the results of section 9 into ``out_dir`` (replaced as a whole, atomically)."""
     return write_files(render_results(rnd, result), out_dir)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class ResultsError(InputError):
+    """A results folder cannot be used with its round; ``problems`` says why."""
+
+    WHAT = "The results folder"
+
+
+@dataclass(frozen=True)
+class GroupResult:
+    """A pledge group as ``groups.csv`` reports it."""
+
+    group_id: str
+    target: str
+    threshold: int
+    members: int
+    assigned: int
+    held: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A results folder as read: per child the school index (-1 = none) and the 1-based rank
+    on its list (0 = none), the pledge groups and ``summary.json``."""
+
+    school: np.ndarray  # int32[n]
+    choice_rank: np.ndarray  # int32[n]
+    groups: list[GroupResult]
+    summary: dict[str, Any]
+    folder: Path
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """Why each failed pledge group failed (``summary.json``, pledge_groups.failures)."""
+        pledge = self.summary.get("pledge_groups")
+        failures = pledge.get("failures", []) if isinstance(pledge, dict) else []
+        return [f for f in failures if isinstance(f, dict)] if isinstance(failures, list) else []
+
+
+def _results_name(folder: Path, name: str) -> str:
+    return f"{folder.name}/{name}" if folder.name else name
+
+
+def read_groups(data: bytes, source: str = "groups.csv") -> list[GroupResult]:
+    """The rows of a ``groups.csv`` written by ``samen allocate``, in its order; raises
+    :class:`ResultsError` when it cannot be read.
+
+    >>> read_groups(b"group_id,target,threshold,members,assigned_to_target,held\\nG,S1,2,3,1,false\\n")
+    [GroupResult(group_id='G', target='S1', threshold=2, members=3, assigned=1, held=False)]
+    """
+    problems = Problems()
+    groups = _groups(data, source, problems)
+    problems.raise_if_any(ResultsError)
+    return groups
+
+
+def _groups(data: bytes, gname: str, problems: Problems) -> list[GroupResult]:
+    grows = _rows(data)
+    out: list[GroupResult] = []
+    if grows is None or not grows:
+        problems.add(gname, None, None, f"the file cannot be read as UTF-8 CSV; {_FIX}")
+        return out
+    header = grows[0]
+    missing = [c for c in GROUP_COLUMNS if c not in header]
+    if missing:
+        problems.add(gname, 1, None, f"the header has no column {', '.join(missing)}; {_FIX}")
+        return out
+    at = [header.index(c) for c in GROUP_COLUMNS]
+    for i, row in enumerate(grows[1:]):
+        cells = [*row, *[""] * len(header)]
+        gid, target, th, mem, got, held = (cells[j] for j in at)
+        if not (th.isdigit() and mem.isdigit() and got.isdigit()) or held not in ("true", "false"):
+            problems.add(gname, i + 2, None, f"the row cannot be read; {_FIX}")
+            continue
+        out.append(GroupResult(gid, target, int(th), int(mem), int(got), held == "true"))
+    return out
+
+
+def _assignments(
+    rnd: Round, files: Mapping[str, bytes], folder: Path, problems: Problems
+) -> tuple[np.ndarray, np.ndarray]:
+    inst = rnd.instance
+    n = inst.n_applicants
+    school = np.full(n, -1, dtype=np.int32)
+    rank = np.zeros(n, dtype=np.int32)
+    name = _results_name(folder, "assignments.csv")
+    rows = _rows(files.get("assignments.csv", b""))
+    s_index = {s: i for i, s in enumerate(inst.school_ids)}
+    if "assignments.csv" not in files:
+        problems.add(name, None, None, f"the file is missing; {_FIX}")
+    elif rows is None or not rows:
+        problems.add(name, None, None, f"the file cannot be read as UTF-8 CSV; {_FIX}")
+    else:
+        header = rows[0]
+        need = ("applicant_id", "school_id", "choice_rank")
+        missing = [c for c in need if c not in header]
+        if missing:
+            problems.add(name, 1, None, f"the header has no column {', '.join(missing)}; {_FIX}")
+        elif len(rows) - 1 != n:
+            problems.add(
+                name,
+                None,
+                None,
+                f"the file has {len(rows) - 1} children, the round has {n}; {_FIX}",
+            )
+        else:
+            ia, isch, ir = (header.index(c) for c in need)
+            bad: list[tuple[int, str, str]] = []
+            for a, row in enumerate(rows[1:]):
+                line = a + 2
+                cells = [*row, "", "", ""]
+                if cells[ia] != inst.applicant_ids[a]:
+                    bad.append(
+                        (
+                            line,
+                            "applicant_id",
+                            f"the child is '{cells[ia]}', row {rnd.applicant_rows[a]} of the "
+                            f"round's applicants is '{inst.applicant_ids[a]}'",
+                        )
+                    )
+                    continue
+                sid, r = cells[isch], cells[ir]
+                if not sid:
+                    if r:
+                        bad.append((line, "choice_rank", "a child without a school has a rank"))
+                    continue
+                s = s_index.get(sid)
+                lst = inst.choices[inst.choice_ptr[a] : inst.choice_ptr[a + 1]]
+                if s is None:
+                    bad.append((line, "school_id", f"the school '{sid}' is not in the round"))
+                elif not r.isdigit() or not 1 <= int(r) <= len(lst) or lst[int(r) - 1] != s:
+                    bad.append(
+                        (line, "choice_rank", f"'{r}' is not the rank of '{sid}' on the list")
+                    )
+                else:
+                    school[a], rank[a] = s, int(r)
+            for line, col, message in bad[:10]:
+                problems.add(name, line, col, f"{message}; {_FIX}")
+            if len(bad) > 10:
+                problems.add(name, None, None, f"{len(bad) - 10} more rows differ; {_FIX}")
+
+    return school, rank
+
+
+def _round_groups(
+    rnd: Round, files: Mapping[str, bytes], folder: Path, problems: Problems
+) -> list[GroupResult]:
+    """groups.csv in the order of the round's groups (every one of them there)."""
+    inst = rnd.instance
+    if not len(inst.group_ids):
+        return []
+    gname = _results_name(folder, "groups.csv")
+    if "groups.csv" not in files:
+        problems.add(gname, None, None, f"the round has pledge groups but no groups.csv; {_FIX}")
+        return []
+    before = len(problems)
+    by_id = {g.group_id: g for g in _groups(files["groups.csv"], gname, problems)}
+    if len(problems) > before and not by_id:
+        return []
+    groups: list[GroupResult] = []
+    for gid in inst.group_ids:
+        if gid in by_id:
+            groups.append(by_id[gid])
+        else:
+            problems.add(gname, None, "group_id", f"the group '{gid}' is missing; {_FIX}")
+    return groups
+
+
+def parse_results(rnd: Round, files: Mapping[str, bytes], folder: Path) -> Results:
+    """The results of ``rnd`` from the bytes of its results files (by name), checked against
+    the round; problems raise :class:`ResultsError`, naming ``folder``'s files."""
+    problems = Problems()
+    school, rank = _assignments(rnd, files, folder, problems)
+    groups = _round_groups(rnd, files, folder, problems)
+    summary: dict[str, Any] = {}
+    raw = files.get("summary.json")
+    if raw is not None:
+        try:
+            loaded = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            loaded = None
+        if isinstance(loaded, dict):
+            summary = loaded
+        else:
+            problems.add(
+                _results_name(folder, "summary.json"), None, None, f"not valid JSON; {_FIX}"
+            )
+    problems.raise_if_any(ResultsError)
+    return Results(school, rank, groups, summary, folder)
+
+
+def read_results(rnd: Round, folder: str | Path) -> Results:
+    """The results folder ``folder`` of the round ``rnd`` (see :func:`parse_results`)."""
+    root = Path(folder)
+    files = {name: (root / name).read_bytes() for name in RESULT_FILES if (root / name).is_file()}
+    return parse_results(rnd, files, root)
 
 
 # --------------------------------------------------------------------------- comparing
@@ -438,3 +629,21 @@ def compare_results(
         else:
             out.extend(_compare_lines(name, found, exp, limit))
     return out
+
+
+__all__ = [
+    "RESULT_FILES",
+    "Difference",
+    "GroupResult",
+    "Results",
+    "ResultsError",
+    "compare_results",
+    "metres",
+    "parse_results",
+    "read_groups",
+    "read_results",
+    "render_results",
+    "summary",
+    "write_files",
+    "write_results",
+]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from samen.i18n import LOCALE_DIR
 from samen.web.dburl import database_from_url, sqlite_database
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -140,7 +141,7 @@ LOGIN_REDIRECT_URL = "home"
 # Languages: Dutch first, then English and French.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English")), ("fr", _("French"))]
-LOCALE_PATHS = [WEB_DIR / "locale"]
+LOCALE_PATHS = [LOCALE_DIR]  # samen.i18n: one place names the catalogues' folder
 USE_I18N = True
 TIME_ZONE = os.environ.get("SAMEN_TIME_ZONE", "Europe/Brussels")
 USE_TZ = True

@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shlex
 import tempfile
 from dataclasses import replace
 from pathlib import Path
@@ -28,14 +27,15 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from samen.engine.allocate import allocate
-from samen.engine.instance import ORDER_NAMES, Priority, Result
-from samen.engine.lottery import hex16, number
+from samen.engine.explain import check_command, explain
+from samen.engine.instance import Result
+from samen.engine.lottery import hex16
 from samen.engine.priority import Prepared, prepare
 from samen.io.errors import RoundError
-from samen.io.results import metres, render_results
+from samen.io.results import read_groups, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
-from samen.web.core import blocks, homes, lifecycle
+from samen.web.core import blocks, homes, jobs, lifecycle
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -43,12 +43,8 @@ from samen.web.core.run_names import run_label
 HELD_GROUP = "held-seat"
 
 
-class AllocationError(Exception):
+class AllocationError(jobs.JobError):
     """The round cannot be allocated as it is (the message says why, in plain words)."""
-
-    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None):
-        super().__init__(message)
-        self.problems = problems or []
 
 
 def _read(files: dict[str, bytes]) -> FolderRound:
@@ -71,123 +67,6 @@ def _text(files: dict[str, bytes]) -> dict[str, str]:
     return {name: data.decode("utf-8") for name, data in files.items()}
 
 
-# --------------------------------------------------------------------------- explanations
-
-
-def _child_key(prep: Prepared, a: int, row_of: Any) -> tuple[int, int, int, int]:
-    """The smallest key over ``a``'s family block (a block competes as its best member)."""
-    units = prep.units
-    u = int(units.unit_of[a])
-    members = units.members[units.ptr[u] : units.ptr[u + 1]]
-    keys = prep.child_keys
-    best: tuple[int, int, int, int] | None = None
-    for m in members.tolist():
-        row = row_of(int(m))
-        k = tuple(int(v) for v in keys[row])
-        if best is None or k < best:
-            best = k  # type: ignore[assignment]
-    assert best is not None
-    return best
-
-
-def _describe(inst: Any, p: int, prio: Priority) -> dict[str, Any]:
-    groups = list(inst.priority_groups)
-    order = ORDER_NAMES[int(inst.pool_order[p])]
-    if order == "distance":
-        value = metres(float(prio.order_value))
-    elif order == "rank":
-        value = str(int(prio.order_value))
-    else:
-        value = hex16(int(prio.order_value))
-    return {
-        "group": groups[prio.group] if 0 <= prio.group < len(groups) else "",
-        "favoured": not prio.unfavoured,
-        "value": value,
-        "lottery": hex16(int(prio.lottery)),
-    }
-
-
-def explanations(
-    folder: FolderRound, result: Result, prep: Prepared | None = None
-) -> list[list[dict[str, Any]]]:
-    """Per child, per school on its list above the one it got (all, if none): each pool's
-    seats, how many were filled, the cut-off (the last child admitted) and the child's own
-    priority there, and whether the child came after the cut-off."""
-    inst = folder.instance
-    prep = prep or prepare(inst)
-    ptr = inst.choice_ptr
-    out: list[list[dict[str, Any]]] = []
-    for a in range(inst.n_applicants):
-        lst = inst.choices_of(a).tolist()
-        r = int(result.choice_rank[a])
-        above = lst[: r - 1] if r > 0 else lst
-        g = int(inst.pledge[a])
-        dropped_target = (
-            int(inst.group_target[g]) if g >= 0 and not bool(result.group_held[g]) else -1
-        )
-        entries: list[dict[str, Any]] = []
-        for j, s in enumerate(above):
-            entry: dict[str, Any] = {
-                "school": inst.school_ids[s],
-                "dropped": s == dropped_target,
-                "pools": [],
-            }
-            if s != dropped_target:
-                for p in inst.pools_of(s):
-                    offset = p - int(inst.pool_ptr[s])
-
-                    def row_of(m: int, _j: int = j, _offset: int = offset) -> int:
-                        return int(prep.pair_ptr[int(ptr[m]) + _j] + _offset)
-
-                    key = _child_key(prep, a, row_of)
-                    mine = prep.decode(*key, p)
-                    cut = result.pool_cutoff[p]
-                    favours = inst.flag_names[inst.pool_flag[p]] if inst.pool_flag[p] >= 0 else ""
-                    if favours and inst.pool_negate[p]:
-                        favours = "not:" + favours
-                    entry["pools"].append(
-                        {
-                            "pool": inst.pool_names[p],
-                            "seats": int(inst.pool_seats[p]),
-                            "filled": int(result.pool_filled[p]),
-                            "favours": favours,
-                            "order_by": ORDER_NAMES[int(inst.pool_order[p])],
-                            "cutoff": _describe(inst, p, cut) if cut is not None else None,
-                            "mine": _describe(inst, p, mine),
-                            "after": bool(cut is not None and tuple(mine) > tuple(cut)),
-                        }
-                    )
-            entries.append(entry)
-        out.append(entries)
-    return out
-
-
-def lottery_texts(folder: FolderRound, result: Result, prep: Prepared) -> list[str]:
-    """Per child, what its lottery number was drawn for: the hash of ``SEED|`` + this text
-    starts with the number (the child's id, its family's first id, or its pledge group)."""
-    inst = folder.instance
-    units = prep.units
-    out: list[str] = []
-    for a in range(inst.n_applicants):
-        lead = inst.applicant_ids[int(units.lead[units.unit_of[a]])]
-        s = int(result.school[a])
-        g = int(inst.pledge[a])
-        who = lead
-        if g >= 0 and s == int(inst.group_target[g]):
-            who = "pledge:" + inst.group_ids[g]
-        parts: tuple[str, ...] = (who,)
-        if inst.tie_breaking == "multiple" and s >= 0 and inst.mechanism != "serial-dictatorship":
-            parts = (inst.school_ids[s], who)
-        text = "|".join(parts)
-        out.append(text if number(inst.seed, *parts) == int(result.lottery[a]) else "")
-    return out
-
-
-def check_command(seed: str, text: str) -> str:
-    """The shell command that shows a lottery number (its first 16 hex digits)."""
-    return f"printf '%s' {shlex.quote(seed + '|' + text)} | sha256sum"
-
-
 # --------------------------------------------------------------------------- runs
 
 
@@ -201,6 +80,7 @@ def _store(
     data: FolderData,
     seed_commitment: str,
     previous: dict[int, Placement] | None = None,
+    prep: Prepared | None = None,
 ) -> AllocationRun:
     """Keep the run and its placements, if the round's draw is still the one the run used
     (:func:`samen.web.core.lifecycle.store_run` checks it with the round locked)."""
@@ -214,10 +94,10 @@ def _store(
         )
     outputs = render_results(folder, result)
     summary = json.loads(outputs["summary.json"])
-    prep = prepare(folder.instance)
-    why = explanations(folder, result, prep)
-    texts = lottery_texts(folder, result, prep)
     inst = folder.instance
+    # why each child got what it got, and its lottery text (samen.engine.explain: the same
+    # records `samen explain` prints), from the keys the allocation computed
+    records = explain(inst, result, prepared=prep)
     schools = {s.code: s for s in rnd.schools.all()}
 
     def create(rnd: Round) -> AllocationRun:
@@ -258,8 +138,8 @@ def _store(
                     choice_rank=ranks.get(fc.child_pk or -1, {}).get(code, 0) if code else 0,
                     pool=inst.pool_names[pool] if pool >= 0 else "",
                     lottery=hex16(int(result.lottery[a])),
-                    lottery_text=texts[a],
-                    explain=why[a],
+                    lottery_text=records[a].lottery_text,
+                    explain=records[a].as_dict()["schools"],
                     response=response,
                     responded_at=prev.responded_at
                     if response != Placement.PENDING and prev
@@ -333,8 +213,9 @@ def run_main(rnd: Round, job: Job | None = None) -> AllocationRun:
     _check_blocks(data)
     files = render_folder(data)
     folder = _read(files)
-    result = allocate(folder.instance)
-    return _store(rnd, 0, job, files, folder, result, data, seed_commitment)
+    prep = prepare(folder.instance)
+    result = allocate(folder.instance, prep)
+    return _store(rnd, 0, job, files, folder, result, data, seed_commitment, prep=prep)
 
 
 def current_placements(rnd: Round) -> dict[int, Placement]:
@@ -358,11 +239,10 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
     main = rnd.runs.filter(status=AllocationRun.PUBLISHED, number=0).first()
     failed_targets: dict[str, str] = {}  # group id -> target, for groups that failed
     if main is not None and "groups.csv" in main.result_files:
-        rows = main.result_files["groups.csv"].splitlines()[1:]
-        for line in rows:
-            gid, target, _t, _m, _a, held = line.split(",")
-            if held == "false":
-                failed_targets[gid] = target
+        # read as samen.io reads every results folder (quotes, columns by name)
+        for group in read_groups(main.result_files["groups.csv"].encode("utf-8")):
+            if not group.held:
+                failed_targets[group.group_id] = group.target
     held_group = HELD_GROUP
     while held_group in data.priority_groups:
         held_group += "-"
@@ -432,7 +312,8 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
         raise AllocationError(_("Nobody is waiting for a better school."))
     files = render_folder(data)
     folder = _read(files)
-    result = allocate(folder.instance)
+    prep = prepare(folder.instance)
+    result = allocate(folder.instance, prep)
     # the guarantee: every child holding a seat keeps it or gets a school it ranked higher
     lost = [
         fc.public_id
@@ -448,7 +329,7 @@ def run_waiting(rnd: Round, job: Job | None = None) -> AllocationRun:
             % {"ids": ", ".join(lost[:10])}
         )
     return _store(
-        rnd, latest.number + 1, job, files, folder, result, data, seed_commitment, current
+        rnd, latest.number + 1, job, files, folder, result, data, seed_commitment, current, prep
     )
 
 
@@ -529,6 +410,38 @@ def result_files(run: AllocationRun) -> dict[str, bytes]:
 
 def input_files(run: AllocationRun) -> dict[str, bytes]:
     return {name: text.encode("utf-8") for name, text in run.input_files.items()}
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+@jobs.handler("allocate")
+def _allocate_job(job: Job) -> dict[str, Any]:
+    assert job.round is not None
+    run_ = run_main(job.round, job)
+    return {
+        "run": run_.pk,
+        "number": run_.number,
+        "summary": _short(run_.summary),
+        "seed_commitment": run_.seed_commitment,
+    }
+
+
+@jobs.handler("waiting")
+def _waiting_job(job: Job) -> dict[str, Any]:
+    assert job.round is not None
+    run_ = run_waiting(job.round, job)
+    return {
+        "run": run_.pk,
+        "number": run_.number,
+        "summary": _short(run_.summary),
+        "seed_commitment": run_.seed_commitment,
+    }
+
+
+def _short(summary: dict[str, Any]) -> dict[str, Any]:
+    keys = ("applicants", "assigned", "unassigned", "first_choice", "top3", "runs")
+    return {k: summary.get(k) for k in keys}
 
 
 __all__ = [

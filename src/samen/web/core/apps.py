@@ -34,7 +34,13 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from samen.web.core import maps  # noqa: F401  (registers the check of the map's tiles)
+        # each module registers the job handlers it holds (samen.web.core.jobs.handler)
+        from samen.web.core import (  # noqa: F401
+            allocation,
+            chances,
+            maps,
+            reports,
+        )
 
         connection_created.connect(sqlite_wal, dispatch_uid="samen-sqlite-wal")
         post_delete.connect(

@@ -72,7 +72,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from samen.web.core import homes
+from samen.web.core import homes, jobs
 from samen.web.core.models import Child, Choice, DistanceOverride, Job, Priority, Round
 
 log = logging.getLogger("samen.chances")
@@ -91,7 +91,7 @@ DEFAULTS: dict[str, int] = {
 }
 
 #: the kind of the background jobs of big rounds (:mod:`samen.web.core.jobs`)
-JOB_KIND = "chances"
+JOB_KIND = jobs.CHANCES
 
 
 def setting(name: str) -> int:
@@ -478,7 +478,6 @@ def _from_job(
 ) -> AdmissionChances:
     """A big round: the numbers of this child's done job for this list, or the state of the
     job that computes them (queued now when there is none)."""
-    from samen.web.core import jobs
 
     def pending(job: Job) -> AdmissionChances:
         return AdmissionChances(AdmissionChances.PENDING, minimum=minimum, job_status=job.status)
@@ -525,18 +524,17 @@ def _from_job(
         return AdmissionChances(AdmissionChances.FAILED, minimum=minimum)
 
 
+@jobs.handler(JOB_KIND)
 def compute_for_job(job: Job) -> dict[str, Any]:
     """What a ``chances`` job does (in the worker): this child's numbers for the list of the
     job, as :func:`admission_chances` computes them live, as JSON for ``Job.result``."""
-    from samen.web.core.allocation import AllocationError
-
     child = (
         Child.objects.select_related("round").filter(pk=job.params.get("child")).first()
         if job.round is not None
         else None
     )
     if child is None or child.round_id != job.round_id:
-        raise AllocationError(_("This child is no longer registered."))
+        raise jobs.JobError(_("This child is no longer registered."))
     rnd = child.round
     codes = [str(c) for c in job.params.get("codes") or ()]
     if not rnd.registration_is_open():

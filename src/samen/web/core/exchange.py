@@ -15,11 +15,8 @@ transaction, without its seed (:mod:`samen.web.core.lifecycle`).
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
-import json
 import zipfile
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -29,9 +26,12 @@ import numpy as np
 from django.db import transaction
 from django.utils.text import slugify
 
+from samen.engine.instance import PoolSpec
+from samen.io.atomic import write_files
 from samen.io.results import metres
-from samen.io.round import ROUND_FILE
 from samen.io.round import Round as FolderRound
+from samen.io.round import Rows, render_round
+from samen.io.settings import Settings
 from samen.web.core import geo
 from samen.web.core.homes import distance_schools, home_point
 from samen.web.core.models import (
@@ -238,83 +238,59 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
     )
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue().encode("utf-8")
-
-
-def _toml_str(text: str) -> str:
-    # a JSON string is a valid TOML basic string
-    return json.dumps(text, ensure_ascii=False)
-
-
-def share_text(share: str | float | Fraction) -> str:
-    """A share as TOML: a decimal number when it is one (``0.3``), else quoted (``"1/3"``)."""
-    f = Fraction(str(share))
-    d = f.denominator
-    while d % 2 == 0:
-        d //= 2
-    while d % 5 == 0:
-        d //= 5
-    if d != 1:
-        return _toml_str(f"{f.numerator}/{f.denominator}")
-    text = format(f.numerator / f.denominator, ".15g")
-    return text if "." in text or "e" in text else text + ".0"
-
-
-def _num(v: float | None) -> str:
-    if v is None:
-        return ""
-    return repr(float(v)) if not float(v).is_integer() else str(int(v))
-
-
 def render_folder(data: FolderData) -> dict[str, bytes]:
-    """The files of the round folder, by name."""
-    lines = [f"name = {_toml_str(data.name)}"]
-    if data.seed:
-        lines.append(f"seed = {_toml_str(data.seed)}")
-    else:
-        lines.append(
-            "# the seed is revealed at the public draw"
-            + (f"; its SHA-256 is {data.commitment}" if data.commitment else "")
+    """The files of the round folder, by name (written by samen.io's one writer of round
+    folders, :func:`samen.io.round.render_round`)."""
+    settings = Settings(
+        name=data.name,
+        seed=data.seed,
+        mechanism=data.mechanism,
+        tie_breaking=data.tie_breaking,
+        priority_groups=tuple(data.priority_groups),
+        distance=data.distance,
+        default_pools=tuple(
+            PoolSpec(
+                p["name"],
+                share=str(p["share"]),
+                favours=p.get("favours", ""),
+                order_by=p.get("order_by", "lottery"),
+            )
+            for p in data.default_pools
+        ),
+    )
+    seed_note = ""
+    if not data.seed:
+        seed_note = "the seed is revealed at the public draw" + (
+            f"; its SHA-256 is {data.commitment}" if data.commitment else ""
         )
-        lines.append('seed = ""')
-    lines += [
-        f"mechanism = {_toml_str(data.mechanism)}",
-        f"tie_breaking = {_toml_str(data.tie_breaking)}",
-        "priority_groups = [" + ", ".join(_toml_str(g) for g in data.priority_groups) + "]",
-        f"distance = {_toml_str(data.distance)}",
-    ]
-    for p in data.default_pools:
-        lines += [
-            "",
-            "[[default_pools]]",
-            f"name = {_toml_str(p['name'])}",
-            f"share = {share_text(p['share'])}",
-            f"favours = {_toml_str(p.get('favours', ''))}",
-            f"order_by = {_toml_str(p.get('order_by', 'lottery'))}",
-        ]
-    files: dict[str, bytes] = {ROUND_FILE: ("\n".join(lines) + "\n").encode("utf-8")}
+    return render_round(
+        settings,
+        _tables(data),
+        seed_note=seed_note,
+        pools=bool(data.default_pools),
+    )
 
+
+def _tables(data: FolderData) -> dict[str, Rows]:
     xy = "x,y" if data.distance == "euclidean" else "lat,lon"
     has_xy = any((s.x is not None if xy == "x,y" else s.lat is not None) for s in data.schools)
-    header = ["school_id", "name", "capacity"] + (xy.split(",") if has_xy else [])
-    rows: list[list[object]] = []
+    school_rows = []
     for s in data.schools:
         row: list[object] = [s.code, s.name, s.capacity]
         if has_xy:
-            row += [_num(s.x), _num(s.y)] if xy == "x,y" else [_num(s.lat), _num(s.lon)]
-        rows.append(row)
-    files["schools.csv"] = _csv(header, rows)
-
+            row += [s.x, s.y] if xy == "x,y" else [s.lat, s.lon]
+        school_rows.append(row)
+    tables: dict[str, Rows] = {
+        "schools": (
+            ["school_id", "name", "capacity"] + (xy.split(",") if has_xy else []),
+            school_rows,
+        )
+    }
     seat_rows = [
         [
             s.code,
             p["name"],
-            "" if p["seats"] is None else p["seats"],
+            p["seats"],
             p["share"] if p["seats"] is None else "",
             p["favours"],
             p["order_by"],
@@ -323,10 +299,10 @@ def render_folder(data: FolderData) -> dict[str, bytes]:
         for p in s.pools
     ]
     if seat_rows:
-        files["seats.csv"] = _csv(
-            ["school_id", "pool", "seats", "share", "favours", "order_by"], seat_rows
+        tables["seats"] = (
+            ["school_id", "pool", "seats", "share", "favours", "order_by"],
+            seat_rows,
         )
-
     has_family = any(c.family for c in data.children)
     has_pledge = any(c.pledge for c in data.children)
     header = ["applicant_id", "choices", *data.flags]
@@ -334,27 +310,25 @@ def render_folder(data: FolderData) -> dict[str, bytes]:
     header += ["pledge"] if has_pledge else []
     app_rows: list[list[object]] = []
     for c in data.children:
-        row = [c.public_id, ";".join(c.choices), *(c.flags[f] for f in data.flags)]
+        row = [c.public_id, c.choices, *(c.flags[f] for f in data.flags)]
         row += [c.family] if has_family else []
         row += [c.pledge] if has_pledge else []
         app_rows.append(row)
-    files["applicants.csv"] = _csv(header, app_rows)
-
+    tables["applicants"] = (header, app_rows)
     prio_rows = [[c.public_id, s, g] for c in data.children for s, g in c.priorities]
     if prio_rows:
-        files["priorities.csv"] = _csv(["applicant_id", "school_id", "group"], prio_rows)
+        tables["priorities"] = (["applicant_id", "school_id", "group"], prio_rows)
     dist_rows = [[c.public_id, s, metres(d)] for c in data.children for s, d in c.distances.items()]
     if dist_rows:
-        files["distances.csv"] = _csv(["applicant_id", "school_id", "metres"], dist_rows)
+        tables["distances"] = (["applicant_id", "school_id", "metres"], dist_rows)
     if data.groups:
-        files["groups.csv"] = _csv(["group_id", "target", "threshold"], data.groups)
-    return files
+        tables["groups"] = (["group_id", "target", "threshold"], data.groups)
+    return tables
 
 
 def write_folder(files: dict[str, bytes], folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in files.items():
-        (folder / name).write_bytes(content)
+    """Write ``files`` into ``folder`` (made if needed; a temporary folder the engine reads)."""
+    write_files(files, folder)
 
 
 def zip_bytes(files: dict[str, bytes], prefix: str = "") -> bytes:
@@ -525,6 +499,12 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
             )
     Choice.objects.bulk_create(choices, batch_size=5000)
 
+    _import_pairs(folder, child_pk, code_pk)
+    return rnd
+
+
+def _import_pairs(folder: FolderRound, child_pk: dict[str, int], code_pk: dict[str, int]) -> None:
+    """The priorities and the distances given for (child, school) pairs."""
     pt = folder.tables.get("priorities")
     if pt is not None:
         seen: set[tuple[str, str, str]] = set()
@@ -555,4 +535,3 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
                 )
             )
         DistanceOverride.objects.bulk_create(overrides, batch_size=5000)
-    return rnd

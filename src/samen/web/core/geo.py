@@ -1,5 +1,6 @@
-"""Distances between homes and schools, computed exactly as ``samen.io.read_round`` does
-(``np.hypot`` on x,y in metres, or the haversine on lat,lon), rounded to centimetres."""
+"""Distances between homes and schools: the distance of the rules, from
+:mod:`samen.engine.distance` (the round reader computes the same numbers), and how a page shows
+one."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from samen.io.round import EARTH_RADIUS_M
+from samen.engine import distance
 
 
 def distances(
@@ -18,18 +19,10 @@ def distances(
     b2: Sequence[float],
 ) -> np.ndarray:
     """Metres between points ``(a1, a2)`` and ``(b1, b2)`` (x,y or lat,lon), NaN where a
-    coordinate is missing."""
-    x1, y1, x2, y2 = (np.asarray(v, dtype=np.float64) for v in (a1, a2, b1, b2))
-    if kind == "euclidean":
-        d = np.hypot(x1 - x2, y1 - y2)
-    else:
-        lat1, lon1, lat2, lon2 = (np.radians(v) for v in (x1, y1, x2, y2))
-        h = (
-            np.sin((lat2 - lat1) / 2) ** 2
-            + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        )
-        d = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return np.round(d, 2) + 0.0
+    coordinate is missing (:func:`samen.engine.distance.metres`)."""
+    homes = np.column_stack([np.asarray(a1, dtype=np.float64), np.asarray(a2, dtype=np.float64)])
+    places = np.column_stack([np.asarray(b1, dtype=np.float64), np.asarray(b2, dtype=np.float64)])
+    return distance.metres(kind, homes, places)
 
 
 def point(obj: object, kind: str) -> tuple[float, float] | None:
@@ -42,10 +35,8 @@ def point(obj: object, kind: str) -> tuple[float, float] | None:
 
 
 def distance_between(kind: str, home: object, school: object) -> float | None:
-    p, q = point(home, kind), point(school, kind)
-    if p is None or q is None:
-        return None
-    return float(distances(kind, [p[0]], [p[1]], [q[0]], [q[1]])[0])
+    """The distance of the rules from a home to a school, None without coordinates."""
+    return distance.between(kind, point(home, kind), point(school, kind))
 
 
 def readable(metres: float | None) -> str:

@@ -36,13 +36,27 @@ from samen.web.core.models import Job, Round
 log = logging.getLogger("samen.worker")
 
 Handler = Callable[[Job], dict[str, Any]]
+
+
+class JobError(Exception):
+    """A job cannot be done as it is: the message says why in plain words, ``problems``
+    (file, row, column, message) list what to fix in its input."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
 #: the kind of the families' admission chances jobs (:mod:`samen.web.core.chances`)
 CHANCES = "chances"
 HANDLERS: dict[str, Handler] = {}
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that does jobs of ``kind``."""
+    """Register the function that does jobs of ``kind``. Each module registers its own
+    handlers, beside the code they run (:mod:`~samen.web.core.allocation`,
+    :mod:`~samen.web.core.chances`, :mod:`~samen.web.core.reports`); the app imports them when
+    Django starts (``CoreConfig.ready``)."""
 
     def register(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
@@ -112,16 +126,14 @@ def run(job: Job) -> Job:
 
 
 def _run(job: Job, fn: Handler | None) -> None:
-    from samen.web.core.allocation import AllocationError
-
     try:
         if fn is None:
-            raise AllocationError(
+            raise JobError(
                 _("This version of samen cannot do jobs of the kind “%(kind)s”.")
                 % {"kind": job.kind}
             )
         result = fn(job)
-    except AllocationError as exc:
+    except JobError as exc:
         job.status = Job.FAILED
         job.error = str(exc)
         job.result = {"problems": exc.problems} if exc.problems else {}
@@ -173,51 +185,6 @@ def work(
             outbox.tick()  # e-mail goes on while a long queue of jobs is worked off
 
 
-# --------------------------------------------------------------------------- handlers
-
-
-@handler("allocate")
-def _allocate(job: Job) -> dict[str, Any]:
-    from samen.web.core.allocation import run_main
-
-    assert job.round is not None
-    run_ = run_main(job.round, job)
-    return {
-        "run": run_.pk,
-        "number": run_.number,
-        "summary": _short(run_.summary),
-        "seed_commitment": run_.seed_commitment,
-    }
-
-
-@handler("waiting")
-def _waiting(job: Job) -> dict[str, Any]:
-    from samen.web.core.allocation import run_waiting
-
-    assert job.round is not None
-    run_ = run_waiting(job.round, job)
-    return {
-        "run": run_.pk,
-        "number": run_.number,
-        "summary": _short(run_.summary),
-        "seed_commitment": run_.seed_commitment,
-    }
-
-
-@handler(CHANCES)
-def _chances(job: Job) -> dict[str, Any]:
-    """A child's admission chances in a big round, for the list of the job (the ranking page
-    queued it and shows the result)."""
-    from samen.web.core.chances import compute_for_job
-
-    return compute_for_job(job)
-
-
-def _short(summary: dict[str, Any]) -> dict[str, Any]:
-    keys = ("applicants", "assigned", "unassigned", "first_choice", "top3", "runs")
-    return {k: summary.get(k) for k in keys}
-
-
 # --------------------------------------------------------------------------- the council report
 
 #: the other lottery draws of the report's 95% ranges (``samen report --draws``)
@@ -238,53 +205,3 @@ def report_draws() -> int:
 
     value = getattr(settings, "SAMEN_REPORT_DRAWS", None) or os.environ.get("SAMEN_REPORT_DRAWS")
     return int(value or REPORT_DRAWS)
-
-
-@handler("report")
-def _report(job: Job) -> dict[str, Any]:
-    """The council report of an allocation run (``samen report``): made from the run's round
-    folder and results as the platform stored them (pseudonymised, as published), in the
-    language of whoever asked for it."""
-    import tempfile
-
-    from django.utils.translation import gettext as _
-
-    from samen.analytics.report import LANGUAGES, ReportError, make_report
-    from samen.io.errors import RoundError
-    from samen.web.core.allocation import AllocationError, input_files, result_files
-    from samen.web.core.exchange import write_folder
-    from samen.web.core.models import AllocationRun
-
-    run = AllocationRun.objects.filter(pk=job.params.get("run")).first()
-    if run is None or not run.input_files:
-        raise AllocationError(_("This allocation run no longer exists."))
-    lang = str(job.params.get("language", "nl"))[:2]
-    lang = lang if lang in LANGUAGES else "en"
-    draws = report_draws()
-    out = report_path(job)
-    with tempfile.TemporaryDirectory(prefix="samen-report-") as tmp:
-        folder = Path(tmp) / "round"
-        write_folder(input_files(run), folder)
-        write_folder(result_files(run), folder / "results")
-        try:
-            make_report(folder, out, draws=draws, lang=lang)
-        except (ReportError, RoundError) as exc:
-            raise AllocationError(
-                _("The report could not be made: %(n)s problem(s).") % {"n": len(exc.problems)},
-                [
-                    {"file": p.file, "row": p.row, "column": p.column, "message": p.message}
-                    for p in exc.problems
-                ],
-            ) from None
-    # the dashboard opens the latest report of a run: the older files are not needed any more
-    older = Job.objects.filter(kind="report", params__run=run.pk, pk__lt=job.pk)
-    for old in older.filter(status=Job.DONE):
-        report_path(old).unlink(missing_ok=True)
-    return {
-        "run": run.pk,
-        "number": run.number,
-        "report": out.name,
-        "bytes": out.stat().st_size,
-        "draws": draws,
-        "language": lang,
-    }

@@ -19,7 +19,7 @@ Beside it runs the public draw (``docs/platform.md``, *The round, step by step*)
 3. **Void.** After a reveal and before the results are published, publishing a new fingerprint
    voids the draw: the voided seed, both fingerprints, their times and the office's reason stay
    on the public draw page; a run under review is discarded; the round is closed without a seed
-   again (``docs/decisions.md``, platform decision 16).
+   again (``docs/decisions.md``, platform decision 18).
 
 The rules every step keeps:
 
