@@ -105,7 +105,25 @@ class HomeCoordinatesForm(forms.Form):
         return data
 
 
-class BirthDateForm(forms.Form):
+class _BirthDateReason:
+    """A date of birth the office allows, with its reason: not in the future, reason given."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_birth_date(self) -> dt.date:
+        d = self.cleaned_data["birth_date"]
+        if d > dt.date.today():
+            raise ValidationError(_("The date of birth cannot be in the future."))
+        return d
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Give the reason."))
+        return reason
+
+
+class BirthDateForm(_BirthDateReason, forms.Form):
     """A date of birth the family's form would refuse, for one child, with a reason."""
 
     birth_date = forms.DateField(
@@ -125,20 +143,8 @@ class BirthDateForm(forms.Form):
             self.fields["birth_date"].initial = child.birth_date
             self.fields["reason"].initial = child.birth_date_reason
 
-    def clean_birth_date(self) -> dt.date:
-        d = self.cleaned_data["birth_date"]
-        if d > dt.date.today():
-            raise ValidationError(_("The date of birth cannot be in the future."))
-        return d
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Give the reason."))
-        return reason
-
-
-class BirthDateAllowanceForm(forms.Form):
+class BirthDateAllowanceForm(_BirthDateReason, forms.Form):
     """Allow a parent (by e-mail) to register a child born outside the round's range."""
 
     email = forms.EmailField(label=_("The parent's e-mail address"))
@@ -151,18 +157,6 @@ class BirthDateAllowanceForm(forms.Form):
         help_text=_("Why this child may apply with this date (for example: skips a year)."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-    def clean_birth_date(self) -> dt.date:
-        d = self.cleaned_data["birth_date"]
-        if d > dt.date.today():
-            raise ValidationError(_("The date of birth cannot be in the future."))
-        return d
-
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Give the reason."))
-        return reason
 
 
 def forms_for(child: Child, data: Any = None, action: str = "") -> dict[str, forms.Form]:

@@ -21,6 +21,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from samen.io.cells import parse_fraction
 from samen.web.core.formulas import no_formula
 from samen.web.core.models import Pool, School
 
@@ -33,14 +34,9 @@ ORDER_CHOICES = [
 
 
 def parse_share(text: str) -> Fraction | None:
-    """A share as written by a person: ``0.3``, ``0,3`` or ``3/10``; None if it is none."""
-    t = text.strip()
-    if "," in t and "." not in t and t.count(",") == 1:
-        t = t.replace(",", ".")
-    try:
-        return Fraction(t)
-    except (ValueError, ZeroDivisionError):
-        return None
+    """A share as written by a person: ``0.3``, ``0,3`` or ``3/10``; None if it is none (the
+    round reader's rule, :func:`samen.io.cells.parse_fraction`)."""
+    return parse_fraction(text)
 
 
 def _fraction_text(f: Fraction) -> str:
