@@ -415,28 +415,26 @@ def input_files(run: AllocationRun) -> dict[str, bytes]:
 # --------------------------------------------------------------------------- jobs
 
 
-@jobs.handler("allocate")
-def _allocate_job(job: Job) -> dict[str, Any]:
-    assert job.round is not None
-    run_ = run_main(job.round, job)
+def _job_result(run_: AllocationRun) -> dict[str, Any]:
+    """What an allocation job keeps: the run, its number and summary, the fingerprint used."""
     return {
         "run": run_.pk,
         "number": run_.number,
         "summary": _short(run_.summary),
         "seed_commitment": run_.seed_commitment,
     }
+
+
+@jobs.handler("allocate")
+def _allocate_job(job: Job) -> dict[str, Any]:
+    assert job.round is not None
+    return _job_result(run_main(job.round, job))
 
 
 @jobs.handler("waiting")
 def _waiting_job(job: Job) -> dict[str, Any]:
     assert job.round is not None
-    run_ = run_waiting(job.round, job)
-    return {
-        "run": run_.pk,
-        "number": run_.number,
-        "summary": _short(run_.summary),
-        "seed_commitment": run_.seed_commitment,
-    }
+    return _job_result(run_waiting(job.round, job))
 
 
 def _short(summary: dict[str, Any]) -> dict[str, Any]:

@@ -612,53 +612,63 @@ def _busy(r: Round, kind: str) -> Job | None:
     return Job.objects.filter(round=r, kind=kind, status__in=[Job.QUEUED, Job.RUNNING]).first()
 
 
-def queue_allocation(
-    rnd: Round | int, request: HttpRequest | None = None, *, actor: Any = None
+def _queue(
+    rnd: Round | int,
+    kind: str,
+    allowed: Callable[[Round], bool],
+    not_now: str,
+    busy_text: str,
+    request: HttpRequest | None,
+    actor: Any,
 ) -> Job:
-    """Queue the allocation (run 0) for the worker: after the draw, until publication;
-    one at a time."""
+    """Queue a job of ``kind`` (``allocate`` or ``waiting``) for the worker when the round's
+    state ``allowed`` it (else ``not_now``), one at a time (else ``busy_text``, with the job)."""
     from samen.web.core import jobs
 
     user = actor if actor is not None else getattr(request, "user", None)
 
     def change(r: Round) -> _Done:
-        if r.status not in (Round.CLOSED, Round.ALLOCATED) or not r.seed:
-            raise LifecycleError(_("Close the registration and hold the draw first."))
+        if not allowed(r):
+            raise LifecycleError(not_now)
         _check_seed(r)
-        busy = _busy(r, "allocate")
+        busy = _busy(r, kind)
         if busy is not None:
-            raise LifecycleError(
-                _("An allocation of this round is already waiting or running (job %(job)s).")
-                % {"job": busy.pk}
-            )
-        job = jobs.enqueue("allocate", r, user=user)
+            raise LifecycleError(busy_text % {"job": busy.pk})
+        job = jobs.enqueue(kind, r, user=user)
         return _Done({"job": job.pk}, target=f"job {job.pk}", value=job)
 
-    return _step(rnd, "allocate", change, request, actor)[1]
+    return _step(rnd, "allocate" if kind == "allocate" else "waiting", change, request, actor)[1]
+
+
+def queue_allocation(
+    rnd: Round | int, request: HttpRequest | None = None, *, actor: Any = None
+) -> Job:
+    """Queue the allocation (run 0) for the worker: after the draw, until publication;
+    one at a time."""
+    return _queue(
+        rnd,
+        "allocate",
+        lambda r: r.status in (Round.CLOSED, Round.ALLOCATED) and bool(r.seed),
+        _("Close the registration and hold the draw first."),
+        _("An allocation of this round is already waiting or running (job %(job)s)."),
+        request,
+        actor,
+    )
 
 
 def queue_waiting_list(
     rnd: Round | int, request: HttpRequest | None = None, *, actor: Any = None
 ) -> Job:
     """Queue a waiting-list round for the worker: after publication; one at a time."""
-    from samen.web.core import jobs
-
-    user = actor if actor is not None else getattr(request, "user", None)
-
-    def change(r: Round) -> _Done:
-        if r.status != Round.PUBLISHED:
-            raise LifecycleError(_("Publish the results first."))
-        _check_seed(r)
-        busy = _busy(r, "waiting")
-        if busy is not None:
-            raise LifecycleError(
-                _("A waiting-list round is already waiting or running (job %(job)s).")
-                % {"job": busy.pk}
-            )
-        job = jobs.enqueue("waiting", r, user=user)
-        return _Done({"job": job.pk}, target=f"job {job.pk}", value=job)
-
-    return _step(rnd, "waiting", change, request, actor)[1]
+    return _queue(
+        rnd,
+        "waiting",
+        lambda r: r.status == Round.PUBLISHED,
+        _("Publish the results first."),
+        _("A waiting-list round is already waiting or running (job %(job)s)."),
+        request,
+        actor,
+    )
 
 
 def publish_run(
