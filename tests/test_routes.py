@@ -585,3 +585,73 @@ def test_a_synthetic_city_with_its_street_grid(tmp_path: Path) -> None:
     by_bike = distances_of(tmp_path / "bike.csv")
     assert by_bike.keys() == got.keys()
     assert any(by_bike[p] > got[p] for p in got)  # one-way streets and the car-free centre
+
+
+def test_the_metres_are_written_as_the_result_files_write_them() -> None:
+    from samen.analytics.routes import metres_text
+    from samen.engine.distance import centimetres, text
+
+    rng = np.random.default_rng(7)
+    values = centimetres(
+        np.concatenate([rng.uniform(0, 50_000, 20_000), rng.integers(0, 5_000, 200) / 10, [0.0]])
+    )
+    assert metres_text(values).tolist() == [text(v) for v in values.tolist()]
+
+
+@pytest.mark.parametrize("name", ["applicants.csv", "round.toml", "Schools.csv", "book.xlsx"])
+def test_the_output_never_replaces_an_input(tmp_path: Path, name: str) -> None:
+    rnd, osm = write_case(tmp_path / "r", {"A": "S1"})
+    before = tree(tmp_path)
+    problems = refused(rnd, "--osm", osm, "--out", rnd / name, "--force")
+    assert any("is an input of the round" in p for p in problems), problems
+    problems = refused(rnd, "--osm", osm, "--out", osm, "--force")
+    assert any("is an input of the round (or the map)" in p for p in problems), problems
+    _nothing_written(tmp_path, before)
+
+
+def test_nothing_to_compute_and_too_much_to_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rnd, osm = write_case(tmp_path / "r", {"A": "", "C": ""})
+    (problem,) = refused(rnd, "--osm", osm)
+    assert problem.startswith("applicants.csv, column choices: no child lists a school")
+    (rnd / "applicants.csv").write_text("applicant_id,choices,lat,lon\n", encoding="utf-8")
+    (problem,) = refused(rnd, "--osm", osm)
+    assert problem.startswith("applicants.csv, row 2: there is a header row but no data rows")
+    import samen.analytics.routes as routes
+
+    monkeypatch.setattr(routes, "MAX_PAIRS", 5)
+    rnd, osm = write_case(tmp_path / "r2", {"A": "S1", "D": "S2"})
+    (problem,) = refused(rnd, "--osm", osm, "--all-schools")
+    assert (
+        "that is 6 distances (2 children x 3 schools), more than samen distances writes" in problem
+    )
+    assert not (rnd / "distances.csv").exists()
+
+
+def test_a_round_given_as_a_workbook(tmp_path: Path) -> None:
+    import openpyxl
+
+    rnd, osm = write_case(tmp_path / "r", {"A": "S1;S2", "D": "S1"})
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name in ("schools", "applicants"):
+        sheet = book.create_sheet(name)
+        with open(rnd / f"{name}.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                sheet.append([float(c) if c[:1] in "-0123456789" else c for c in row])
+        (rnd / f"{name}.csv").unlink()
+    book.save(rnd / "round.xlsx")
+    ok(rnd, "--osm", osm)
+    assert distances_of(rnd / "distances.csv") == {
+        ("A", "S1"): cm(2, 1.5),
+        ("A", "S2"): cm(1, 0.5),
+        ("D", "S1"): cm(0.7, 2.1),
+    }
+    # a workbook with a distances sheet: distances.csv beside it would give the table twice
+    book.create_sheet("distances").append(["applicant_id", "school_id", "metres"])
+    book.save(rnd / "round.xlsx")
+    (rnd / "distances.csv").unlink()
+    (problem,) = refused(rnd, "--osm", osm)
+    assert "has a sheet 'distances'" in problem
+    ok(rnd, "--osm", osm, "--out", tmp_path / "elsewhere.csv")

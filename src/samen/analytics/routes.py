@@ -34,7 +34,7 @@ that need it cannot reach (then the school is named, once).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +56,9 @@ SNAP_LIMIT_M = 500.0
 SAMPLE_M = 20.0
 #: Dijkstra searches run at once (their distance rows are held together)
 CHUNK_CELLS = 16_000_000
+#: the most distances one run writes (children x schools with ``all_schools``): 20 million
+#: rows are about 500 MB of CSV
+MAX_PAIRS = 20_000_000
 
 
 class RouteError(InputError):
@@ -82,17 +85,28 @@ class Routes:
     home_offset: np.ndarray
     school_offset: np.ndarray
 
-    def rows(self, places: Places) -> list[list[str]]:
+    def rows(self, places: Places) -> Iterator[tuple[str, str, str]]:
         """The rows of distances.csv (``applicant_id``, ``school_id``, ``metres``)."""
-        from samen.engine.distance import text
+        aid = np.asarray(places.applicants.ids, dtype=object)[self.applicant]
+        sid = np.asarray(places.schools.ids, dtype=object)[self.school]
+        return zip(aid.tolist(), sid.tolist(), metres_text(self.metres).tolist(), strict=True)
 
-        aid, sid = places.applicants.ids, places.schools.ids
-        return [
-            [aid[a], sid[s], text(m)]
-            for a, s, m in zip(
-                self.applicant.tolist(), self.school.tolist(), self.metres.tolist(), strict=True
-            )
-        ]
+
+#: the decimals of a whole number of centimetres, as :func:`samen.engine.distance.text` writes
+#: them: "", ".01", ..., ".1", ...
+_DECIMALS = np.array([""] + [f".{k:02d}".rstrip("0") for k in range(1, 100)])
+
+
+def metres_text(values: np.ndarray) -> np.ndarray:
+    """Distances of 0 m or more, rounded to the centimetre, as the result files write them
+    (:func:`samen.engine.distance.text`: at most 2 decimals, no trailing zeros), for a whole
+    array at once.
+
+    >>> metres_text(np.array([120.5, 98.0, 0.0, 1234.57, 3.07])).tolist()
+    ['120.5', '98', '0', '1234.57', '3.07']
+    """
+    cents = np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+    return np.char.add((cents // 100).astype(str), _DECIMALS[cents % 100])
 
 
 # --------------------------------------------------------------------------- coordinates
@@ -520,6 +534,7 @@ def route_distances(
         raise ValueError(f"unknown mode {mode!r}; use walk or bike")
     problems = Problems()
     pair_home, pair_school = pairs_of(places, all_schools)
+    _check_size(places, pair_home.size, all_schools)
     homes, schools = np.unique(pair_home), np.unique(pair_school)
     uses_xy = any(
         t.columns == "x,y" and rows.size
@@ -605,6 +620,40 @@ def route_distances(
     )
 
 
+def _check_size(places: Places, pairs: int, all_schools: bool) -> None:
+    """Stop when there is nothing to compute, or more than :data:`MAX_PAIRS` distances."""
+    app = places.applicants
+    if pairs == 0:
+        raise RouteError(
+            [
+                Problem(
+                    app.source,
+                    None,
+                    "choices",
+                    "no child lists a school, so there is no distance to compute; fill in the "
+                    "lists of choices",
+                )
+            ]
+        )
+    if pairs > MAX_PAIRS:
+        size = (
+            f"{len(app.ids):,} children x {len(places.schools.ids):,} schools"
+            if all_schools
+            else "the lists"
+        )
+        raise RouteError(
+            [
+                Problem(
+                    app.source,
+                    None,
+                    None,
+                    f"that is {pairs:,} distances ({size}), more than samen distances writes at "
+                    f"once ({MAX_PAIRS:,}); split the children over several applicants files",
+                )
+            ]
+        )
+
+
 def _snap_all(
     ll: np.ndarray,
     rows: np.ndarray,
@@ -626,6 +675,7 @@ def _snap_all(
 
 __all__ = [
     "CHUNK_CELLS",
+    "MAX_PAIRS",
     "SAMPLE_M",
     "SNAP_LIMIT_M",
     "RouteError",
@@ -634,6 +684,7 @@ __all__ = [
     "along_streets",
     "arrays",
     "lat_lon",
+    "metres_text",
     "pairs_of",
     "plane",
     "resolve_crs",

@@ -33,11 +33,36 @@ NOT_WRITTEN = "no distances were written (an earlier distances.csv is left as it
 LIBRARIES = ("osmium", "scipy", "pyproj")
 
 
-def _target(round_dir: Path, out_file: Path | None, force: bool, sheet: str | None) -> Path:
-    """Where distances.csv goes; stop when that would replace a file without --force or
-    clash with a workbook's distances sheet."""
-    target = out_file if out_file is not None else round_dir / "distances.csv"
+#: files of a round folder that --out may not replace, even with --force
+INPUTS = (
+    "round.toml",
+    "schools.csv",
+    "applicants.csv",
+    "seats.csv",
+    "priorities.csv",
+    "groups.csv",
+)
+
+
+def _target(
+    round_dir: Path, out_file: Path | None, force: bool, sheet: str | None, osm: Path
+) -> Path:
+    """Where distances.csv goes; stop when that would replace a file without --force, one
+    of the round's other inputs or the map, or clash with a workbook's distances sheet."""
     from rich.markup import escape
+
+    target = out_file if out_file is not None else round_dir / "distances.csv"
+    in_round = target.parent.resolve() == round_dir.resolve()
+    name = target.name.lower()
+    if target.resolve() == osm.resolve() or (
+        in_round and (name in INPUTS or name.endswith(".xlsx"))
+    ):
+        fail(
+            "--out",
+            f"{escape(str(target))} is an input of the round (or the map); write the "
+            "distances to distances.csv or another new file",
+            NOT_WRITTEN,
+        )
 
     if target.is_dir():
         fail(
@@ -102,6 +127,7 @@ def distances(
         typer.Option(
             "--snap-limit",
             min=1.0,
+            max=5000.0,
             help="How far (metres) a home or school may be from the nearest usable street.",
         ),
     ] = 500.0,
@@ -140,7 +166,7 @@ def distances(
     except OSError as exc:
         show_os_error(exc, "read", round_dir, NOT_WRITTEN)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    target = _target(round_dir, out_file, force, places.distances_sheet)
+    target = _target(round_dir, out_file, force, places.distances_sheet, osm)
     everyone = all_schools or places.nearest is not None
     try:
         routes = route_distances(

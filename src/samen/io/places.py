@@ -92,32 +92,41 @@ def _round_toml(folder: Path, problems: Problems) -> TomlDoc | None:
 
 
 def _tables(folder: Path, problems: Problems, caps: Caps) -> tuple[dict[str, Table], str | None]:
-    """schools and applicants, as CSV files or sheets of the one workbook; and the workbook's
-    name when it has a ``distances`` sheet."""
+    """schools and applicants, as CSV files (named in any case, as the round reader reads
+    them) or sheets of the one workbook; and the workbook's name when it has a ``distances``
+    sheet."""
     tables: dict[str, Table] = {}
-    books = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() == ".xlsx" and not p.name.startswith(("~$", "."))
+    given: set[str] = set()
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", "."))
     )
-    distances_sheet = None
-    for name in PLACE_TABLES:
-        path = folder / f"{name}.csv"
-        if path.is_file():
+    books = [p for p in files if p.suffix.lower() == ".xlsx"]
+    for path in files:
+        name = path.name.lower().removesuffix(".csv")
+        if name in PLACE_TABLES and path.name.lower().endswith(".csv"):
+            given.add(name)
             t = read_csv(path.read_bytes(), name, path.name, problems)
             if t is not None:
                 tables[name] = t
+    distances_sheet = None
     if len(books) == 1:
-        got = read_xlsx(
-            books[0].read_bytes(), books[0].name, (*PLACE_TABLES, "distances"), problems, caps
-        )
-        if got is not None:
-            sheets, _names = got
-            for name, t in sheets.items():
-                if name == "distances":
-                    distances_sheet = books[0].name
-                elif name not in tables:
-                    tables[name] = t
+        book = books[0]
+        got = read_xlsx(book.read_bytes(), book.name, (*PLACE_TABLES, "distances"), problems, caps)
+        given.update(PLACE_TABLES if got is None else ())  # cannot open it: reported already
+        for name, t in (got[0] if got is not None else {}).items():
+            if name == "distances":
+                distances_sheet = book.name
+            elif name in given:
+                problems.add(
+                    t.source,
+                    None,
+                    None,
+                    f"the {name} table is given twice, as a CSV file and as a sheet of "
+                    f"{book.name}; keep one",
+                )
+            else:
+                given.add(name)
+                tables[name] = t
     elif len(books) > 1:
         problems.add(
             str(folder),
@@ -128,12 +137,21 @@ def _tables(folder: Path, problems: Problems, caps: Caps) -> tuple[dict[str, Tab
             + "); keep exactly one workbook, or use CSV files",
         )
     for name in PLACE_TABLES:
-        if name not in tables and not problems.has(f"{name}.csv"):
+        if name not in given:
             problems.add(
                 f"{name}.csv",
                 None,
                 None,
                 f"the round has no {name}.csv (nor a sheet '{name}'); add it to the round folder",
+            )
+        elif name in tables and len(tables[name]) == 0:
+            t = tables[name]
+            per = "school" if name == "schools" else "child"
+            problems.add(
+                t.source,
+                t.header_row + 1,
+                None,
+                f"there is a header row but no data rows; add one row per {per}",
             )
     return tables, distances_sheet
 
