@@ -655,3 +655,26 @@ def test_a_round_given_as_a_workbook(tmp_path: Path) -> None:
     (problem,) = refused(rnd, "--osm", osm)
     assert "has a sheet 'distances'" in problem
     ok(rnd, "--osm", osm, "--out", tmp_path / "elsewhere.csv")
+
+
+def test_a_home_at_a_crossing_may_leave_by_any_street_there(tmp_path: Path) -> None:
+    # F stands on node 8, where the one-way way 2 starts and way 4 ends. Snapped to way 2 (the
+    # first segment in the file at that distance, 0 m), at its start: by bicycle F may still
+    # go down way 4: south 1 (to 4) + 0.2, west 0.5. Along way 2 alone it would be stuck at 5.
+    homes = {**HOMES, "F": (3.0, 1.0)}
+    rnd, osm = write_case(tmp_path / "r", {"F": "S2;S1"}, homes=homes)
+    ok(rnd, "--osm", osm, "--mode", "bike")
+    got = distances_of(rnd / "distances.csv")
+    assert got["F", "S2"] == cm(0.5, 1.2)
+    # F -> S1: west 2.5 along way 2, north 0.2
+    assert got["F", "S1"] == cm(2.5, 0.2)
+
+
+def test_a_city_whose_projection_is_unknown_gets_no_street_map(tmp_path: Path) -> None:
+    config = tmp_path / "city.toml"
+    config.write_text('[geography]\ncrs = "EPSG:999999"\n', encoding="utf-8")
+    result = run("city", tmp_path / "c", "--config", config, "--children", "200", "--osm")
+    no_traceback(result)
+    assert result.exit_code == 2
+    assert "geography.crs: 'EPSG:999999' is not a projection pyproj knows" in flat(result.stderr)
+    assert not (tmp_path / "c").exists()
