@@ -459,6 +459,7 @@ def test_bad_input_is_refused_with_its_place_and_nothing_is_written(
             ["--osm", "{tmp}/streets.osm", "--out", "{tmp}"],
             "is a folder; give the name of the file",
         ),
+        (["--osm", "{tmp}/streets.osm", "--snap-limit", "nan"], "--snap-limit: give a number"),
     ],
 )
 def test_bad_options_are_refused(tmp_path: Path, args: list[str], expected: str) -> None:

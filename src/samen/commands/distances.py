@@ -10,6 +10,7 @@ and column, and nothing is written.
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -151,6 +152,8 @@ def distances(
     from samen.io.places import read_places
     from samen.io.round import render_table
 
+    if not math.isfinite(snap_limit):
+        fail("--snap-limit", "give a number of metres from 1 to 5000", NOT_WRITTEN)
     if mode not in MODES:
         fail("--mode", f"unknown mode '{escape(mode)}'; choose walk or bike", NOT_WRITTEN)
     if not osm.is_file():
