@@ -87,6 +87,14 @@ def osm_xml(
     return "\n".join([*lines, "</osm>"]) + "\n"
 
 
+def _ways_before_nodes() -> str:
+    """The network as an .osm file that lists its ways before its nodes (not as exports do)."""
+    lines = osm_xml().splitlines()
+    nodes = [x for x in lines if x.startswith("<node")]
+    ways = [x for x in lines if x.startswith("<way")]
+    return "\n".join([*lines[:2], *ways, *nodes, "</osm>"]) + "\n"
+
+
 def write_case(
     folder: Path,
     choices: dict[str, str],
@@ -426,6 +434,14 @@ def test_a_school_on_a_piece_of_street_not_connected_to_the_homes(tmp_path: Path
             "streets.osm: cannot read this file as OpenStreetMap data",
         ),
         ({"round.toml": None}, "round.toml: the folder has no round.toml"),
+        (
+            {"streets.osm": osm_xml([(5, [2, 6], {"highway": "motorway"})])},
+            "streets.osm: the map has no street one may use on foot (1 way with a highway tag)",
+        ),
+        (
+            {"streets.osm": _ways_before_nodes()},
+            "streets.osm: the streets' nodes have no coordinates in this file",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_its_place_and_nothing_is_written(

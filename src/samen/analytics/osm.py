@@ -26,7 +26,7 @@ The rules (also in docs/distances.md, which is what an office reads):
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -216,20 +216,27 @@ def suffix_ok(path: Path) -> bool:
     return any(name.endswith(s) for s in SUFFIXES)
 
 
-def _collect(
-    path: Path, mode: str
-) -> tuple[list[int], list[float], list[float], list[int], list[tuple[int, bool, bool]], int]:
+@dataclass
+class _Collected:
     """Every usable way's located nodes as flat lists (node id, lon, lat, chain) and per
     chain (way id, forward, backward); a chain is a run of consecutive nodes with a location
     (an extract cut at its border leaves ways with nodes it does not hold)."""
+
+    ids: list[int] = field(default_factory=list)
+    lons: list[float] = field(default_factory=list)
+    lats: list[float] = field(default_factory=list)
+    chain_of: list[int] = field(default_factory=list)
+    chains: list[tuple[int, bool, bool]] = field(default_factory=list)
+    #: ways with a highway tag; nodes of usable ways that the file does not place
+    highways: int = 0
+    unlocated: int = 0
+
+
+def _collect(path: Path, mode: str) -> _Collected:
+    """Read the usable ways of the file at ``path`` (:class:`_Collected`)."""
     import osmium
 
-    ids: list[int] = []
-    lons: list[float] = []
-    lats: list[float] = []
-    chain_of: list[int] = []
-    chains: list[tuple[int, bool, bool]] = []
-    highways = 0
+    got = _Collected()
     decide: Callable[[Tags, str], tuple[bool, bool]] = travel
     processor = (
         osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
@@ -239,25 +246,25 @@ def _collect(
     for obj in processor:
         if not isinstance(obj, osmium.osm.Way):
             continue
-        highways += 1
-        tags = {t.k: t.v for t in obj.tags}
-        forward, backward = decide(tags, mode)
+        got.highways += 1
+        forward, backward = decide({t.k: t.v for t in obj.tags}, mode)
         if not (forward or backward):
             continue
         open_chain = False
         for n in obj.nodes:
             loc = n.location
             if not loc.valid():
+                got.unlocated += 1
                 open_chain = False
                 continue
             if not open_chain:
-                chains.append((obj.id, forward, backward))
+                got.chains.append((obj.id, forward, backward))
                 open_chain = True
-            ids.append(n.ref)
-            lons.append(loc.lon)
-            lats.append(loc.lat)
-            chain_of.append(len(chains) - 1)
-    return ids, lons, lats, chain_of, chains, highways
+            got.ids.append(n.ref)
+            got.lons.append(loc.lon)
+            got.lats.append(loc.lat)
+            got.chain_of.append(len(got.chains) - 1)
+    return got
 
 
 def read_streets(path: Path, mode: str) -> Streets:
@@ -277,7 +284,7 @@ def read_streets(path: Path, mode: str) -> Streets:
             ]
         )
     try:
-        ids, lons, lats, chain_of, chains, highways = _collect(path, mode)
+        got = _collect(path, mode)
     except (RuntimeError, ValueError, OSError) as exc:
         raise MapError(
             [
@@ -290,25 +297,38 @@ def read_streets(path: Path, mode: str) -> Streets:
                 )
             ]
         ) from None
-    node_ref = np.asarray(ids, dtype=np.int64)
-    chain = np.asarray(chain_of, dtype=np.int64)
+    if got.unlocated and not got.ids:
+        raise MapError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "the streets' nodes have no coordinates in this file (a file must list its "
+                    "nodes before its ways, as OpenStreetMap's exports do); sort it, for example "
+                    "with 'osmium sort', or export it again",
+                )
+            ]
+        )
+    node_ref = np.asarray(got.ids, dtype=np.int64)
+    chain = np.asarray(got.chain_of, dtype=np.int64)
     _, first, inverse = np.unique(node_ref, return_index=True, return_inverse=True)
     k = np.flatnonzero(chain[1:] == chain[:-1]) if chain.size > 1 else np.zeros(0, np.int64)
     a, b = inverse[k], inverse[k + 1]
     keep = a != b  # a node repeated in a way gives no segment
     k, a, b = k[keep], a[keep], b[keep]
-    meta = np.asarray(chains, dtype=np.int64).reshape(-1, 3)
+    meta = np.asarray(got.chains, dtype=np.int64).reshape(-1, 3)
     seg_chain = chain[k]
     usable_ways = int(np.unique(meta[:, 0]).size) if len(meta) else 0
     return Streets(
-        lon=np.asarray(lons, dtype=np.float64)[first],
-        lat=np.asarray(lats, dtype=np.float64)[first],
+        lon=np.asarray(got.lons, dtype=np.float64)[first],
+        lat=np.asarray(got.lats, dtype=np.float64)[first],
         a=a.astype(np.int64),
         b=b.astype(np.int64),
         forward=meta[seg_chain, 1].astype(bool),
         backward=meta[seg_chain, 2].astype(bool),
         way=meta[seg_chain, 0],
-        highways=highways,
+        highways=got.highways,
         usable_ways=usable_ways,
     )
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from samen.analytics.osm import MODE_WORDS, MODES, MapError, Streets, read_streets
 from samen.engine.distance import centimetres
-from samen.io.errors import InputError, Problem, Problems
+from samen.io.errors import InputError, Problem, Problems, count
 from samen.io.places import Places, PlaceTable
 from samen.io.settings import ROUND_FILE
 
@@ -563,8 +563,9 @@ def route_distances(
                     osm.name,
                     None,
                     None,
-                    f"the map has no street one may use {MODE_WORDS[mode]} ({streets.highways} ways "
-                    "with a highway tag); is it an OpenStreetMap extract of the round's city?",
+                    f"the map has no street one may use {MODE_WORDS[mode]} "
+                    f"({count(streets.highways, 'way')} with a highway tag); is it an "
+                    "OpenStreetMap extract of the round's city?",
                 )
             ]
         )
