@@ -61,6 +61,7 @@ def time_distances(tmp: Path, preset: str, runs: int, run: Runner) -> dict:
             walls.append(wall)
             rss.append(maxrss)
     pairs = sum(1 for _ in out.open(encoding="utf-8")) - 1
+    children = sum(1 for _ in (folder / "applicants.csv").open(encoding="utf-8")) - 1
     nodes = (folder / "streets.osm").read_text(encoding="utf-8").count("<node ")
     return {
         "preset": preset,
@@ -68,6 +69,7 @@ def time_distances(tmp: Path, preset: str, runs: int, run: Runner) -> dict:
         "median_s": statistics.median(walls),
         "peak_mb": max(rss),
         "pairs": pairs,
+        "children": children,
         "nodes": nodes,
     }
 

@@ -585,12 +585,13 @@ def _bench_distances(
     rows.append(
         (
             label,
-            f"{r['pairs']:,} pairs",
+            f"{r['children']:,}",
             _s(r["median_s"]),
             _mb(r["peak_mb"]),
             "",
             f"{target} {_mark(ok)}".strip(),
-            f"wall clock; {r['nodes']:,} crossings; first run {_s(r['first_s'])}",
+            f"wall clock; {r['pairs']:,} pairs, {r['nodes']:,} crossings; first run "
+            f"{_s(r['first_s'])}",
         )
     )
 
