@@ -419,7 +419,7 @@ def test_a_school_on_a_piece_of_street_not_connected_to_the_homes(tmp_path: Path
         ),
         (
             {"applicants.csv": "applicant_id,choices,lat,lon\nA,S1;S7,0,0\n"},
-            "applicants.csv, row 2, column choices: the school 'S7' is not in the schools table",
+            "applicants.csv, row 2, column choices: the school 'S7' is not in schools.csv",
         ),
         (
             {"applicants.csv": "applicant_id,choices,lat\nA,S1,0\n"},

@@ -52,10 +52,6 @@ class PlaceTable:
     #: float64[k, 2]: (x, y) or (lat, lon)
     coords: np.ndarray
 
-    def where(self, i: int) -> tuple[str, int, str]:
-        """(file, row, column) of row ``i``'s coordinates, for a problem."""
-        return self.source, self.rows[i], self.columns
-
 
 @dataclass(frozen=True)
 class Places:
@@ -211,7 +207,9 @@ def _place_table(
     return PlaceTable(t.source, t.col(id_column), list(t.rows), columns, coords)
 
 
-def _lists(t: Table, schools: dict[str, int], problems: Problems) -> tuple[np.ndarray, np.ndarray]:
+def _lists(
+    t: Table, schools: dict[str, int], source: str, problems: Problems
+) -> tuple[np.ndarray, np.ndarray]:
     """The lists of choices as school indices (each school once per list, in list order);
     a school that is not in the schools table is a problem."""
     ptr = [0]
@@ -234,7 +232,7 @@ def _lists(t: Table, schools: dict[str, int], problems: Problems) -> tuple[np.nd
         (
             (
                 row,
-                f"the school '{item}' is not in the schools table; check the spelling or add the school",
+                f"the school '{item}' is not in {source}; check the spelling or add the school",
             )
             for row, item in unknown
         ),
@@ -284,7 +282,7 @@ def read_places(path: str | Path, caps: Caps | None = None) -> Places:
     problems.raise_if_any()
     assert schools is not None and applicants is not None
     index = {s: i for i, s in reversed(list(enumerate(schools.ids)))}
-    ptr, choices = _lists(tables["applicants"], index, problems)
+    ptr, choices = _lists(tables["applicants"], index, schools.source, problems)
     problems.raise_if_any()
     return Places(
         folder=folder,
