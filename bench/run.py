@@ -13,7 +13,8 @@ What is measured:
 * samen on the NYC-like instance (80,000 children, 700 schools, 12 choices, two pools,
   siblings): all four mechanisms;
 * samen DA at national scale (500,000 children, 6,000 schools, 8 choices);
-* the whole ``samen allocate`` command on the NYC-like round written as CSV files.
+* the whole ``samen allocate`` command on the NYC-like round written as CSV files;
+* ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py).
 
 samen's times are medians of several runs after a warm-up (numba compilation excluded;
 the kernels are cached on disk after the first run ever). ``allocate`` is timed as a user
@@ -564,6 +565,37 @@ def _bench_draws(
         )
 
 
+def _bench_distances(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """6. Route distances from a street map (samen distances, bench/routes.py)."""
+    from bench.routes import TARGET_DISTANCES_S, time_distances
+
+    preset = "mechelen" if cfg.quick else "antwerp"
+    console.print(f"[bold]samen distances[/bold] on the {preset} preset and its street grid ...")
+    r = time_distances(tmp, preset, 1 if cfg.quick else 3, _run)
+    record["distances"] = r
+    label = f"samen distances ({preset}, walk)"
+    if "error" in r:
+        rows.append((label, "-", "error", "-", "-", "", r["error"][:60]))
+        return
+    target, ok = "", None
+    if not cfg.quick:
+        target, ok = f"<= {_s(TARGET_DISTANCES_S)}", r["median_s"] <= TARGET_DISTANCES_S
+    rows.append(
+        (
+            label,
+            f"{r['children']:,}",
+            _s(r["median_s"]),
+            _mb(r["peak_mb"]),
+            "",
+            f"{target} {_mark(ok)}".strip(),
+            f"wall clock; {r['pairs']:,} pairs, {r['nodes']:,} crossings; first run "
+            f"{_s(r['first_s'])}",
+        )
+    )
+
+
 def _print_table(console: Console, cfg: SimpleNamespace, rows: list, t_all: float) -> None:
     """The table of every run, and the notes under it."""
     from rich.table import Table
@@ -623,7 +655,8 @@ def main(argv: list[str] | None = None) -> int:
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        for stage in (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws):
+        stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws)
+        for stage in (*stages, _bench_distances):
             stage(console, tmp, cfg, rows, record)
     _print_table(console, cfg, rows, t_all)
 

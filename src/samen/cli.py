@@ -1,7 +1,7 @@
 """The ``samen`` command: assembles the commands of :mod:`samen.commands` (one module each;
 what they share is in :mod:`samen.commands.common`).
 
-    samen allocate | verify | lottery | explain | city | chances | scenarios | report | web
+    samen allocate | verify | lottery | explain | city | distances | chances | scenarios | report | web
     samen --version
 
 Exit codes: 0 done (``verify``: identical), 1 ``verify`` found differences, 2 an input has

@@ -19,6 +19,7 @@ MODULES = (
     "lottery",
     "explain",
     "city",
+    "distances",
     "chances",
     "scenarios",
     "report",

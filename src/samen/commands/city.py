@@ -1,7 +1,7 @@
 """``samen city``: write a synthetic city as a round folder that ``samen allocate`` reads.
 
     samen city OUT_DIR [--preset mechelen|antwerp|nyc] [--config FILE.toml] [--seed N]
-                       [--children N] [--force]
+                       [--children N] [--osm] [--force]
 
 The model and its parameters are in :mod:`samen.analytics.city` and ``docs/city.md``.
 Exit code 2 when the config is not usable or the folder cannot be written; the problems name
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from samen.commands.common import EXIT_BAD_INPUT, key_table, out, show_problems
+from samen.commands.common import EXIT_BAD_INPUT, key_table, need_extra, out, show_problems
 from samen.io.errors import Problem
 
 if TYPE_CHECKING:
@@ -165,6 +165,14 @@ def city(
             show_default=False,
         ),
     ] = None,
+    osm: Annotated[
+        bool,
+        typer.Option(
+            "--osm",
+            help="Also write the city's street grid as streets.osm (OpenStreetMap XML), for "
+            "samen distances.",
+        ),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option(
@@ -181,21 +189,32 @@ def city(
     """
     from rich.markup import escape
 
-    from samen.analytics.city import generate_city, write_city
+    from samen.analytics.city import ConfigError, generate_city, write_city
     from samen.io.errors import Problem
 
+    if osm:
+        need_extra("analytics", "city --osm", ("pyproj",))
     cfg, _source = _config(preset, config, children)
     folder = Path(out_dir)
     _check_folder(folder, force)
     started = time.perf_counter()
     c = generate_city(cfg, seed)
     try:
-        written = write_city(c, folder, force=force)
+        written = write_city(c, folder, force=force, streets=osm)
+    except ConfigError as exc:
+        _fail("The config", exc.problems)
     except OSError as exc:
         _fail("The command", [Problem(str(folder), None, None, str(exc))])
     seconds = time.perf_counter() - started
     table = _summary(c, cfg, seed)
     table.add_row("Written", f"{escape(str(written))} in {seconds:.1f} s")
+    if osm:
+        table.add_row(
+            "Streets",
+            f"{escape(str(folder / 'streets.osm'))}; route distances: samen distances "
+            f"{escape(str(folder))} --osm {escape(str(folder / 'streets.osm'))} --crs "
+            f"{escape(cfg.geography.crs)}",
+        )
     table.add_row("Next", f"samen allocate {escape(str(folder))}")
     out().print(table)
 

@@ -138,13 +138,14 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 }
 
 
-def need_extra(extra: str, command: str) -> None:
+def need_extra(extra: str, command: str, modules: tuple[str, ...] = ()) -> None:
     """Stop with a clear message (exit :data:`EXIT_BAD_INPUT`) when ``samen[extra]``, which
-    ``command`` needs, is not installed."""
+    ``command`` needs, is not installed (its first libraries, and ``modules`` of it that
+    ``command`` imports)."""
     import importlib
 
     missing = []
-    for module in EXTRAS[extra]:
+    for module in (*EXTRAS[extra], *modules):
         try:
             importlib.import_module(module)
         except ImportError:

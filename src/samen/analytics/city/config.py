@@ -47,6 +47,8 @@ class GeographyConfig:
     spread: float = 0.35
     #: neighbourhood names are the label and a number: "Wijk 01"
     label: str = "Wijk"
+    #: the projection of the grid (EPSG code), for the street map of ``samen city --osm``
+    crs: str = "EPSG:31370"
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ NYC = CityConfig(
         deprivation_noise=0.4,
         density_gradient=0.5,
         label="Area",
+        crs="EPSG:32618",
     ),
     schools=SchoolsConfig(
         count=700,
@@ -472,6 +475,7 @@ def _check_families_rules_pledges(config: CityConfig, need: _Need, share: _Share
     share("pledges.uptake", pl.uptake)
     need(pl.threshold >= 1, "pledges.threshold", "'pledges.threshold' must be 1 or more")
     share("pledges.min_indicator_share", pl.min_indicator_share)
+    need(bool(g.crs.strip()), "geography.crs", "'geography.crs' is empty; give an EPSG code")
     for key, text in (("geography.label", g.label), ("schools.label", s.label)):
         need(
             ";" not in text and "|" not in text and "\n" not in text,

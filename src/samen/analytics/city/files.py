@@ -114,14 +114,17 @@ def city_tables(city: City, neighbourhood_column: bool = True) -> dict[str, Rows
     return tables
 
 
-def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes]:
+def city_files(
+    city: City, neighbourhood_column: bool = True, streets: bool = False
+) -> dict[str, bytes]:
     """The round folder's files, by name, as the bytes to write.
 
     ``round.toml``, ``schools.csv`` (with the extra columns ``neighbourhood`` and
     ``quality``), ``applicants.csv``, ``priorities.csv``, ``neighbourhoods.csv`` (one row per
     neighbourhood; ``samen allocate`` ignores the file), ``seats.csv`` when some schools order
     by distance and ``groups.csv`` when there are pledge groups. ``neighbourhood_column``: write
-    the child's neighbourhood as a column of applicants.csv. Written by
+    the child's neighbourhood as a column of applicants.csv. ``streets``: add the street map
+    ``streets.osm`` (:func:`samen.analytics.city.streets.street_grid`). Written by
     :func:`samen.io.round.render_round`, the one writer of round folders.
     """
     hoods = render_table(
@@ -137,6 +140,11 @@ def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes
             strict=True,
         ),
     )
+    extra = {"neighbourhoods.csv": hoods}
+    if streets:
+        from samen.analytics.city.streets import STREETS_FILE, street_grid
+
+        extra[STREETS_FILE] = street_grid(city)
     return render_round(
         city_settings(city),
         city_tables(city, neighbourhood_column),
@@ -146,14 +154,21 @@ def city_files(city: City, neighbourhood_column: bool = True) -> dict[str, bytes
             "its children are invented; only the rules are real.",
         ],
         notes=_notes(city),
-        extra={"neighbourhoods.csv": hoods},
+        extra=extra,
     )
 
 
 def write_city(
-    city: City, folder: str | Path, *, force: bool = False, neighbourhood_column: bool = True
+    city: City,
+    folder: str | Path,
+    *,
+    force: bool = False,
+    neighbourhood_column: bool = True,
+    streets: bool = False,
 ) -> Path:
     """Write ``city`` as the round folder ``folder``, all or nothing
     (:func:`samen.io.round.write_round`): a folder with files is replaced only with
-    ``force=True``, and only when it is a round folder. Returns the folder's path."""
-    return write_round(folder, city_files(city, neighbourhood_column), replace=force)
+    ``force=True``, and only when it is a round folder. ``streets``: with its street map
+    (``streets.osm``). Returns the folder's path."""
+    files = city_files(city, neighbourhood_column, streets)
+    return write_round(folder, files, replace=force)
