@@ -38,8 +38,8 @@ English through the language buttons.
 
 **The map.** The map page is checked with its scripts (after Leaflet has drawn the schools,
 on the plain background of a round with x,y coordinates; the Tab walk goes through the map,
-its markers and zoom buttons) and without them (the scripts blocked: the list of schools
-alone). The map region, Leaflet's markers and zoom buttons are named by the page and by
+its markers and zoom buttons; again with a school's popup opened by the keyboard) and without
+them (the scripts blocked: the list of schools alone). The map region, Leaflet's markers and zoom buttons are named by the page and by
 Leaflet, so nothing of Leaflet's markup is excluded from axe-core.
 
 **axe-core and the Content-Security-Policy.** ``axe-playwright-python`` bundles axe-core's
@@ -275,6 +275,17 @@ def without_scripts(page: Any, world: World) -> None:
     assert page.locator("main ul.cards li").count(), page.url
 
 
+def map_popup(page: Any, world: World) -> None:
+    """A school's popup on the map, opened with the keyboard (Enter on its marker), once it
+    has faded in (during Leaflet's fade its text is paler than it is)."""
+    page.locator("#school-map .leaflet-marker-icon").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#school-map .leaflet-popup');"
+        " return p && getComputedStyle(p).opacity === '1'; }"
+    )
+
+
 def search(page: Any, world: World) -> None:
     page.fill("input[name=q]", "a")
     page.locator("main form.row button[type=submit]").click()
@@ -318,7 +329,7 @@ PAGES: dict[str, Visit] = {
         PUBLIC,
         ("open",),
         fixed("/rounds/{slug}/map/"),
-        (("without JavaScript", without_scripts),),
+        (("a school's popup", map_popup), ("without JavaScript", without_scripts)),
         also=STAFF_ROLES,
         focus=True,
         ready="#school-map .leaflet-marker-icon",
