@@ -122,7 +122,8 @@ Notification.objects.create(
 
 @dataclass
 class World:
-    """What the round has made so far, for building addresses."""
+    """What the round has made so far, for building addresses (and the site, whose e-mail
+    holds the sign-in codes)."""
 
     site: Site
     slug: str = SLUG
@@ -265,7 +266,8 @@ def newcomer_has_app(page: Any, world: World) -> None:
 
 
 def without_scripts(page: Any, world: World) -> None:
-    """The page again with its scripts blocked: what a browser without JavaScript shows."""
+    """The page again with its scripts blocked: what a browser without JavaScript shows (on
+    the map page: the list of schools, and no map)."""
     page.route(re.compile(r"\.js(\?|$)"), lambda route: route.abort())
     try:
         page.reload()
@@ -273,6 +275,7 @@ def without_scripts(page: Any, world: World) -> None:
     finally:
         page.unroute(re.compile(r"\.js(\?|$)"))
     assert page.locator("main ul.cards li").count(), page.url
+    assert page.locator("#school-map").is_hidden(), f"{page.url}: a map without scripts"
 
 
 def map_popup(page: Any, world: World) -> None:
@@ -615,6 +618,8 @@ def prepare_open(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None
     world.invite = re.sub(r"^https?://[^/]+", "", parent.input_value("#invite"))
     assert parent.locator("#chances table").count(), "no chances on the child's page"
     site.run(sys.executable, "-c", FAILED_MAIL, world.slug, CHILDREN[0][0])
+    office.goto("/office/e-mail/")
+    assert office.get_by_role("button", name=f"Send the e-mail to {PARENT} again").count()
 
     office.goto(f"/office/rounds/{world.slug}/applicants/")
     link = office.locator("main table a").first.get_attribute("href") or ""
@@ -640,6 +645,8 @@ def prepare_closed(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> No
     office.fill("input[name=seed]", SEED)
     office.get_by_role("button", name="Reveal the seed").click()
     office.wait_for_selector(f"text={SEED}")
+    # the office's round pages are read-only from now on
+    assert "can no longer change" in office.inner_text("main .notice")
 
 
 def prepare_queued(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None:
