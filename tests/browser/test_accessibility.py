@@ -8,23 +8,39 @@ Two checks that axe-core does not make are reported the same way, as "serious": 
 no page may scroll sideways (WCAG 1.4.10, rule ``reflow``), and on the pages marked ``focus``
 the test presses Tab through every element that takes the focus, each of which must show a
 focus ring of at least 2 px with a contrast of 3:1 against the background behind it, inside the
-window (WCAG 2.4.7 and 1.4.11, rule ``focus-visible``).
+window (WCAG 2.4.7 and 1.4.11, rule ``focus-visible``). The checks are in ``axe_audit.py``.
 
 **The page table.** ``PAGES`` has an entry for every named URL of ``samen.web.urls`` that shows
 a page (who visits it, how its address is built, in which states, which forms are submitted
-empty to show their errors); ``NOT_A_PAGE`` names the POST-only actions and downloads, with why.
+empty to show their errors, what a script must have added before the check); ``NOT_A_PAGE``
+names the POST-only actions, downloads and data, with why (a POST action that answers with a
+page with errors is checked through the form on the page that posts it). ``ERROR_PAGES`` are
+the styled 400, 403 and 404 pages, each reached by an address that gives it.
 ``test_every_url_is_in_the_page_table`` reads the URL patterns (in a subprocess, so this test
 process never sets Django up) and fails for a named URL in neither table: a new page is checked
 as soon as someone adds it here.
 
 **The round.** One live site (``tests/browser/conftest.py``, started without a worker so that
 a job page can be checked while its job waits; the worker starts after that) and one Chromium
-for the whole module. The test plays the round through its states: ``open`` (a parent
-with four children, lists, a pledge group, chances; a school viewer added on the Staff page),
-``closed`` (fingerprint, registration closed, seed revealed), ``queued`` (the allocation asked
-for, the job waiting), ``allocated`` (the run under review, the council report made) and
-``published`` (results with their explanations). In each state it checks the table's pages.
-The home page is also checked in Dutch, French and English through the language buttons.
+for the whole module, with a tab for each role: anonymous, a parent, a school viewer, the
+office admin (e-mail code, then the code of the authenticator app) and a second office admin
+added on the Staff page (``newcomer``), who sets the app up at the first sign-in and then
+signs in again (the two pages of the second factor). The test plays the round through its
+states: ``open`` (a parent with four children registered through the two-step address form,
+lists, a pledge group, chances; a school viewer and the newcomer added on the Staff page; an
+allowed date of birth; an e-mail the mail server refused), ``closed`` (a fingerprint replaced
+by another, registration closed, seed revealed: the office's round pages read-only, the form
+that voids the draw), ``queued`` (the allocation asked for, the job waiting), ``allocated``
+(the run under review, the council report made) and ``published`` (results with their
+explanations, the public results page, the page that confirms a decline, the archive page).
+In each state it checks the table's pages. The home page is also checked in Dutch, French and
+English through the language buttons.
+
+**The map.** The map page is checked with its scripts (after Leaflet has drawn the schools,
+on the plain background of a round with x,y coordinates; the Tab walk goes through the map,
+its markers and zoom buttons; again with a school's popup opened by the keyboard) and without
+them (the scripts blocked: the list of schools alone). The map region, Leaflet's markers and zoom buttons are named by the page and by
+Leaflet, so nothing of Leaflet's markup is excluded from axe-core.
 
 **axe-core and the Content-Security-Policy.** ``axe-playwright-python`` bundles axe-core's
 script (nothing is fetched at run time) and injects it with Playwright's ``page.evaluate``,
@@ -33,9 +49,10 @@ script, no eval) governs the page's own scripts, not what the browser's driver e
 axe-core needs no eval. So the site is checked with its real CSP (no ``bypass_csp``); the test
 asserts that the header is there and that the browser reported no error (a resource blocked by
 the CSP would be one). Besides axe's default rules, ``target-size`` (WCAG 2.2, 24 x 24 px) is
-switched on.
+switched on. (A context with JavaScript switched off cannot run axe-core, whose queue needs
+timers; "without JavaScript" is therefore the page with its scripts blocked.)
 
-Run it alone (it starts a server and Chromium; 1.5 to 3 minutes for some 170 runs of axe-core,
+Run it alone (it starts a server and Chromium; 2 to 3 minutes for some 240 runs of axe-core,
 depending on how busy the machine is)::
 
     PYTHONPATH=$PWD/src .venv/bin/python -m pytest tests/browser/test_accessibility.py
@@ -43,6 +60,8 @@ depending on how busy the machine is)::
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -53,22 +72,24 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
+from .axe_audit import Auditor, Tabs
 from .conftest import ARTIFACTS, OFFICE, SLUG, Site, live_site, samen_command
 from .test_round import add_school, register_child, sign_in
 
-ROLES = ("anonymous", "parent", "school", "office")
+ROLES = ("anonymous", "parent", "school", "office", "newcomer")
 STATES = ("open", "closed", "queued", "allocated", "published")
-WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
-FAILING = ("critical", "serious")
-#: axe's default rules (WCAG 2.0/2.1 A and AA and best practices) and the WCAG 2.2 target size
-AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"target-size": {"enabled": True}}}
 PARENT = "ouder1@samen.test"
 SCHOOL_VIEWER = "school@samen.test"
 VISITOR = "bezoeker@samen.test"
+#: a second office admin, added on the Staff page: the first sign-in sets the app up
+NEWCOMER = "nieuw@samen.test"
 SEED = "accessibility 2027 | 3 5 8"
+#: a first fingerprint, replaced by the seed's before the registration closes
+FIRST_SEED = "accessibility 2027 | replaced"
 #: how long a job may take (the worker's start included) on a busy machine
 JOB_SECONDS = 120
 #: the seed round's school A has 2 seats and all four children want it: two of them get a later
@@ -76,59 +97,35 @@ JOB_SECONDS = 120
 #: children needed, 1 joins) fails, so its result explains that too
 CHILDREN = [("Noor", "1", ["A", "B", "C"]), ("Lena", "2", ["A", "B"])]
 CHILDREN += [("Ward", "3", ["A", "C"]), ("Mila", "4", ["A", "D"])]
-#: at most this many Tab presses on one page
-MAX_TABS = 80
-#: the focused element: a name for it, whether it has a ring (outline of 2 px or more), the
-#: ring's contrast with the background behind the element, and whether it is in the window
-FOCUS_JS = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body || el === document.documentElement) return null;
-  const rgb = c => (c.match(/[\\d.]+/g) || []).map(Number);
-  const lum = ([r, g, b]) => {
-    const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-  };
-  let back = [255, 255, 255];
-  for (let a = el.parentElement; a; a = a.parentElement) {
-    const c = rgb(getComputedStyle(a).backgroundColor);
-    if (c.length >= 3 && (c.length < 4 || c[3] > 0)) { back = c.slice(0, 3); break; }
-  }
-  const s = getComputedStyle(el);
-  const ring = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2;
-  const [l1, l2] = [lum(rgb(s.outlineColor).slice(0, 3)), lum(back)].sort((a, b) => b - a);
-  const r = el.getBoundingClientRect();
-  const inside = r.width > 0 && r.height > 0 && r.right > 0 && r.bottom > 0
-    && r.left < innerWidth && r.top < innerHeight;
-  const id = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-    + (el.getAttribute("name") ? "[name=" + el.getAttribute("name") + "]" : "")
-    + " " + (el.getAttribute("aria-label") || el.textContent || el.value || "")
-      .replace(/\\s+/g, " ").trim().slice(0, 30)
-    + " @" + Math.round(r.top + scrollY);
-  return { id, ring, contrast: (l1 + 0.05) / (l2 + 0.05), inside };
-}"""
-#: when the page is wider than the window: the outermost elements that stick out
-WIDER_JS = """() => {
-  if (document.documentElement.scrollWidth <= innerWidth) return [];
-  const out = el => el.getBoundingClientRect().right > innerWidth + 1;
-  return Array.from(document.querySelectorAll("body *"))
-    .filter(el => out(el) && !(el.parentElement && out(el.parentElement)))
-    .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
-      + (el.className && typeof el.className === "string" ? "." + el.className.split(" ")[0] : "")
-      + " right " + Math.round(el.getBoundingClientRect().right) + " px")
-    .slice(0, 10);
-}"""
 #: what a form shows when it did not validate
 ERRORS = "main .errors, main [role=alert], main [aria-invalid=true]"
 TEXT_INPUTS = (
     "input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=file])"
     ":not([type=submit]), textarea"
 )
+#: an e-mail that the mail server refused (the test's site sends e-mail to its console, which
+#: never fails), so that the office's e-mail page shows one with its button to send it again
+FAILED_MAIL = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "samen.web.settings")
+import django
+django.setup()
+from samen.web.core.models import Child, Notification
+child = Child.objects.select_related("parent").get(round__slug=sys.argv[1], first_name=sys.argv[2])
+Notification.objects.create(
+    kind=Notification.RECEIPT, status=Notification.FAILED, user=child.parent,
+    address=child.parent.email, round=child.round, child=child, key="accessibility",
+    attempts=5, last_error="550 5.1.1 <ouder1@samen.test>: mailbox unavailable",
+)
+"""
 
 
 @dataclass
 class World:
-    """What the round has made so far, for building addresses."""
+    """What the round has made so far, for building addresses (and the site, whose e-mail
+    holds the sign-in codes)."""
 
+    site: Site
     slug: str = SLUG
     children: list[str] = field(default_factory=list)  # the parent's children's pages
     explained: list[str] = field(default_factory=list)  # results that explain "why not"
@@ -145,8 +142,9 @@ Action = tuple[str, Callable[[Any, World], None]]
 @dataclass(frozen=True)
 class Visit:
     """A page type: which roles visit it in which states (``also``: roles that visit it only in
-    the first of them), at which addresses; ``prepare`` runs in the role's tab first; each
-    action (in every state listed) starts from the loaded page and is followed by a check."""
+    the first of them), at which addresses; ``prepare`` runs in the role's tab first. Each
+    action is done once, by the first role, in the first state (or in the states ``act_in``):
+    it starts from the loaded page and is followed by a check."""
 
     roles: tuple[str, ...]
     states: tuple[str, ...]
@@ -155,12 +153,19 @@ class Visit:
     prepare: Callable[[Any, World], None] | None = None
     also: tuple[str, ...] = ()
     focus: bool = False  # also walk the keyboard focus (first state, first role, phone)
+    act_in: tuple[str, ...] = ()  # the states of the actions (default: the first)
+    ready: str = ""  # wait for this (what a script adds) before checking
+    status: int = 200  # what the address answers (the error pages)
 
     def who(self, state: str) -> tuple[str, ...]:
         """The roles that visit the page in ``state``."""
         if state not in self.states:
             return ()
         return self.roles + (self.also if state == self.states[0] else ())
+
+    def acts(self, state: str) -> bool:
+        """Whether the actions are done in ``state``."""
+        return state in (self.act_in or self.states[:1])
 
 
 def submit(page: Any, form: Any) -> int:
@@ -174,10 +179,12 @@ def submit(page: Any, form: Any) -> int:
 
 
 def empty_form(selector: str = "main form.stack") -> Action:
-    """Submit the form emptied (the browser's own checks off): the same page comes back (200,
-    or 400 where the view says so) with its error messages."""
+    """Submit the form emptied (the browser's own checks off; a form in a closed ``<details>``
+    opened first): the same page comes back (200, or 400 where the view says so) with its error
+    messages."""
 
     def run(page: Any, world: World) -> None:
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         form = page.locator(selector).first
         form.evaluate("f => { f.noValidate = true; }")
         for box in form.locator(TEXT_INPUTS).all():
@@ -187,6 +194,24 @@ def empty_form(selector: str = "main form.stack") -> Action:
         assert page.locator(ERRORS).count(), f"{page.url}: no error shown for an empty form"
 
     return ("the form submitted empty", run)
+
+
+def child_address(house: str, what: str, shows: str) -> Action:
+    """The registration form's second step, which shows ``shows``: for a house number of the
+    address list, the address found, to confirm; for another one, the box to tick and the
+    street."""
+
+    def run(page: Any, world: World) -> None:
+        page.fill("input[name=first_name]", "Test")
+        page.fill("input[name=last_name]", "Test")
+        page.fill("input[name=birth_date]", "2024-03-01")
+        page.fill("input[name=postcode]", "2800")
+        page.fill("input[name=house_number]", house)
+        page.check("input[name=q_indicator][value='0']")
+        assert submit(page, page.locator("main form.stack")) in (200, 400), page.url
+        assert page.locator(shows).count(), f"{page.url}: no second step ({what})"
+
+    return (what, run)
 
 
 def broken_round_folder(page: Any, world: World) -> None:
@@ -207,6 +232,63 @@ def ask_for_code(page: Any, world: World) -> None:
     page.wait_for_url("**/signin/code/")
 
 
+def email_step(page: Any, site: Site, address: str, then: str) -> None:
+    """Sign in with the e-mail code, up to the page ``then`` (a page of the second factor)."""
+    seen = len(site.mails_to(address))
+    page.goto("/signin/")
+    page.fill("input[name=email]", address)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/signin/code/")
+    page.fill("input[name=code]", site.code_for(address, seen))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{then}**")
+
+
+def newcomer_signs_in(page: Any, world: World) -> None:
+    """The new office admin's first sign-in: after the e-mail code, the app's set-up page."""
+    email_step(page, world.site, NEWCOMER, "/signin/totp/setup/")
+
+
+def newcomer_has_app(page: Any, world: World) -> None:
+    """The new office admin sets the app up with the key the page shows, signs out and signs
+    in again: now the page that asks for the app's code."""
+    from django_otp.oath import totp
+
+    page.goto("/signin/totp/setup/")
+    key = page.inner_text("code.key").replace(" ", "")
+    code = totp(base64.b32decode(key + "=" * (-len(key) % 8)))
+    page.fill("input[name=code]", f"{code:06d}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("text=You are signed in.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out").click()
+    email_step(page, world.site, NEWCOMER, "/signin/totp/")
+
+
+def without_scripts(page: Any, world: World) -> None:
+    """The page again with its scripts blocked: what a browser without JavaScript shows (on
+    the map page: the list of schools, and no map)."""
+    page.route(re.compile(r"\.js(\?|$)"), lambda route: route.abort())
+    try:
+        page.reload()
+        page.wait_for_load_state()
+    finally:
+        page.unroute(re.compile(r"\.js(\?|$)"))
+    assert page.locator("main ul.cards li").count(), page.url
+    assert page.locator("#school-map").is_hidden(), f"{page.url}: a map without scripts"
+
+
+def map_popup(page: Any, world: World) -> None:
+    """A school's popup on the map, opened with the keyboard (Enter on its marker), once it
+    has faded in (during Leaflet's fade its text is paler than it is)."""
+    page.locator("#school-map .leaflet-marker-icon").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('#school-map .leaflet-popup');"
+        " return p && getComputedStyle(p).opacity === '1'; }"
+    )
+
+
 def search(page: Any, world: World) -> None:
     page.fill("input[name=q]", "a")
     page.locator("main form.row button[type=submit]").click()
@@ -218,11 +300,13 @@ def fixed(*paths: str) -> Callable[[World], list[str]]:
     return lambda w: [p.format(slug=w.slug) for p in paths]
 
 
-ALL = ROLES
+ALL = ("anonymous", "parent", "school", "office")
 PUBLIC = ("anonymous", "parent")
 STAFF_ROLES = ("school", "office")
 FAMILY = ("parent",)
 STAFF = ("office",)
+#: the office's pages of a round that are read-only once the seed is public
+FROZEN = ("open", "closed")
 
 #: every page type, by URL name. A new page: add who visits it (ROLES), in which round states
 #: (STATES; build its address from the World), and its forms (``empty_form()``) to show their
@@ -234,10 +318,38 @@ PAGES: dict[str, Visit] = {
     "signin_code": Visit(
         ("anonymous",), ("open",), fixed("/signin/code/"), (empty_form(),), ask_for_code
     ),
+    # the second factor of an office admin: set up at the first sign-in, asked at the next
+    "signin_totp_setup": Visit(
+        ("newcomer",), ("open",), fixed("/signin/totp/setup/"), (empty_form(),), newcomer_signs_in
+    ),
+    "signin_totp": Visit(
+        ("newcomer",), ("open",), fixed("/signin/totp/"), (empty_form(),), newcomer_has_app
+    ),
     "round": Visit(PUBLIC, ("open", "published"), fixed("/rounds/{slug}/"), also=STAFF_ROLES),
     "draw": Visit(PUBLIC, ("open", "closed"), fixed("/rounds/{slug}/draw/"), also=STAFF_ROLES),
     "school": Visit(ALL, ("open",), fixed("/rounds/{slug}/schools/D/")),
-    "child_new": Visit(FAMILY, ("open",), fixed("/rounds/{slug}/register/"), (empty_form(),)),
+    "round_map": Visit(
+        PUBLIC,
+        ("open",),
+        fixed("/rounds/{slug}/map/"),
+        (("a school's popup", map_popup), ("without JavaScript", without_scripts)),
+        also=STAFF_ROLES,
+        focus=True,
+        ready="#school-map .leaflet-marker-icon",
+    ),
+    "round_results": Visit(
+        PUBLIC, ("published",), fixed("/rounds/{slug}/results/"), also=STAFF_ROLES
+    ),
+    "child_new": Visit(
+        FAMILY,
+        ("open",),
+        fixed("/rounds/{slug}/register/"),
+        (
+            empty_form(),
+            child_address("5", "the address found, to confirm", "input[name=address]"),
+            child_address("77", "an address not in the list", "input[name=not_listed]"),
+        ),
+    ),
     # the first child (list, pledge group, chances); after publication the results with "why"
     "child": Visit(
         FAMILY,
@@ -246,6 +358,10 @@ PAGES: dict[str, Visit] = {
         focus=True,
     ),
     "child_edit": Visit(FAMILY, ("open",), lambda w: [w.children[0] + "edit/"], (empty_form(),)),
+    # the confirmation pages of what cannot be undone (nothing is confirmed)
+    "child_delete": Visit(FAMILY, ("open",), lambda w: [w.children[1] + "delete/"]),
+    "respond": Visit(FAMILY, ("published",), lambda w: [w.children[0] + "answer/"]),
+    "account_delete": Visit(FAMILY, ("open",), fixed("/account/delete/")),
     "pledge_new": Visit(
         FAMILY, ("open",), lambda w: [w.children[1] + "pledge/new/"], (empty_form(),)
     ),
@@ -261,56 +377,96 @@ PAGES: dict[str, Visit] = {
         fixed("/office/rounds/import/"),
         (empty_form(), ("a round folder with problems", broken_round_folder)),
     ),
-    "office_round": Visit(STAFF, STATES, fixed("/office/rounds/{slug}/"), focus=True),
+    # after the draw: read-only, and the form that voids the draw (in a <details>)
+    "office_round": Visit(
+        STAFF,
+        STATES,
+        fixed("/office/rounds/{slug}/"),
+        (empty_form("main details form.stack"),),
+        focus=True,
+        act_in=("closed",),
+    ),
     "office_round_edit": Visit(
-        STAFF, ("open",), fixed("/office/rounds/{slug}/edit/"), (empty_form(),)
+        STAFF, FROZEN, fixed("/office/rounds/{slug}/edit/"), (empty_form(),)
+    ),
+    "office_round_archive": Visit(
+        STAFF, ("published",), fixed("/office/rounds/{slug}/archive/"), (empty_form(),)
     ),
     "office_schools": Visit(
-        STAFF, ("open",), fixed("/office/rounds/{slug}/schools/"), (empty_form(),)
+        STAFF, FROZEN, fixed("/office/rounds/{slug}/schools/"), (empty_form(),)
     ),
     "office_school": Visit(
-        STAFF, ("open",), fixed("/office/rounds/{slug}/schools/D/"), (empty_form(),)
+        STAFF, FROZEN, fixed("/office/rounds/{slug}/schools/D/"), (empty_form(),)
     ),
     "office_questions": Visit(
-        STAFF, ("open",), fixed("/office/rounds/{slug}/questions/"), (empty_form(),)
+        STAFF, FROZEN, fixed("/office/rounds/{slug}/questions/"), (empty_form(),)
     ),
     "office_applicants": Visit(
         STAFF, ("open",), fixed("/office/rounds/{slug}/applicants/"), (("a search", search),)
     ),
+    # its forms for the home and the date of birth post to office_applicant_home
     "office_applicant": Visit(
         STAFF,
-        ("open", "published"),
+        ("open", "closed", "published"),
         lambda w: [f"/office/rounds/{w.slug}/applicants/{w.applicant}/"],
+        (
+            empty_form("main form:has(input[name=action][value=home-address])"),
+            empty_form("main form:has(input[name=action][value=birth-date])"),
+        ),
+    ),
+    "office_birth_dates": Visit(
+        STAFF, ("open",), fixed("/office/rounds/{slug}/birth-dates/"), (empty_form(),)
     ),
     "office_job": Visit(STAFF, ("queued", "allocated"), lambda w: [w.job]),
     "office_run": Visit(STAFF, ("allocated", "published"), lambda w: [w.run]),
     "office_run_report": Visit(STAFF, ("allocated",), lambda w: [w.run + "report/"]),
     "office_audit": Visit(STAFF, ("allocated",), fixed("/office/audit/"), focus=True),
+    "office_notifications": Visit(STAFF, ("open",), fixed("/office/e-mail/")),
     "office_addresses": Visit(STAFF, ("open",), fixed("/office/addresses/"), (empty_form(),)),
-    "office_staff": Visit(STAFF, ("open",), fixed("/office/staff/"), (empty_form(),)),
+    # the change forms (one per person, in <details>) post to office_staff_member
+    "office_staff": Visit(
+        STAFF,
+        ("open",),
+        fixed("/office/staff/"),
+        (
+            empty_form("main > form.stack"),
+            empty_form(f"main details:has-text('{SCHOOL_VIEWER}') form.stack"),
+        ),
+    ),
+}
+
+#: the styled error pages, each at an address that gives it
+ERROR_PAGES: dict[str, Visit] = {
+    "error 400": Visit(("anonymous",), ("open",), fixed("/?q=%00"), status=400),
+    "error 403": Visit(FAMILY, ("open",), fixed("/office/"), status=403),
+    "error 404": Visit(("anonymous",), ("open",), fixed("/rounds/no-such-round/"), status=404),
 }
 
 NOT_A_PAGE: dict[str, str] = {
     "favicon": "the site's icon (an SVG file)",
     "set_language": "POST of the language buttons; checked through home in nl, fr and en",
     "signout": "POST only (the Sign out button)",
-    "child_delete": "POST only",
+    "round_map_json": "the map's data (JSON for map.js)",
+    "round_results_download": "a download (zip)",
     "choice_add": "POST only; back to the child's page",
     "choice_move": "POST only; back to the child's page",
     "choice_remove": "POST only; back to the child's page",
     "choice_order": "POST only (the drag and drop of rank.js); back to the child's page",
     "pledge_leave": "POST only; back to the child's page",
-    "respond": "POST only (accept or decline); back to the child's page",
     "account_export": "a download (JSON)",
-    "account_delete": "POST only",
     "office_round_status": "POST only; back to the round's office page",
-    "office_seed_commit": "POST only; back to the round's office page",
+    "office_seed_commit": "POST only; back to the round's office page (void form: office_round)",
     "office_seed_reveal": "POST only; back to the round's office page",
     "office_allocate": "POST only; on to the job page",
     "office_expire": "POST only; back to the round's office page",
     "office_export": "a download (zip)",
+    "office_applicant_home": "POST only; its forms and their errors: office_applicant",
     "office_run_publish": "POST only; back to the run's page",
     "office_run_download": "a download (zip)",
+    "office_audit_export": "a download (CSV)",
+    "office_notifications_retry": "POST only; back to the e-mail page",
+    "office_staff_member": "POST only; its forms and their errors: office_staff",
+    "office_staff_totp_reset": "POST only (a button on the Staff page); back to it",
 }
 
 LIST_URLS = """
@@ -357,210 +513,46 @@ def test_every_url_is_in_the_page_table(tmp_path: Path) -> None:
     )
     stale = sorted((set(PAGES) | set(NOT_A_PAGE)) - set(urls))
     assert not stale, f"the page table names URLs that no longer exist: {stale}"
-    for name, visit in PAGES.items():
+    assert not set(ERROR_PAGES) & set(urls), "an error page is named like a URL"
+    for name, visit in {**PAGES, **ERROR_PAGES}.items():
         assert visit.roles and set(visit.roles + visit.also) <= set(ROLES), name
         assert visit.states and set(visit.states) <= set(STATES), name
+        assert set(visit.act_in) <= set(visit.states), name
 
 
-# --------------------------------------------------------------------------- the checks
+# --------------------------------------------------------------------------- the visits
 
 
-@dataclass
-class Finding:
-    rule: str
-    impact: str
-    page: str
-    path: str
-    role: str
-    width: str
-    state: str
-    note: str
-    targets: list[str]
-    help: str
-    help_url: str
-
-    def line(self) -> str:
-        where = f"{self.page} {self.path}" + (f" ({self.note})" if self.note else "")
-        size = WIDTHS[self.width]
-        return (
-            f"- {self.rule} ({self.impact}) on {where} [role {self.role}, {self.width} "
-            f"{size['width']}x{size['height']}, state {self.state}]: {self.help}\n"
-            f"    targets: {' | '.join(self.targets)}\n    help: {self.help_url}"
-        )
-
-
-class Auditor:
-    """Runs axe-core on a tab at both widths and keeps what it finds."""
-
-    def __init__(self) -> None:
-        from axe_playwright_python.sync_playwright import Axe
-
-        self.axe = Axe()
-        self.findings: list[Finding] = []
-        self.checked: set[tuple[str, str, str]] = set()  # (page, role, state)
-        self.checked_focus: set[str] = set()
-        self.runs = 0
-        self.engine = ""
-
-    def check(self, tab: Any, page: str, role: str, state: str, note: str = "") -> None:
-        """Check what ``tab`` shows now, at phone and at desktop width (closed ``<details>``
-        opened first, so that what they hold is checked too)."""
-        path = re.sub(r"^https?://[^/]+", "", tab.url)
-        tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-        if not tab.evaluate("() => typeof window.axe === 'object'"):
-            tab.evaluate(self.axe.axe_script)  # once per page, not once per width
-        for width, size in WIDTHS.items():
-            tab.set_viewport_size(size)
-            # two frames: the page's resize handlers have run
-            tab.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r)))")
-            result = tab.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
-            self.engine = result["testEngine"]["version"]
-            self.runs += 1
-            if width == "phone":
-                self.reflow(tab, page, path, role, state, note)
-            for v in result["violations"]:
-                self.findings.append(
-                    Finding(
-                        rule=v["id"],
-                        impact=v["impact"] or "",
-                        page=page,
-                        path=path,
-                        role=role,
-                        width=width,
-                        state=state,
-                        note=note,
-                        targets=[" ".join(map(str, n["target"])) for n in v["nodes"]],
-                        help=v["help"],
-                        help_url=v["helpUrl"],
-                    )
-                )
-        tab.set_viewport_size(WIDTHS["phone"])
-        self.checked.add((page, role, state))
-
-    def reflow(self, tab: Any, page: str, path: str, role: str, state: str, note: str) -> None:
-        """At phone width the page must not scroll sideways (WCAG 1.4.10; wide tables scroll
-        inside themselves): the elements that stick out are reported."""
-        wider = tab.evaluate(WIDER_JS)
-        if wider:
-            self.findings.append(
-                Finding(
-                    rule="reflow",
-                    impact="serious",
-                    page=page,
-                    path=path,
-                    role=role,
-                    width="phone",
-                    state=state,
-                    note=note,
-                    targets=wider,
-                    help="The page must not scroll sideways at phone width",
-                    help_url="https://www.w3.org/WAI/WCAG21/Understanding/reflow.html",
-                )
-            )
-
-    def walk_focus(self, tab: Any, page: str, role: str, state: str) -> None:
-        """Press Tab through the page (at phone width): every element that takes the focus
-        must show a focus ring of at least 2 px whose colour has a contrast of at least 3:1
-        with the background behind it (WCAG 2.4.7 and 1.4.11), inside the window."""
-        path = re.sub(r"^https?://[^/]+", "", tab.url)
-        seen: list[str] = []
-        bad: list[str] = []
-        outside = 0
-        for _ in range(MAX_TABS):
-            tab.keyboard.press("Tab")
-            got = tab.evaluate(FOCUS_JS)
-            if got is None:  # past the last element; the next Tab starts at the top again
-                outside += 1
-                if outside > 2:
-                    break
-                continue
-            if got["id"] in seen:
-                break  # round once
-            seen.append(got["id"])
-            if not (got["ring"] and got["contrast"] >= 3 and got["inside"]):
-                bad.append(f"{got['id']} (ring {got['ring']}, contrast {got['contrast']:.1f})")
-        assert len(seen) > 2, f"{page} {path}: Tab reached only {seen}"
-        self.checked_focus.add(page)
-        if bad:
-            self.findings.append(
-                Finding(
-                    rule="focus-visible",
-                    impact="serious",
-                    page=page,
-                    path=path,
-                    role=role,
-                    width="phone",
-                    state=state,
-                    note="the keyboard focus, by Tab",
-                    targets=bad,
-                    help="The keyboard focus must be visible, with a ring of 3:1 contrast",
-                    help_url="https://www.w3.org/WAI/WCAG21/Understanding/focus-visible.html",
-                )
-            )
-
-    def failing(self) -> list[Finding]:
-        return [f for f in self.findings if f.impact in FAILING]
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "axe_core": self.engine,
-            "runs": self.runs,
-            "violations": [f.__dict__ for f in self.findings],
-        }
-        path.write_text(json.dumps(data, indent=1), encoding="utf-8")
-
-
-class Tabs:
-    """One browser context and tab per role, English, phone-sized, with its browser errors."""
-
-    def __init__(self, browser: Any, site: Site) -> None:
-        self.contexts: dict[str, Any] = {}
-        self.tabs: dict[str, Any] = {}
-        self.errors: list[str] = []
-        for role in ROLES:
-            context = browser.new_context(
-                viewport=WIDTHS["phone"], locale="en-GB", base_url=site.url
-            )
-            context.set_default_timeout(15_000)
-            tab = context.new_page()
-            tab.on("console", self._console(role))
-            tab.on("pageerror", lambda e, role=role: self.errors.append(f"{role}: {e}"))
-            self.contexts[role], self.tabs[role] = context, tab
-
-    def _console(self, role: str) -> Callable[[Any], None]:
-        def log(m: Any) -> None:
-            # pages with a form's errors answer 400 on purpose; the status is checked instead
-            if m.type == "error" and not m.text.startswith("Failed to load resource"):
-                self.errors.append(f"{role}: {m.text}")
-
-        return log
-
-    def __getitem__(self, role: str) -> Any:
-        return self.tabs[role]
-
-    def close(self) -> None:
-        for context in self.contexts.values():
-            context.close()
+def load(tab: Any, visit: Visit, path: str, name: str, role: str) -> None:
+    """Open ``path`` in ``tab``: it answers the visit's status, is not sent elsewhere, and
+    what a script adds (``ready``) is there."""
+    answer = tab.goto(path)
+    assert answer is not None and answer.status == visit.status, (name, role, path, answer)
+    got = urlsplit(tab.url).path
+    assert got == urlsplit(path).path, f"{name}: {path} as {role} went to {got}"
+    if visit.ready:
+        tab.locator(visit.ready).first.wait_for()
 
 
 def check_state(tabs: Tabs, auditor: Auditor, world: World, state: str) -> None:
     """Every page of the table that is interesting in ``state``, for each of its roles."""
-    for name, visit in PAGES.items():
-        for role in visit.who(state):
+    for name, visit in {**PAGES, **ERROR_PAGES}.items():
+        roles = visit.who(state)
+        for role in roles:
             tab = tabs[role]
             if visit.prepare is not None:
                 visit.prepare(tab, world)
             paths = visit.paths(world)
             assert paths and all(paths), f"{name}: no address in state {state}"
             for path in paths:
-                answer = tab.goto(path)
-                assert answer is not None and answer.status == 200, (name, role, path, answer)
+                load(tab, visit, path, name, role)
                 auditor.check(tab, name, role, state)
                 if visit.focus and name not in auditor.checked_focus:
                     auditor.walk_focus(tab, name, role, state)
+                if role != roles[0] or not visit.acts(state):
+                    continue
                 for what, action in visit.actions:
-                    tab.goto(path)
+                    load(tab, visit, path, name, role)
                     action(tab, world)
                     auditor.check(tab, name, role, state, what)
 
@@ -578,17 +570,32 @@ def check_languages(tabs: Tabs, auditor: Auditor) -> None:
 # --------------------------------------------------------------------------- the round
 
 
+def add_staff(office: Any, email: str, role: str, schools: str = "") -> None:
+    """Give ``email`` a staff role with the Staff page's form."""
+    office.goto("/office/staff/")
+    form = office.locator("main > form.stack")
+    form.locator("input[name=email]").fill(email)
+    form.locator("select[name=role]").select_option(role)
+    if schools:
+        form.locator("input[name=schools]").fill(schools)
+        form.locator("select[name=round]").select_option(label="Browser 2027")
+    assert submit(office, form) == 302, office.inner_text("main")
+
+
 def prepare_open(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None:
     """Staff and a parent sign in (the page with the message "You are signed in" is checked); a
-    school viewer is added; four children with lists; a pledge group."""
+    school viewer and a second office admin are added; a date of birth is allowed; four
+    children registered and their lists; a pledge group; an e-mail that failed."""
     office = tabs["office"]
     office.goto("/signin/")
-    sign_in(office, site, OFFICE)
-    office.goto("/office/staff/")
-    office.fill("input[name=email]", SCHOOL_VIEWER)
-    office.select_option("select[name=role]", "school")
-    office.fill("input[name=schools]", "A")
-    assert submit(office, office.locator("main form.stack")) == 302
+    sign_in(office, site, OFFICE, app=True)
+    add_staff(office, SCHOOL_VIEWER, "school", "A")
+    add_staff(office, NEWCOMER, "office")
+    office.goto(f"/office/rounds/{world.slug}/birth-dates/")
+    office.fill("input[name=email]", "ouder2@samen.test")
+    office.fill("input[name=birth_date]", "2023-11-20")
+    office.fill("[name=reason]", "Skips a year (the school's advice)")
+    assert submit(office, office.locator("main form.stack")) == 302, office.inner_text("main")
     tabs["school"].goto("/signin/")
     sign_in(tabs["school"], site, SCHOOL_VIEWER)
 
@@ -610,24 +617,36 @@ def prepare_open(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None
     parent.wait_for_url(f"**{world.children[0]}")
     world.invite = re.sub(r"^https?://[^/]+", "", parent.input_value("#invite"))
     assert parent.locator("#chances table").count(), "no chances on the child's page"
+    site.run(sys.executable, "-c", FAILED_MAIL, world.slug, CHILDREN[0][0])
+    office.goto("/office/e-mail/")
+    assert office.get_by_role("button", name=f"Send the e-mail to {PARENT} again").count()
 
     office.goto(f"/office/rounds/{world.slug}/applicants/")
     link = office.locator("main table a").first.get_attribute("href") or ""
     world.applicant = link.rstrip("/").rsplit("/", 1)[-1]
 
 
+def commit(office: Any, seed: str) -> None:
+    """Publish the fingerprint of ``seed`` (replacing the one before)."""
+    office.fill("input[name=seed]", seed)
+    office.get_by_role("button", name="Publish the fingerprint").click()
+    office.wait_for_selector(f"code.hash:has-text('{hashlib.sha256(seed.encode()).hexdigest()}')")
+
+
 def prepare_closed(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None:
-    """The office publishes the fingerprint, closes the registration and reveals the seed."""
+    """The office publishes a fingerprint and replaces it (the draw page lists both), closes
+    the registration and reveals the seed."""
     office = tabs["office"]
     office.goto(f"/office/rounds/{world.slug}/")
-    office.fill("input[name=seed]", SEED)
-    office.get_by_role("button", name="Publish the fingerprint").click()
-    office.wait_for_selector("code.hash")
+    commit(office, FIRST_SEED)
+    commit(office, SEED)
     office.get_by_role("button", name="Close the registration").click()
     office.wait_for_selector("button:has-text('Reveal the seed')")
     office.fill("input[name=seed]", SEED)
     office.get_by_role("button", name="Reveal the seed").click()
     office.wait_for_selector(f"text={SEED}")
+    # the office's round pages are read-only from now on
+    assert "can no longer change" in office.inner_text("main .notice")
 
 
 def prepare_queued(tabs: Tabs, site: Site, world: World, auditor: Auditor) -> None:
@@ -690,9 +709,9 @@ def site() -> Iterator[Site]:
 def test_axe_finds_nothing_serious_on_any_page(site: Site, browser: Any) -> None:
     with urllib.request.urlopen(site.url + "/") as r:
         assert "script-src 'self'" in r.headers["Content-Security-Policy"]
-    tabs = Tabs(browser, site)
+    tabs = Tabs(browser, site, ROLES)
     auditor = Auditor()
-    world = World()
+    world = World(site)
     try:
         for state in STATES:
             PREPARE[state](tabs, site, world, auditor)
@@ -702,14 +721,15 @@ def test_axe_finds_nothing_serious_on_any_page(site: Site, browser: Any) -> None
     finally:
         tabs.close()
         auditor.save(ARTIFACTS / "axe-results.json")
+    table = {**PAGES, **ERROR_PAGES}
     wanted = {
         (name, role, state)
-        for name, visit in PAGES.items()
+        for name, visit in table.items()
         for state in visit.states
         for role in visit.who(state)
     }
     assert wanted <= auditor.checked, sorted(wanted - auditor.checked)
-    walked = {name for name, visit in PAGES.items() if visit.focus}
+    walked = {name for name, visit in table.items() if visit.focus}
     assert walked == auditor.checked_focus, walked ^ auditor.checked_focus
     assert tabs.errors == [], tabs.errors
     failing = auditor.failing()
