@@ -52,8 +52,8 @@ at_least = { public = 1 }
 
 V2_SCHOOLS = """\
 school_id,name,capacity,x,y,denomination,admits
-S1,Een,2,0,0,public,
-S2,Twee,2,1000,0,catholic,
+S1,Een,1,0,0,public,
+S2,Twee,1,1000,0,catholic,
 S3,Drie,1,0,1000,public,advice_havo|advice_vwo
 """
 
@@ -322,7 +322,7 @@ CASES = [
     ),
     (
         "nearest-school-without-coordinates",
-        {"schools.csv": replace_line(V2_SCHOOLS, 3, "S2,Twee,2,,,catholic,")},
+        {"schools.csv": replace_line(V2_SCHOOLS, 3, "S2,Twee,1,,,catholic,")},
         "schools.csv",
         3,
         "x,y",
