@@ -21,8 +21,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import IMPLEMENTATIONS, MECHANISMS, TIE_BREAKINGS, RoundSpec, implementations
-from conftest import plain, rounds_v2
+from conftest import (
+    IMPLEMENTATIONS,
+    MECHANISMS,
+    TIE_BREAKINGS,
+    RoundSpec,
+    implementations,
+    plain,
+    rounds_v2,
+)
 from reference import Round, final_lists
 from test_engine_properties import prefers
 
