@@ -293,6 +293,30 @@ def seed_dependent(columns: Sequence[tuple[str, ...]]) -> bool:
     return any("lottery" in crit for crit in columns)
 
 
+def values_at(
+    instance: Instance,
+    criteria: Sequence[str],
+    apps: np.ndarray,
+    edges: np.ndarray,
+    lots: np.ndarray,
+) -> list[list[float | int]]:
+    """:func:`values` for many children at once: per criterion, the values of children
+    ``apps`` at their list entries ``edges`` with lottery numbers ``lots`` there."""
+    inst = instance
+    out: list[list[float | int]] = []
+    for c in criteria:
+        if c == "lottery":
+            out.append([int(v) for v in np.asarray(lots).tolist()])
+        elif c == "rank":
+            out.append((edges - np.asarray(inst.choice_ptr)[apps] + 1).tolist())
+        elif c == "distance":
+            out.append(np.asarray(inst.distance, dtype=np.float64)[edges].tolist())
+        else:
+            col = list(inst.value_names).index(c[len(VALUE) :])
+            out.append(np.asarray(inst.values, dtype=np.float64)[apps, col].tolist())
+    return out
+
+
 def values(
     instance: Instance, criteria: Sequence[str], a: int, e: int, lot: int
 ) -> float | int | tuple[float | int, ...]:
@@ -332,5 +356,6 @@ __all__ = [
     "value_columns",
     "value_text",
     "values",
+    "values_at",
     "values_text",
 ]

@@ -526,9 +526,7 @@ def _pool_changes(
             expression = (
                 canonical_favours(p.favours, list(inst.flag_names)) if fav[0] == COMPOUND else ""
             )
-            specs.append(
-                Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by), expression)
-            )
+            specs.append(Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by), expression))
         shares = [to_fraction(p.share or 0) for p in variant.pools]
         for s in range(inst.n_schools):
             seats = largest_remainder(shares, int(inst.capacity[s]))
