@@ -105,26 +105,25 @@ def categories_of(instance: Instance, rule: NearestRule) -> tuple[np.ndarray, np
 
 
 def _overrides(instance: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per child (CSR by applicant): the schools whose distance is given, and the metres: its
-    list entries with a known distance, then the other pairs of distances.csv."""
+    """Per child (CSR by applicant): the schools whose distance is given, and the metres (NaN:
+    not given after all): its list entries, then the other pairs of distances.csv."""
     inst = instance
     n = inst.n_applicants
-    edge_app = np.repeat(np.arange(n, dtype=np.int64), np.diff(inst.choice_ptr))
-    dist = np.asarray(inst.distance, dtype=np.float64)
-    known = ~np.isnan(dist)
-    app = [edge_app[known]]
-    school = [np.asarray(inst.choices, dtype=np.int64)[known]]
-    value = [dist[known]]
     geo = inst.geography
-    if geo is not None and len(geo.pair_app):
-        app.append(np.asarray(geo.pair_app, dtype=np.int64))
-        school.append(np.asarray(geo.pair_school, dtype=np.int64))
-        value.append(np.asarray(geo.pair_metres, dtype=np.float64))
-    a = np.concatenate(app)
+    if geo is None or not len(geo.pair_app):  # the list entries are in child order already
+        return (
+            np.asarray(inst.choice_ptr, dtype=np.int64),
+            np.asarray(inst.choices, dtype=np.int64),
+            np.asarray(inst.distance, dtype=np.float64),
+        )
+    edge_app = np.repeat(np.arange(n, dtype=np.int64), np.diff(inst.choice_ptr))
+    a = np.concatenate([edge_app, np.asarray(geo.pair_app, dtype=np.int64)])
+    school = np.concatenate([inst.choices, geo.pair_school]).astype(np.int64)
+    value = np.concatenate([inst.distance, geo.pair_metres]).astype(np.float64)
     order = np.argsort(a, kind="stable")
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(a, minlength=n), out=ptr[1:])
-    return ptr, np.concatenate(school)[order], np.concatenate(value)[order]
+    return ptr, school[order], value[order]
 
 
 #: up to this many schools every distance is computed by the rules' function
@@ -383,6 +382,8 @@ def _candidates(
         size[:] = 0
         nv = 0
         for q in range(optr[a], optr[a + 1]):
+            if np.isnan(ometres[q]):
+                continue
             s = oschool[q]
             given[s] = ometres[q]
             lo[s] = ometres[q]
@@ -584,7 +585,8 @@ def _select(
             v = d[i, s]
             row[s] = np.inf if np.isnan(v) else v
         for q in range(optr[a], optr[a + 1]):
-            row[oschool[q]] = ometres[q]
+            if not np.isnan(ometres[q]):
+                row[oschool[q]] = ometres[q]
         for r in range(n_rules):
             k = counts[r]
             c0 = need_ptr[r]

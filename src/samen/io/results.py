@@ -156,20 +156,27 @@ def waitlists_csv(rnd: Round, result: Result) -> bytes:
     w = result.waitlists
     if w is None:
         raise ValueError("the result has no waiting lists; allocate a round with waitlists = true")
-    # hundreds of thousands of rows: every id is quoted once, each row is one format
+    # hundreds of thousands of rows: every id is quoted once, and the rows of one list share
+    # their start "school,pool,"
     school = csv_cells(inst.school_ids)
     pool = [*csv_cells(inst.pool_names), ""]  # -1 -> ""
-    child = csv_cells(inst.applicant_ids)
+    child = [c + "\n" for c in csv_cells(inst.applicant_ids)]
     position = [str(k) for k in range(int(w.position.max(initial=0)) + 1)]
-    lines = [
-        f"{school[s]},{pool[p]},{position[k]},{child[a]}\n"
-        for s, p, k, a in zip(
-            w.school.tolist(), w.pool.tolist(), w.position.tolist(), w.applicant.tolist(),
-            strict=True,
-        )
-    ]  # fmt: skip
+    lists = w.school.astype(np.int64) * (len(pool) + 1) + w.pool.astype(np.int64) + 1
+    cuts = (np.flatnonzero(np.diff(lists)) + 1).tolist()
+    s_of, p_of = w.school.tolist(), w.pool.tolist()
+    ks, apps = w.position.tolist(), w.applicant.tolist()
+    parts = []
+    for lo, hi in zip([0, *cuts], [*cuts, len(apps)], strict=True):
+        if lo == hi:
+            continue
+        start = [f"{school[s_of[lo]]},{pool[p_of[lo]]},"] * (hi - lo)
+        comma = [","] * (hi - lo)
+        at = [position[k] for k in ks[lo:hi]]
+        rows = zip(start, at, comma, [child[a] for a in apps[lo:hi]], strict=True)
+        parts.append("".join(map("".join, rows)))
     head = render_table(WAITLIST_COLUMNS, [], formatted=True)
-    return head + "".join(lines).encode("utf-8")
+    return head + "".join(parts).encode("utf-8")
 
 
 def csv_cells(values: Sequence[str]) -> list[str]:
