@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from samen.engine.distance import CHUNK_CELLS, metres
+from samen.engine.distance import CHUNK_CELLS, EARTH_RADIUS_M, estimate, metres
 from samen.engine.families import id_order
 
 if TYPE_CHECKING:
@@ -224,22 +224,6 @@ def _with_candidates(
 
 
 @njit(cache=True, inline="always")
-def _estimate(hx, hy, sx, sy, haversine):
-    """A quick distance (the rules' formula without NumPy's ``hypot`` and rounding)."""
-    if haversine:
-        la1 = np.radians(hx)
-        la2 = np.radians(sx)
-        h = (
-            np.sin((la2 - la1) / 2) ** 2
-            + np.cos(la1) * np.cos(la2) * np.sin((np.radians(sy) - np.radians(hy)) / 2) ** 2
-        )
-        return 2 * 6371008.8 * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0)))
-    dx = hx - sx
-    dy = hy - sy
-    return np.sqrt(dx * dx + dy * dy)
-
-
-@njit(cache=True, inline="always")
 def _push(buf, b, size, k, h):
     """Keep the ``k`` smallest values seen in row ``b`` of ``buf`` (sorted); the new size."""
     if size == k:
@@ -288,7 +272,7 @@ def _visit(s, hx, hy, sites, haversine, abs_margin, rel_margin, lo, seen, visite
     the new number of visited schools."""
     if seen[s]:
         return nv
-    d = _estimate(hx, hy, sites[s, 0], sites[s, 1], haversine)
+    d = estimate(hx, hy, sites[s, 0], sites[s, 1], haversine)
     slack = abs_margin + rel_margin * d
     lo[s] = d - slack
     seen[s] = True
@@ -342,7 +326,7 @@ def _candidates(
     # the schools with coordinates, along the first coordinate (in metres of that axis)
     axis = np.empty(m, dtype=np.float64)
     for s in range(m):
-        axis[s] = np.radians(sites[s, 0]) * 6371008.8 if haversine else sites[s, 0]
+        axis[s] = np.radians(sites[s, 0]) * EARTH_RADIUS_M if haversine else sites[s, 0]
     along = np.argsort(axis)
     mx = 0
     while mx < m and not np.isnan(axis[along[mx]]) and not np.isnan(sites[along[mx], 1]):
@@ -395,7 +379,7 @@ def _candidates(
         if np.isnan(hx) or np.isnan(hy):
             pass  # only the given distances
         elif haversine:
-            x = np.radians(hx) * 6371008.8
+            x = np.radians(hx) * EARTH_RADIUS_M
             right = np.searchsorted(line, x)
             left = right - 1
             while left >= 0 or right < mx:
