@@ -306,6 +306,40 @@ def grid_of(sites: np.ndarray, per_cell: float = 2.0) -> tuple[np.ndarray, ...]:
 
 
 @njit(cache=True)
+def _along(sites, haversine):
+    """The schools with coordinates in the order of the first coordinate, and that coordinate
+    in metres along its axis (x, or the latitude times the earth's radius)."""
+    m = sites.shape[0]
+    axis = np.empty(m, dtype=np.float64)
+    for s in range(m):
+        axis[s] = np.radians(sites[s, 0]) * EARTH_RADIUS_M if haversine else sites[s, 0]
+    along = np.argsort(axis)
+    mx = 0
+    while mx < m and not np.isnan(axis[along[mx]]) and not np.isnan(sites[along[mx], 1]):
+        mx += 1
+    return along, axis[along[:mx]].copy()
+
+
+@njit(cache=True)
+def _buffers(codes, need_ptr, need_all, counts, m):
+    """How many schools each buffer keeps (per rule: all schools, then one per category of
+    its ``at_least``), and per rule and school its category buffer (-1: none)."""
+    n_rules = len(counts)
+    want = np.empty(n_rules + len(need_all), dtype=np.int64)
+    for r in range(n_rules):
+        want[r] = counts[r]
+    for i in range(len(need_all)):
+        want[n_rules + i] = need_all[i]
+    cat_buf = np.full((n_rules, m), -1, dtype=np.int64)
+    for r in range(n_rules):
+        for s in range(m):
+            c = codes[r, s]
+            if c >= 0 and need_all[need_ptr[r] + c] > 0:
+                cat_buf[r, s] = n_rules + need_ptr[r] + c
+    return want, cat_buf
+
+
+@njit(cache=True)
 def _candidates(
     homes, sites, haversine, abs_margin, rel_margin, optr, oschool, ometres, by_rank, codes,
     need_ptr, need_all, counts, geometry, dims, cell_ptr, cell_school,
@@ -323,36 +357,14 @@ def _candidates(
     rank = np.empty(m, dtype=np.int64)
     for t in range(m):
         rank[by_rank[t]] = t
-    # the schools with coordinates, along the first coordinate (in metres of that axis)
-    axis = np.empty(m, dtype=np.float64)
-    for s in range(m):
-        axis[s] = np.radians(sites[s, 0]) * EARTH_RADIUS_M if haversine else sites[s, 0]
-    along = np.argsort(axis)
-    mx = 0
-    while mx < m and not np.isnan(axis[along[mx]]) and not np.isnan(sites[along[mx], 1]):
-        mx += 1
-    line = axis[along[:mx]].copy()
+    along, line = _along(sites, haversine)
+    mx = len(line)
     n_rules = len(counts)
-    biggest = 1
-    for r in range(n_rules):
-        biggest = max(biggest, counts[r])
-    for i in range(len(need_all)):
-        biggest = max(biggest, need_all[i])
-    n_bufs = n_rules + len(need_all)  # per rule: all schools, then one per category
-    buf = np.empty((n_bufs, biggest + 1), dtype=np.float64)
-    size = np.zeros(n_bufs, dtype=np.int64)
-    want = np.empty(n_bufs, dtype=np.int64)
-    for r in range(n_rules):
-        want[r] = counts[r]
-    for i in range(len(need_all)):
-        want[n_rules + i] = need_all[i]
-    cat_buf = np.full((n_rules, m), -1, dtype=np.int64)  # the category buffer of a school
-    for r in range(n_rules):
-        for s in range(m):
-            c = codes[r, s]
-            if c >= 0 and need_all[need_ptr[r] + c] > 0:
-                cat_buf[r, s] = n_rules + need_ptr[r] + c
-    bound = np.empty(n_bufs, dtype=np.float64)
+    want, cat_buf = _buffers(codes, need_ptr, need_all, counts, m)
+    biggest = max(1, want.max())
+    buf = np.empty((len(want), biggest + 1), dtype=np.float64)
+    size = np.zeros(len(want), dtype=np.int64)
+    bound = np.empty(len(want), dtype=np.float64)
     lo = np.empty(m, dtype=np.float64)
     given = np.full(m, np.nan)
     seen = np.zeros(m, dtype=np.bool_)
