@@ -8,6 +8,9 @@ says, file by file, how a results folder differs from a fresh computation (``sam
 council report and the platform's waiting-list rounds read published results with it;
 :func:`read_groups` reads ``groups.csv`` alone). Problems raise :class:`ResultsError`.
 
+With ``waitlists = true`` (section 10.7) the folder also holds ``waitlists.csv``;
+``summary.json`` says which version of the rules the round uses (``"rules"``, section 10.8).
+
 CSV output is comma separated, UTF-8 without BOM, with ``\\n`` line endings. ``summary.json``
 has sorted keys and no timestamps, so the same round always gives the same bytes.
 """
@@ -17,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,22 +29,31 @@ from typing import Any
 import numpy as np
 
 from samen import __version__
+from samen.engine.criteria import VALUE, values_text
+from samen.engine.criteria import parse as parse_criteria
 from samen.engine.distance import text as metres
 from samen.engine.instance import (
     ORDER_DISTANCE,
     ORDER_LOTTERY,
-    ORDER_NAMES,
     ORDER_RANK,
     Instance,
     Priority,
     Result,
+    rules_version,
 )
 from samen.engine.lottery import hex16
+from samen.engine.pools import ORDER_CRITERIA, pools_of
 from samen.io.atomic import write_folder
 from samen.io.errors import InputError, Problem, Problems, RoundError
 from samen.io.round import Round, render_table
 
-RESULT_FILES: tuple[str, ...] = ("assignments.csv", "cutoffs.csv", "groups.csv", "summary.json")
+RESULT_FILES: tuple[str, ...] = (
+    "assignments.csv",
+    "cutoffs.csv",
+    "groups.csv",
+    "waitlists.csv",
+    "summary.json",
+)
 _FIX = "run 'samen allocate' again to rewrite the results (or 'samen verify' to see what changed)"
 
 ASSIGNMENT_COLUMNS = ("applicant_id", "school_id", "choice_rank", "pool", "lottery")
@@ -58,15 +71,18 @@ CUTOFF_COLUMNS = (
     "cutoff_applicant_id",
 )
 GROUP_COLUMNS = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
+WAITLIST_COLUMNS = ("school_id", "pool", "position", "applicant_id")
 
 
-def _cutoff_value(order: int, cut: Priority) -> str:
+def _cutoff_value(order: int, cut: Priority, order_by: str = "") -> str:
+    if order >= ORDER_CRITERIA:  # section 10.2: the values of the criteria, in order
+        return values_text(order_by, cut.order_value)
     if order == ORDER_DISTANCE:
-        return metres(float(cut.order_value))
+        return metres(float(cut.order_value))  # type: ignore[arg-type]
     if order == ORDER_RANK:
-        return str(int(cut.order_value))
+        return str(int(cut.order_value))  # type: ignore[arg-type]
     if order == ORDER_LOTTERY:
-        return hex16(int(cut.order_value))
+        return hex16(int(cut.order_value))  # type: ignore[arg-type]
     return str(cut.order_value)
 
 
@@ -88,6 +104,7 @@ def assignments_csv(rnd: Round, result: Result) -> bytes:
 def cutoffs_csv(rnd: Round, result: Result) -> bytes:
     inst = rnd.instance
     groups = list(inst.priority_groups)
+    order_by = [q.order_by for school in pools_of(inst) for q in school]
     rows: list[list[object]] = []
     for s, sid in enumerate(inst.school_ids):
         for p in inst.pools_of(s):
@@ -106,8 +123,8 @@ def cutoffs_csv(rnd: Round, result: Result) -> bytes:
                 row += [
                     groups[cut.group] if 0 <= cut.group < len(groups) else "none",
                     0 if cut.unfavoured else 1,
-                    ORDER_NAMES[order],
-                    _cutoff_value(order, cut),
+                    order_by[p],
+                    _cutoff_value(order, cut, order_by[p]),
                     hex16(int(cut.lottery)),
                     cut.applicant_id,
                 ]
@@ -129,6 +146,60 @@ def groups_csv(rnd: Round, result: Result) -> bytes:
         for g, gid in enumerate(inst.group_ids)
     ]
     return render_table(GROUP_COLUMNS, rows, formatted=True)
+
+
+def waitlists_csv(rnd: Round, result: Result) -> bytes:
+    """``waitlists.csv`` (section 10.7): per school (schools.csv order) and pool (precedence
+    order), the children waiting, by position; the pool is empty under serial
+    dictatorship."""
+    inst = rnd.instance
+    w = result.waitlists
+    if w is None:
+        raise ValueError("the result has no waiting lists; allocate a round with waitlists = true")
+    # hundreds of thousands of rows: every id is quoted once, and the rows of one list share
+    # their start "school,pool,"
+    school = csv_cells(inst.school_ids)
+    pool = [*csv_cells(inst.pool_names), ""]  # -1 -> ""
+    child = [c + "\n" for c in csv_cells(inst.applicant_ids)]
+    position = [str(k) for k in range(int(w.position.max(initial=0)) + 1)]
+    lists = w.school.astype(np.int64) * (len(pool) + 1) + w.pool.astype(np.int64) + 1
+    cuts = (np.flatnonzero(np.diff(lists)) + 1).tolist()
+    s_of, p_of = w.school.tolist(), w.pool.tolist()
+    ks, apps = w.position.tolist(), w.applicant.tolist()
+    parts = []
+    for lo, hi in zip([0, *cuts], [*cuts, len(apps)], strict=True):
+        if lo == hi:
+            continue
+        start = [f"{school[s_of[lo]]},{pool[p_of[lo]]},"] * (hi - lo)
+        comma = [","] * (hi - lo)
+        at = [position[k] for k in ks[lo:hi]]
+        rows = zip(start, at, comma, [child[a] for a in apps[lo:hi]], strict=True)
+        parts.append("".join(map("".join, rows)))
+    head = render_table(WAITLIST_COLUMNS, [], formatted=True)
+    return head + "".join(parts).encode("utf-8")
+
+
+def csv_cells(values: Sequence[str]) -> list[str]:
+    """Text cells as :func:`samen.io.round.render_table` (the csv module) writes them: in
+    double quotes, with quotes doubled, when they hold a comma, a quote or a line break.
+
+    >>> csv_cells(["S1", "x,y"])
+    ['S1', '"x,y"']
+    """
+    special = re.compile(r'[,"\r\n]')
+    return ['"' + v.replace('"', '""') + '"' if special.search(v) else str(v) for v in values]
+
+
+def round_rules(rnd: Round) -> int:
+    """The version of the rules the round uses (section 10.8): 2 when its instance sets a
+    rule of section 10, or a default pool of round.toml (even one that no school uses)
+    favours an expression of several terms or orders by criteria of section 10.2."""
+    s = rnd.settings
+    pools_v2 = any(
+        "|" in p.favours or len(parse_criteria(p.order_by)) > 1 or VALUE in p.order_by
+        for p in s.default_pools
+    )
+    return 2 if pools_v2 else rules_version(rnd.instance)
 
 
 def summary(rnd: Round, result: Result) -> dict[str, object]:
@@ -160,6 +231,7 @@ def summary(rnd: Round, result: Result) -> dict[str, object]:
         "first_choice": {"count": first, "share": share(first)},
         "top3": {"count": top3, "share": share(top3)},
         "rank_histogram": [int(v) for v in hist],
+        "rules": round_rules(rnd),
         "overflow": int(result.pool_overflow.sum()),
         "runs": int(result.runs),
         "pledge_groups": {
@@ -206,6 +278,8 @@ def render_results(rnd: Round, result: Result) -> dict[str, bytes]:
     }
     if len(rnd.instance.group_ids):
         files["groups.csv"] = groups_csv(rnd, result)
+    if rnd.instance.waitlists:
+        files["waitlists.csv"] = waitlists_csv(rnd, result)
     files["summary.json"] = summary_json(rnd, result)
     return files
 
@@ -610,10 +684,13 @@ def compare_results(
         exp = expected.get(name)
         if exp is None:
             if path.exists():
+                why = (
+                    "does not ask for waiting lists (waitlists = true)"
+                    if name == "waitlists.csv"
+                    else "has no pledge groups"
+                )
                 out.append(
-                    Difference(
-                        name, "the results folder has this file, but the round has no pledge groups"
-                    )
+                    Difference(name, f"the results folder has this file, but the round {why}")
                 )
             continue
         if not path.is_file():
@@ -633,17 +710,21 @@ def compare_results(
 
 __all__ = [
     "RESULT_FILES",
+    "WAITLIST_COLUMNS",
     "Difference",
     "GroupResult",
     "Results",
     "ResultsError",
     "compare_results",
+    "csv_cells",
     "metres",
     "parse_results",
     "read_groups",
     "read_results",
     "render_results",
+    "round_rules",
     "summary",
+    "waitlists_csv",
     "write_files",
     "write_results",
 ]
