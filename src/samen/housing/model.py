@@ -54,8 +54,9 @@ class Dwelling:
     """A vacancy: a place with capacity 1 (a row of ``dwellings.csv``).
 
     ``rent_band`` is one of the round's rent bands (cheapest first, e.g. ``"A"``..``"D"``),
-    ``label`` names the :class:`LabelRule` that allocates it, ``x``/``y`` are its location
-    (projected metres, or latitude/longitude as the allocation rules' ``distance`` says).
+    ``label`` names the :class:`LabelRule` that allocates it, ``x`` and ``y`` are its
+    location as dwellings.csv gives it (x,y in projected metres, or lat,lon in degrees),
+    ``address`` a text shown with it. The rules do not use the location; maps do.
     """
 
     id: str
@@ -65,6 +66,7 @@ class Dwelling:
     label: str
     x: float | None = None
     y: float | None = None
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ class HousingRules:
     standard allocation); ``lottery_share`` is the largest share of the round's vacancies
     whose label orders by lottery first (WoningNet Amsterdam: 0.15), ``None`` = no limit;
     ``rent_bands`` and ``income_bands`` list the bands, cheapest and lowest first (empty =
-    whatever the tables and rows use).
+    whatever the tables and rows use); ``tie_breaking`` is the allocation rules' (section 3:
+    one lottery number per household, or one per household and dwelling).
     """
 
     name: str
@@ -209,6 +212,7 @@ class HousingRules:
     lottery_share: float | None = None
     rent_bands: tuple[str, ...] = ()
     income_bands: tuple[str, ...] = ()
+    tie_breaking: str = "single"
 
 
 @dataclass(frozen=True)
