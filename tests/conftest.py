@@ -19,6 +19,7 @@ from samen.engine.instance import (
     Priority,
     build_instance,
 )
+from samen.engine.nearest import NearestRule
 
 HAVE_ENGINE = importlib.util.find_spec("samen.engine.allocate") is not None
 needs_engine = pytest.mark.skipif(not HAVE_ENGINE, reason="samen.engine.allocate not written yet")
@@ -71,10 +72,26 @@ def _py(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
+def _order_value(v):
+    return tuple(_py(x) for x in v) if isinstance(v, tuple) else _py(v)
+
+
 def _priority(p) -> Priority | None:
     if p is None:
         return None
-    return Priority(*(_py(v) for v in p))
+    g, u, v, lot, aid = p
+    return Priority(_py(g), _py(u), _order_value(v), _py(lot), aid)
+
+
+def waitlist_rows(result) -> list[tuple[int, int, int, int]] | None:
+    """The waiting lists (section 10.7) as (school, pool, position, child) rows."""
+    w = result.waitlists
+    if w is None or isinstance(w, list):
+        return w
+    return [
+        (int(s), int(p), int(k), int(a))
+        for s, p, k, a in zip(w.school, w.pool, w.position, w.applicant, strict=True)
+    ]
 
 
 def plain(result) -> dict[str, object]:
@@ -90,12 +107,13 @@ def plain(result) -> dict[str, object]:
             out[name] = [bool(v) for v in value]
         else:
             out[name] = [int(v) for v in value]
+    out["waitlists"] = waitlist_rows(result)
     return out
 
 
 def assert_same(engine_result, reference_result, inst: Instance | None = None) -> None:
     a, b = plain(engine_result), plain(reference_result)
-    diffs = {k: (a[k], b[k]) for k in FIELDS if a[k] != b[k]}
+    diffs = {k: (a[k], b[k]) for k in (*FIELDS, "waitlists") if a[k] != b[k]}
     if diffs:
         where = f"\n{describe(inst)}" if inst is not None else ""
         lines = "\n".join(
@@ -124,6 +142,15 @@ class RoundSpec:
     groups: dict[str, tuple[str, int]] = field(default_factory=dict)
     mechanism: str = "deferred-acceptance"
     tie_breaking: str = "single"
+    # section 10 (v2)
+    values: dict[str, dict[str, float]] = field(default_factory=dict)
+    first_choice_only: list[str] = field(default_factory=list)
+    nearest: list[NearestRule] = field(default_factory=list)
+    categories: dict[str, dict[str, str]] = field(default_factory=dict)
+    homes: dict[str, tuple[float, float]] | None = None
+    sites: dict[str, tuple[float, float]] | None = None
+    family_number: str = "first"
+    waitlists: bool = False
 
     def build(self, **changes) -> Instance:
         kw = dict(self.__dict__)
@@ -289,6 +316,97 @@ def rounds(
     )
 
 
+#: what a v2 pool may favour (section 10.1) and order by (10.2)
+V2_FAVOURS = (
+    "",
+    "indicator",
+    "not:indicator",
+    "indicator|disability",
+    "not:indicator|disability",
+    "disability|not:disability",
+)
+V2_ORDERS = (
+    "lottery",
+    "distance",
+    "rank",
+    "rank,distance",
+    "value:points",
+    "value:points,distance",
+    "distance,lottery",
+    "lottery,rank",
+    "rank,lottery,value:points",
+)
+#: the values of the value: column, with ties, a negative and a fraction
+POINTS = (-1.5, 0.0, 0.0, 2.0, 2.25, 7.0)
+
+
+@st.composite
+def rounds_v2(
+    draw,
+    *,
+    rank: bool = True,
+    first_only: bool = True,
+    **kwargs,
+) -> RoundSpec:
+    """A random small round with the rules of section 10: flag expressions, ordering
+    criteria (``rank`` ones unless ``rank=False``), a value column, ``[[nearest]]`` rules
+    with categories on a grid of coordinates (ties on purpose) and distances.csv overrides,
+    first-choice-only groups (unless ``first_only=False``), several rows per pair, the
+    family number and waiting lists."""
+    spec = draw(rounds(**kwargs))
+    ids = list(spec.applicants)
+    schools = list(spec.capacity)
+    orders = [o for o in V2_ORDERS if rank or "rank" not in o]
+    spec.flags = {
+        "indicator": {a: draw(st.integers(0, 1)) for a in ids},
+        "disability": {a: draw(st.integers(0, 1)) for a in ids},
+    }
+    for specs in spec.pools.values():
+        for ps in specs:
+            ps.favours = draw(st.sampled_from(V2_FAVOURS))
+            ps.order_by = draw(st.sampled_from(orders))
+    spec.values = {"points": {a: draw(st.sampled_from(POINTS)) for a in ids}}
+    spec.priority_groups = ["sibling", "nearby", "zone"]
+    spec.homes = {
+        a: (100.0 * draw(st.integers(0, 3)), 100.0 * draw(st.integers(0, 3))) for a in ids
+    }
+    spec.sites = {
+        s: (100.0 * draw(st.integers(0, 3)), 100.0 * draw(st.integers(0, 3))) for s in schools
+    }
+    kinds = ["public", "catholic", " public "]
+    spec.categories = {"kind": {s: draw(st.sampled_from(kinds)) for s in schools}}
+    rules = [NearestRule("nearby", draw(st.integers(1, len(schools))))]
+    if draw(st.booleans()):
+        rules.append(
+            NearestRule(
+                draw(st.sampled_from(["nearby", "zone"])),
+                draw(st.integers(1, len(schools))),
+                "kind",
+                (("public", draw(st.integers(0, 2))), ("catholic", draw(st.integers(0, 2)))),
+            )
+        )
+    spec.nearest = rules
+    spec.first_choice_only = (
+        draw(st.sampled_from([[], ["zone"], ["sibling", "zone"], ["nearby"]])) if first_only else []
+    )
+    priorities: dict[tuple[str, str], object] = {}
+    distances: dict[tuple[str, str], float] = {}
+    for a, lst in spec.applicants.items():
+        for s in schools:
+            k = draw(st.integers(0, 5))
+            if s in lst and k == 0:
+                priorities[(a, s)] = draw(st.sampled_from(["sibling", "zone", "nearby"]))
+            elif s in lst and k == 1:
+                priorities[(a, s)] = ["zone", draw(st.sampled_from(["sibling", "nearby"]))]
+            if draw(st.integers(0, 3)) == 0:  # a distances.csv row (listed or not)
+                distances[(a, s)] = float(draw(st.integers(0, 6)) * 50)
+    spec.priorities = priorities  # type: ignore[assignment]
+    spec.distances = distances
+    spec.family_number = draw(st.sampled_from(["first", "best"]))
+    spec.waitlists = True
+    return spec
+
+
 __all__ = [
     "FIELDS",
     "HAVE_ENGINE",
@@ -304,4 +422,6 @@ __all__ = [
     "plain",
     "reference_allocate",
     "rounds",
+    "rounds_v2",
+    "waitlist_rows",
 ]

@@ -1,13 +1,14 @@
 """A deliberately naive reference implementation of the allocation rules.
 
-Written straight from ``docs/allocation-rules.md`` (sections 3 to 8) and
-``docs/decisions.md``, with no concern for speed: plain Python lists, sets and dicts,
-and the school's choice of section 5 recomputed from scratch every time it is needed.
-The engine's tests compare :func:`samen.engine.allocate.allocate` with :func:`allocate`
-here on every field of the result.
+Written straight from ``docs/allocation-rules.md`` (sections 3 to 8 and the rules of
+version 2 in section 10) and ``docs/decisions.md``, with no concern for speed: plain Python
+lists, sets and dicts, and the school's choice of section 5 recomputed from scratch every
+time it is needed. The engine's tests compare :func:`samen.engine.allocate.allocate` with
+:func:`allocate` here on every field of the result, and the waiting lists.
 
-Nothing here imports the engine's helpers (the lottery is computed with ``hashlib``);
-only the :class:`~samen.engine.instance.Instance` it reads and the
+Nothing here imports the engine's helpers (the lottery is computed with ``hashlib``, the
+distances to unlisted schools with NumPy's formulas of section 2, the nearest schools by
+sorting); only the :class:`~samen.engine.instance.Instance` it reads and the
 :class:`~samen.engine.instance.Priority` tuple it reports come from ``samen``.
 """
 
@@ -16,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from samen.engine.instance import Instance, Priority
 
@@ -48,6 +51,8 @@ class RefResult:
     group_assigned: list[int]
     group_held: list[bool]
     runs: int
+    #: section 10.7: (school, pool or -1, position, child) rows, when the round asks for them
+    waitlists: list[tuple[int, int, int, int]] | None = None
 
 
 class Round:
@@ -73,11 +78,15 @@ class Round:
             schools = [int(s) for s in inst.choices[lo:hi]]
             self.submitted.append(schools)
             self.group_at.append(
-                {s: int(inst.priority[e]) for s, e in zip(schools, range(lo, hi), strict=True)}
+                {
+                    s: self._group(a, j, e)
+                    for j, (s, e) in enumerate(zip(schools, range(lo, hi), strict=True))
+                }
             )
             self.distance_at.append(
                 {s: float(inst.distance[e]) for s, e in zip(schools, range(lo, hi), strict=True)}
             )
+        self._nearest_groups()
 
         self.capacity = [int(c) for c in inst.capacity]
         self.pools_of = [
@@ -119,7 +128,7 @@ class Round:
             by_key[key].append(a)
         return [tuple(sorted(b, key=lambda a: self.ids[a])) for b in blocks]
 
-    # ----- section 3 and decisions 2, 4: the lottery ----------------------------------
+    # ----- section 3, 10.6 and decisions 2, 4: the lottery ----------------------------
 
     def L(self, name: str, s: int) -> int:
         """The lottery number of ``name`` at school ``s`` under the round's tie-breaking."""
@@ -127,28 +136,125 @@ class Round:
             return lottery_number(self.seed, name)
         return lottery_number(self.seed, self.school_ids[s], name)
 
+    def block_of(self, a: int) -> tuple[int, ...]:
+        return next(b for b in self.blocks if a in b)
+
     def single_number(self, a: int) -> int:
-        """The child's single number: that of its block's lead (decision 5)."""
+        """The child's single number: that of its block's lead (decision 5), or with
+        family_number = "best" the smallest of its block's members' (section 10.6)."""
+        if self.inst.family_number == "best":
+            return min(lottery_number(self.seed, self.ids[b]) for b in self.block_of(a))
         return lottery_number(self.seed, self.ids[self.lead[a]])
 
     def lottery_at(self, a: int, s: int) -> int:
         """The number child ``a`` uses at school ``s``: the pledge number at its group's
-        target, otherwise the number of its block's lead."""
+        target, otherwise the number of its block's lead (or the block's best number at
+        ``s``, section 10.6)."""
         g = self.pledge[a]
         if g >= 0 and self.group_target[g] == s:
             return self.L("pledge:" + self.group_ids[g], s)
+        if self.inst.family_number == "best":
+            return min(self.L(self.ids[b], s) for b in self.block_of(a))
         return self.L(self.ids[self.lead[a]], s)
+
+    # ----- sections 5, 10.3 and 10.4: the group that counts --------------------------
+
+    def _group(self, a: int, j: int, e: int) -> int:
+        """The group of child ``a``'s rows of priorities.csv at its ``j``-th choice (entry
+        ``e``): the strongest row; away from the first choice the strongest row that is
+        not first-choice only."""
+        inst = self.inst
+        if j == 0 or not inst.first_choice_only:
+            return int(inst.priority[e])
+        if inst.priority_rest is not None:
+            return int(inst.priority_rest[e])
+        g = int(inst.priority[e])
+        names = list(inst.priority_groups)
+        return len(names) if g < len(names) and names[g] in inst.first_choice_only else g
+
+    def distance_to(self, a: int, s: int) -> float:
+        """Section 2: distances.csv's number for the pair, else from the coordinates
+        (rounded to the centimetre); infinity when neither is known."""
+        inst = self.inst
+        if s in self.submitted[a]:
+            d = float(inst.distance[int(inst.choice_ptr[a]) + self.submitted[a].index(s)])
+            return math.inf if math.isnan(d) else d
+        geo = inst.geography
+        if geo is None:
+            return math.inf
+        for pa, ps, pm in zip(geo.pair_app, geo.pair_school, geo.pair_metres, strict=True):
+            if int(pa) == a and int(ps) == s:
+                return float(pm)
+        (x1, y1), (x2, y2) = geo.homes[a], geo.sites[s]
+        if geo.kind == "euclidean":
+            d = np.hypot(np.array([x1 - x2]), np.array([y1 - y2]))
+        else:
+            la1, lo1, la2, lo2 = (np.radians(np.array([v])) for v in (x1, y1, x2, y2))
+            h = (
+                np.sin((la2 - la1) / 2) ** 2
+                + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2
+            )
+            d = 2 * 6371008.8 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+        v = float(np.round(d, 2)[0] + 0.0)
+        return math.inf if math.isnan(v) else v
+
+    def nearest_set(self, a: int, rule) -> set[int]:
+        """N(a) of a [[nearest]] rule, as section 10.3 says it."""
+        order = sorted(range(self.m), key=lambda s: (self.distance_to(a, s), self.school_ids[s]))
+        chosen: list[int] = []
+        if rule.at_least:
+            column = self.inst.categories[rule.category]
+            for value, k in rule.at_least:
+                of_value = [s for s in order if column[s].strip() == value.strip()]
+                chosen += of_value[:k]
+        for s in order:
+            if len(chosen) >= rule.count:
+                break
+            if s not in chosen:
+                chosen.append(s)
+        return set(chosen)
+
+    def _nearest_groups(self) -> None:
+        """A computed group counts like a row (10.3), first-choice only where named (10.4)."""
+        names = list(self.inst.priority_groups)
+        for rule in self.inst.nearest:
+            g = names.index(rule.group)
+            for a in range(self.n):
+                near = self.nearest_set(a, rule)
+                for j, s in enumerate(self.submitted[a]):
+                    if s in near and (j == 0 or rule.group not in self.inst.first_choice_only):
+                        self.group_at[a][s] = min(self.group_at[a][s], g)
 
     # ----- section 5: priority ---------------------------------------------------------
 
+    def has_term(self, a: int, term: str) -> bool:
+        negate = term.startswith("not:")
+        name = term[4:].strip() if negate else term
+        value = int(self.inst.flags[a, list(self.inst.flag_names).index(name)]) == 1
+        return not value if negate else value
+
     def has_what_pool_favours(self, a: int, p: int) -> bool:
         flag = int(self.inst.pool_flag[p])
+        if flag <= -2:  # section 10.1: at least one term of the expression holds
+            terms = self.inst.expressions[-2 - flag].split("|")
+            return any(self.has_term(a, t.strip()) for t in terms)
         if flag < 0:
             return True
         value = int(self.inst.flags[a, flag]) == 1
         if bool(self.inst.pool_negate[p]):
             return not value
         return value
+
+    def criterion(self, a: int, s: int, c: str) -> float | int:
+        """One criterion's value for child ``a`` at school ``s`` (sections 5 and 10.2)."""
+        if c == "lottery":
+            return self.lottery_at(a, s)
+        if c == "distance":
+            return self.distance_at[a][s]
+        if c == "rank":
+            return self.submitted[a].index(s) + 1
+        column = list(self.inst.value_names).index(c[len("value:") :])
+        return float(self.inst.values[a, column])
 
     def priority(self, a: int, p: int) -> Priority:
         """Child ``a``'s priority tuple for a seat in pool ``p``."""
@@ -157,6 +263,11 @@ class Round:
         unfavoured = 0 if self.has_what_pool_favours(a, p) else 1
         lottery = self.lottery_at(a, s)
         order_by = int(self.inst.pool_order[p])
+        if order_by >= 3:  # section 10.2: the criteria's values, left to right
+            crit = [c.strip() for c in self.inst.orderings[order_by - 3].split(",")]
+            values = tuple(self.criterion(a, s, c) for c in crit)
+            value = values[0] if len(values) == 1 else values
+            return Priority(group, unfavoured, value, lottery, self.ids[a])
         if order_by == 0:  # lottery
             order_value: float | int = lottery
         elif order_by == 1:  # distance
@@ -406,7 +517,37 @@ def allocate(inst: Instance) -> RefResult:
         group_assigned=assigned_to_target,
         group_held=[g not in failed for g in range(n_groups)],
         runs=runs,
+        waitlists=waiting_lists(r, lists, school) if inst.waitlists else None,
     )
+
+
+def waiting_lists(
+    r: Round, lists: list[list[int]], school: list[int]
+) -> list[tuple[int, int, int, int]]:
+    """Section 10.7: per school and pool, every child with the school on its list of the last
+    run that is unassigned or assigned to a school after it, by its priority tuple for the
+    pool (a block member with its block's, then by id; under TTC its own); under serial
+    dictatorship one list per school by the single number, then id."""
+    rows: list[tuple[int, int, int, int]] = []
+    for s in range(r.m):
+        waiting = [
+            a
+            for a in range(r.n)
+            if s in lists[a] and (school[a] == -1 or lists[a].index(school[a]) > lists[a].index(s))
+        ]
+        if r.mechanism == SD:
+            ranked = sorted(waiting, key=lambda a: (r.single_number(a), r.ids[a]))
+            rows += [(s, -1, k + 1, a) for k, a in enumerate(ranked)]
+            continue
+        for p in r.pools_of[s]:
+            if r.mechanism == TTC:
+                ranked = sorted(waiting, key=lambda a, p=p: (r.priority(a, p), r.ids[a]))
+            else:
+                ranked = sorted(
+                    waiting, key=lambda a, p=p: (r.unit_priority(r.block_of(a), p), r.ids[a])
+                )
+            rows += [(s, p, k + 1, a) for k, a in enumerate(ranked)]
+    return rows
 
 
 def final_lists(inst: Instance, group_held: list[bool]) -> list[list[int]]:

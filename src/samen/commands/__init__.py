@@ -23,6 +23,7 @@ MODULES = (
     "chances",
     "scenarios",
     "report",
+    "housing",
     "web",
 )
 

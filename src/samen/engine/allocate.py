@@ -1,4 +1,5 @@
-"""Run a whole round: the mechanism inside the pledge loop, and the report of section 9.
+"""Run a whole round: the mechanism inside the pledge loop, and the report of section 9
+(with the waiting lists of section 10.7 when the round asks for them).
 
 :func:`allocate` gives the full :class:`~samen.engine.instance.Result` (what the result files
 hold); :func:`assign` only who goes where, for the many draws of the analytics, which ask
@@ -8,7 +9,7 @@ that thousands of times and need nothing else.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -20,6 +21,7 @@ from samen.engine.pledges import PledgeOutcome, run_with_pledges
 from samen.engine.priority import Prepared, cutoffs, prepare
 from samen.engine.serial_dictatorship import serial_dictatorship
 from samen.engine.top_trading_cycles import top_trading_cycles
+from samen.engine.waitlists import waitlists
 
 MECHANISM_FUNCTIONS: dict[str, Callable[[Prepared, np.ndarray], Outcome]] = {
     "deferred-acceptance": deferred_acceptance,
@@ -97,6 +99,8 @@ def allocate(instance: Instance, prepared: Prepared | None = None) -> Result:
     result = _result(prep, run.outcome, run.members, run.assigned, run.held, run.runs)
     result.extra["group_failed_in_run"] = run.failed_in_run
     result.extra["group_assigned_at_failure"] = run.assigned_at_failure
+    if instance.waitlists:  # section 10.7
+        result = replace(result, waitlists=waitlists(prep, run.outcome.school, run.active))
     return result
 
 

@@ -40,6 +40,7 @@ from numba import njit
 
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
 from samen.engine.outcome import Outcome, expand
+from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
 from samen.engine.priority import (
     HEAP_ROW,
     Prepared,
@@ -64,7 +65,7 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     heap_off = np.zeros(len(seats) + 1, dtype=np.int64)
     np.cumsum(np.maximum(seats, 0) + 1, out=heap_off[1:])
     heap = np.zeros((int(heap_off[-1]), HEAP_ROW), dtype=np.uint64)
-    flags = np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1)
+    flags = prep.flags
     unit_school, unit_pool, used, hlen = _da_kernel(
         units.ptr,
         units.members,
@@ -75,16 +76,17 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         np.ascontiguousarray(active, dtype=np.bool_),
         inst.pool_ptr,
         seats,
-        np.ascontiguousarray(inst.priority),
+        prep.group,
         prep.edge_lot,
         prep.edge_dist,
         flags,
         flags.shape[1] <= _FLAG_BITS,
-        inst.pool_flag,
+        prep.pool_flag,
         inst.pool_negate,
-        inst.pool_order,
+        prep.pool_order,
+        prep.order_codes,
         prep.id_rank,
-        key_bits(inst),
+        key_bits(prep),
         heap_off,
         heap,
     )
@@ -168,6 +170,7 @@ def _da_kernel(
     pool_flag,
     pool_negate,
     pool_order,
+    order_codes,
     id_rank,
     bits,
     heap_off,
@@ -228,8 +231,10 @@ def _da_kernel(
                     k1 = k2
                 elif o == ORDER_DISTANCE:
                     k1 = edge_dist[e]
-                else:
+                elif o == ORDER_RANK:
                     k1 = np.uint64(jc + 1)
+                else:
+                    k1 = order_codes[e, o - ORDER_CRITERIA]
                 k3 = np.uint64(ur[c, _RANK])
             else:
                 k0, k1, k2, k3 = unit_key(
@@ -246,6 +251,7 @@ def _da_kernel(
                     pool_flag,
                     pool_negate,
                     pool_order,
+                    order_codes,
                     id_rank,
                 )
             pk = pack_of(k0, k1, bits)

@@ -11,10 +11,12 @@ beyond its seats (the Flemish rule for multiple births; the extra seats are *ove
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from samen.engine.instance import Instance
+if TYPE_CHECKING:
+    from samen.engine.instance import Instance
 
 
 @dataclass(frozen=True, eq=False)

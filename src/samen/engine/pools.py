@@ -1,15 +1,21 @@
 """Seat pools (allocation rules section 4): one :class:`Pool` type and the engine's arrays.
 
 Each school's seats are split into pools listed in precedence order. A pool has a name, a
-number of seats, what it favours (nobody, a 0/1 flag, or ``not:`` + a flag) and what orders
-the children it takes (``lottery``, ``distance`` or ``rank``). Shares become seats by the
+number of seats, what it favours (nobody, a 0/1 flag, ``not:`` + a flag, or under the rules
+of section 10.1 several such terms joined by ``|``) and what orders the children it takes
+(``lottery``, ``distance`` or ``rank``, or under section 10.2 several criteria joined by
+``,``, among them ``value:COLUMN``). Shares become seats by the
 largest-remainder (Hamilton) method: each pool gets ``floor(share * capacity)`` and the seats
 left go one each to the pools with the largest remainders, ties to the earlier pool.
 Arithmetic is exact (:class:`fractions.Fraction`), so ``0.29 * 100`` is 29, not 28.
 
 The engine keeps the pools of all schools as flat arrays (``Instance.pool_*``); the round
 reader, :func:`samen.engine.build_instance` and the scenario variants build those arrays with
-:func:`pool_arrays` from lists of :class:`Pool`, and :func:`pools_of` turns them back.
+:func:`pool_arrays` from lists of :class:`Pool`, and :func:`pools_of` turns them back. A pool
+that favours an expression of several terms (:data:`COMPOUND`) or orders by anything but one
+of the three v1 orderings (:data:`ORDER_CRITERIA`) keeps its text, and the arrays point into
+the instance's ``expressions`` and ``orderings`` (``pool_flag = -2 - k`` for
+``expressions[k]``, ``pool_order = ORDER_CRITERIA + k`` for ``orderings[k]``).
 
 >>> from samen.engine.instance import build_instance
 >>> inst = build_instance({"a": ["X"]}, {"X": 10, "Y": 3})
@@ -27,6 +33,8 @@ from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
 
+from samen.engine.expressions import NOT, OR, ExpressionError, parse, render
+
 if TYPE_CHECKING:
     from samen.engine.instance import Instance
 
@@ -35,8 +43,12 @@ ORDER_LOTTERY = 0
 ORDER_DISTANCE = 1
 ORDER_RANK = 2
 ORDER_NAMES: tuple[str, ...] = ("lottery", "distance", "rank")
-#: the prefix of a ``favours`` value for the children *without* a flag
-NOT = "not:"
+#: a pool ordered by criteria (section 10.2): several, or ``value:COLUMN``; its text is in
+#: :attr:`Pool.ordering`
+ORDER_CRITERIA = 3
+#: ``Pool.flag`` of a pool that favours an expression of several terms (section 10.1); its
+#: text is in :attr:`Pool.expression`
+COMPOUND = -2
 
 
 @dataclass
@@ -44,8 +56,10 @@ class Pool:
     """One pool of one school as the engine runs it.
 
     ``flag`` is the index of the flag it favours in the round's flag names (-1: it favours
-    nobody, so everyone counts as favoured), ``negate`` is True for ``not:<flag>``, ``order``
-    one of :data:`ORDER_LOTTERY`, :data:`ORDER_DISTANCE`, :data:`ORDER_RANK`.
+    nobody, so everyone counts as favoured; :data:`COMPOUND`: the terms of ``expression``),
+    ``negate`` is True for ``not:<flag>``, ``order`` one of :data:`ORDER_LOTTERY`,
+    :data:`ORDER_DISTANCE`, :data:`ORDER_RANK` or :data:`ORDER_CRITERIA` (the criteria of
+    ``ordering``, as round folders write them: ``rank,distance``).
     """
 
     name: str
@@ -53,18 +67,22 @@ class Pool:
     flag: int = -1
     negate: bool = False
     order: int = ORDER_LOTTERY
+    expression: str = ""
+    ordering: str = ""
 
     def favours(self, flag_names: Sequence[str]) -> str:
-        """What the pool favours as a round folder writes it: ``""``, ``flag`` or
-        ``not:flag``."""
+        """What the pool favours as a round folder writes it: ``""``, ``flag``,
+        ``not:flag`` or an expression such as ``indicator|disability``."""
+        if self.flag == COMPOUND:
+            return self.expression
         if self.flag < 0:
             return ""
         return (NOT if self.negate else "") + str(flag_names[self.flag])
 
     @property
     def order_by(self) -> str:
-        """``lottery``, ``distance`` or ``rank``."""
-        return ORDER_NAMES[self.order]
+        """``lottery``, ``distance``, ``rank`` or criteria such as ``rank,distance``."""
+        return self.ordering if self.order == ORDER_CRITERIA else ORDER_NAMES[self.order]
 
 
 class PoolArrays(TypedDict):
@@ -76,6 +94,8 @@ class PoolArrays(TypedDict):
     pool_flag: np.ndarray
     pool_negate: np.ndarray
     pool_order: np.ndarray
+    expressions: list[str]
+    orderings: list[str]
 
 
 def pool_arrays(pools: Sequence[Sequence[Pool]]) -> PoolArrays:
@@ -90,13 +110,29 @@ def pool_arrays(pools: Sequence[Sequence[Pool]]) -> PoolArrays:
     flat = [p for ps in pools for p in ps]
     ptr = np.zeros(len(pools) + 1, dtype=np.int64)
     np.cumsum([len(ps) for ps in pools], out=ptr[1:])
+    expressions: dict[str, int] = {}
+    orderings: dict[str, int] = {}
+    flag = [
+        COMPOUND - expressions.setdefault(p.expression, len(expressions))
+        if p.flag == COMPOUND
+        else p.flag
+        for p in flat
+    ]
+    order = [
+        ORDER_CRITERIA + orderings.setdefault(p.ordering, len(orderings))
+        if p.order == ORDER_CRITERIA
+        else p.order
+        for p in flat
+    ]
     return {
         "pool_ptr": ptr,
         "pool_names": [p.name for p in flat],
         "pool_seats": np.array([p.seats for p in flat], dtype=np.int64),
-        "pool_flag": np.array([p.flag for p in flat], dtype=np.int32),
+        "pool_flag": np.array(flag, dtype=np.int32),
         "pool_negate": np.array([p.negate for p in flat], dtype=bool),
-        "pool_order": np.array([p.order for p in flat], dtype=np.int8),
+        "pool_order": np.array(order, dtype=np.int8 if max(order, default=0) < 128 else np.int16),
+        "expressions": list(expressions),
+        "orderings": list(orderings),
     }
 
 
@@ -108,25 +144,52 @@ def pools_of(instance: Instance) -> list[list[Pool]]:
     negate = np.asarray(instance.pool_negate).tolist()
     order = np.asarray(instance.pool_order).tolist()
     ptr = np.asarray(instance.pool_ptr).tolist()
-    return [
-        [Pool(names[k], seats[k], flag[k], bool(negate[k]), order[k]) for k in range(a, b)]
-        for a, b in pairwise(ptr)
-    ]
+    expressions, orderings = list(instance.expressions), list(instance.orderings)
+
+    def pool(k: int) -> Pool:
+        f, o = flag[k], order[k]
+        return Pool(
+            names[k],
+            seats[k],
+            COMPOUND if f <= COMPOUND else f,
+            bool(negate[k]),
+            min(o, ORDER_CRITERIA),
+            expressions[COMPOUND - f] if f <= COMPOUND else "",
+            orderings[o - ORDER_CRITERIA] if o >= ORDER_CRITERIA else "",
+        )
+
+    return [[pool(k) for k in range(a, b)] for a, b in pairwise(ptr)]
 
 
 def parse_favours(favours: str, flag_names: Sequence[str]) -> tuple[int, bool] | None:
-    """``(flag index, negate)`` of a ``favours`` value: ``(-1, False)`` for ``""``, None when
-    it names no flag of ``flag_names`` (the readers report that with the flags there are).
+    """``(flag index, negate)`` of a ``favours`` value: ``(-1, False)`` for ``""``,
+    ``(COMPOUND, False)`` for an expression of several terms (section 10.1), None when it
+    names no flag of ``flag_names`` or cannot be read (the readers report that with the flags
+    there are).
 
     >>> parse_favours("not:indicator", ["indicator"]), parse_favours("x", ["indicator"])
     ((0, True), None)
+    >>> parse_favours("indicator | x", ["indicator", "x"])
+    (-2, False)
     """
+    if OR in favours:
+        try:
+            parse(favours, flag_names)
+        except ExpressionError:
+            return None
+        return (COMPOUND, False)
     negate = favours.startswith(NOT)
     name = favours[len(NOT) :].strip() if negate else favours
     if not name:
         return None if negate else (-1, False)
     names = list(flag_names)
     return (names.index(name), negate) if name in names else None
+
+
+def canonical_favours(favours: str, flag_names: Sequence[str]) -> str:
+    """A ``favours`` value as samen writes it: an expression of several terms without the
+    spaces around its terms (``indicator|disability``), anything else as it is."""
+    return render(parse(favours, flag_names), flag_names) if OR in favours else favours
 
 
 def to_fraction(share: str | float | int | Fraction) -> Fraction:
@@ -163,13 +226,16 @@ def largest_remainder(shares: Sequence[str | float | int | Fraction], capacity: 
 
 
 __all__ = [
+    "COMPOUND",
     "NOT",
+    "ORDER_CRITERIA",
     "ORDER_DISTANCE",
     "ORDER_LOTTERY",
     "ORDER_NAMES",
     "ORDER_RANK",
     "Pool",
     "PoolArrays",
+    "canonical_favours",
     "largest_remainder",
     "parse_favours",
     "pool_arrays",

@@ -12,8 +12,12 @@ left to right, smaller first:
 
 Inside the kernels a tuple is four unsigned 64-bit integers ``(k0, k1, k2, k3)``:
 ``k0 = 2 * group + unfavoured``; ``k1`` the ordering value (a distance as the bits of its
-IEEE double, which order like the numbers for distances >= 0); ``k2`` the lottery number;
-``k3`` the rank of ``applicant_id`` in byte order. A family block's tuple is the smallest
+IEEE double, which order like the numbers for distances >= 0; for the criteria of section
+10.2 a word that orders like their values, :mod:`samen.engine.criteria`); ``k2`` the lottery
+number; ``k3`` the rank of ``applicant_id`` in byte order. The group is the one that counts
+at that school (sections 5, 10.3, 10.4: :mod:`samen.engine.priority_groups`) and a pool that
+favours an expression of several terms (10.1) reads one more 0/1 column
+(:func:`samen.engine.expressions.flag_columns`). A family block's tuple is the smallest
 of its members'. :func:`unit_key` computes one key; deferred acceptance calls it as a unit
 arrives at a pool, while :func:`pair_keys` tabulates the key of every (list entry, pool of
 that school) pair for immediate acceptance, top trading cycles and the cut-offs.
@@ -37,9 +41,11 @@ from functools import cached_property
 import numpy as np
 from numba import njit
 
-from samen.engine import lottery
+from samen.engine import criteria, lottery
+from samen.engine.expressions import flag_columns
 from samen.engine.families import Units, dissolve, form_blocks, id_order
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY, Instance, Priority
+from samen.engine.pools import COMPOUND, ORDER_CRITERIA, ORDER_RANK
 from samen.engine.sha256 import pack_strings
 
 
@@ -51,6 +57,11 @@ class Prepared:
     block's, or its pledge group's at the target: ``docs/decisions.md`` 2 and 4);
     ``single_lot[a]`` the single number (the block's); ``edge_dist`` the distance as
     sortable bits (NaN counts as +infinity); ``id_rank[a]`` the byte-order rank of the id.
+
+    What the kernels read instead of the instance's own arrays (the same arrays in a v1
+    round): ``group`` the group that counts per entry, ``flags`` the 0/1 columns with one
+    per compound expression, ``pool_flag`` the column each pool favours, ``pool_order`` the
+    kernel ordering (``ORDER_CRITERIA + c`` reads word column ``c`` of ``order_codes``).
     """
 
     instance: Instance
@@ -60,6 +71,12 @@ class Prepared:
     single_lot: np.ndarray  # uint64[n]
     edge_dist: np.ndarray  # uint64[E]
     by_rank: np.ndarray  # int64[n]: applicant index of each id rank
+    group: np.ndarray  # int32[E]
+    flags: np.ndarray  # uint8[n, F + X]
+    pool_flag: np.ndarray  # int32[P]
+    pool_order: np.ndarray  # int8[P]
+    order_codes: np.ndarray  # uint64[E, C]
+    order_columns: tuple[tuple[str, ...], ...] = ()
 
     @cached_property
     def pair_ptr(self) -> np.ndarray:
@@ -96,8 +113,11 @@ class Prepared:
     def decode(self, k0: int, k1: int, k2: int, k3: int, pool: int) -> Priority:
         """A kernel key back into the :class:`Priority` of the rules."""
         order = int(self.instance.pool_order[pool])
-        value: float | int
-        if order == ORDER_DISTANCE:
+        a = int(self.by_rank[int(k3)])
+        value: float | int | tuple[float | int, ...]
+        if order >= ORDER_CRITERIA:
+            value = self.criteria_values(pool, a, int(k2))
+        elif order == ORDER_DISTANCE:
             value = float(np.array([k1], dtype=np.uint64).view(np.float64)[0])
         else:
             value = int(k1)
@@ -106,12 +126,22 @@ class Prepared:
             unfavoured=int(k0) % 2,
             order_value=value,
             lottery=int(k2),
-            applicant_id=self.instance.applicant_ids[int(self.by_rank[int(k3)])],
+            applicant_id=self.instance.applicant_ids[a],
         )
+
+    def criteria_values(self, pool: int, a: int, lot: int) -> float | int | tuple:
+        """Item 3 of child ``a``'s tuple in ``pool``, a pool ordered by criteria (10.2)."""
+        inst = self.instance
+        text = inst.orderings[int(inst.pool_order[pool]) - ORDER_CRITERIA]
+        s = int(np.searchsorted(inst.pool_ptr, pool, side="right")) - 1
+        lo = int(inst.choice_ptr[a])
+        e = lo + int(np.flatnonzero(inst.choices_of(a) == s)[0])
+        return criteria.values(inst, criteria.parse(text), a, e, lot)
 
 
 def prepare(instance: Instance) -> Prepared:
-    """Lottery numbers, family blocks and sortable distances for ``instance``."""
+    """Lottery numbers, family blocks and sortable distances for ``instance``, and what the
+    kernels read for the rules of section 10."""
     ids = list(instance.applicant_ids)
     n = len(ids)
     id_rank = id_order(ids)
@@ -122,6 +152,13 @@ def prepare(instance: Instance) -> Prepared:
     edge_dist = np.ascontiguousarray(dist).view(np.uint64)
     by_rank = np.empty(n, dtype=np.int64)
     by_rank[id_rank] = np.arange(n, dtype=np.int64)
+    flags = flag_columns(instance.flags, instance.flag_names, instance.expressions)
+    pool_flag = np.asarray(instance.pool_flag)
+    if len(instance.expressions):  # compound k reads column F + k
+        compound = pool_flag <= COMPOUND
+        pool_flag = np.where(compound, len(instance.flag_names) + COMPOUND - pool_flag, pool_flag)
+        pool_flag = pool_flag.astype(np.int32)
+    pool_order, columns = criteria.kernel_orders(instance)
     return Prepared(
         instance=instance,
         units=units,
@@ -130,6 +167,12 @@ def prepare(instance: Instance) -> Prepared:
         single_lot=np.ascontiguousarray(single_lot, dtype=np.uint64),
         edge_dist=edge_dist,
         by_rank=by_rank,
+        group=np.ascontiguousarray(instance.group_at, dtype=np.int32),
+        flags=flags,
+        pool_flag=pool_flag,
+        pool_order=pool_order,
+        order_codes=criteria.order_codes(instance, columns, edge_lot),
+        order_columns=tuple(columns),
     )
 
 
@@ -151,13 +194,14 @@ def pair_keys(prep: Prepared, units: Units) -> np.ndarray:
         inst.choice_ptr,
         inst.choices,
         inst.pool_ptr,
-        inst.priority,
+        prep.group,
         prep.edge_dist,
         prep.edge_lot,
-        np.ascontiguousarray(inst.flags, dtype=np.uint8).reshape(inst.n_applicants, -1),
-        inst.pool_flag,
+        prep.flags,
+        prep.pool_flag,
         inst.pool_negate,
-        inst.pool_order,
+        prep.pool_order,
+        prep.order_codes,
         prep.id_rank,
     )
     return keys
@@ -179,6 +223,7 @@ def _pair_keys_kernel(
     pool_flag,
     pool_negate,
     pool_order,
+    order_codes,
     id_rank,
 ):
     for u in range(len(uptr) - 1):
@@ -202,6 +247,7 @@ def _pair_keys_kernel(
                     pool_flag,
                     pool_negate,
                     pool_order,
+                    order_codes,
                     id_rank,
                 )
                 keys[x, 0] = k0
@@ -236,20 +282,29 @@ def _lottery_numbers(
     packed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The single number of every child and the number of every list entry under ``seed``:
-    a block's members use their lead's number (decision 2), pledge members the group's
-    number at its target (decision 4)."""
+    a block's members use their lead's number (decision 2), or with ``family_number =
+    "best"`` the smallest of their numbers (at the school, under multiple tie-breaking:
+    section 10.6); pledge members the group's number at its target (decision 4)."""
     ids = list(instance.applicant_ids)
     n = len(ids)
     ptr = instance.choice_ptr
     lead_of = units.lead[units.unit_of]  # applicant -> its block's lead
-    single_lot = lottery.single(seed, ids, packed)[lead_of]
+    best = instance.family_number == "best" and units.count < n
+    own = lottery.single(seed, ids, packed)
+    single_lot = (
+        _block_min(own, units.unit_of, units.count)[units.unit_of] if best else own[lead_of]
+    )
     if instance.tie_breaking == "multiple":
         edge_app = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
         if packed is None:
             packed = pack_strings(ids)
+        who = edge_app if best else lead_of[edge_app]
         edge_lot = lottery.pairs_packed(
-            seed, list(instance.school_ids), instance.choices, lead_of[edge_app], packed
+            seed, list(instance.school_ids), instance.choices, who, packed
         )
+        if best:  # the same list entry of every member: the lead's entry of that position
+            lead_edge = ptr[lead_of[edge_app]] + (np.arange(len(edge_app)) - ptr[edge_app])
+            edge_lot = _block_min(edge_lot, lead_edge, len(edge_app))[lead_edge]
     else:
         edge_lot = np.repeat(single_lot, np.diff(ptr))
     members = np.flatnonzero(np.asarray(instance.pledge) >= 0)
@@ -270,12 +325,24 @@ def _lottery_numbers(
     )
 
 
+def _block_min(numbers: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
+    """``out[k]``: the smallest of ``numbers`` whose ``key`` is ``k``."""
+    out = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.minimum.at(out, key, np.asarray(numbers, dtype=np.uint64))
+    return out
+
+
 def reseed(prep: Prepared, seed: str) -> Prepared:
     """``prep`` for the same round under another lottery seed (the blocks, id order and
     distances are reused; only the lottery numbers are computed again)."""
     inst = prep.instance.with_(seed=seed)
+    if "group_at" in prep.instance.__dict__:  # computed once per round, whatever the seed
+        inst.__dict__["group_at"] = prep.instance.__dict__["group_at"]
     packed = prep.packed_ids  # encoded once, on ``prep``, and shared by every reseeded copy
     single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, packed)
+    codes = prep.order_codes
+    if criteria.seed_dependent(prep.order_columns):
+        codes = criteria.order_codes(inst, prep.order_columns, edge_lot)
     new = Prepared(
         instance=inst,
         units=prep.units,
@@ -284,6 +351,12 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         single_lot=single_lot,
         edge_dist=prep.edge_dist,
         by_rank=prep.by_rank,
+        group=prep.group,
+        flags=prep.flags,
+        pool_flag=prep.pool_flag,
+        pool_order=prep.pool_order,
+        order_codes=codes,
+        order_columns=prep.order_columns,
     )
     for name in ("pair_ptr", "packed_ids"):
         if name in prep.__dict__:
@@ -393,9 +466,9 @@ def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 # --- keys computed on the fly (deferred acceptance) -----------------------------------
 
 
-def key_bits(instance: Instance) -> int:
+def key_bits(prep: Prepared) -> int:
     """Bits of ``k0`` in a pack (:func:`pack_keys`); above 16 the pack is ``k0`` alone."""
-    top = int(np.max(instance.priority)) if len(instance.priority) else 0
+    top = int(np.max(prep.group)) if len(prep.group) else 0
     return max(1, (2 * top + 1).bit_length())
 
 
@@ -414,6 +487,7 @@ def unit_key(
     pool_flag,
     pool_negate,
     pool_order,
+    order_codes,
     id_rank,
 ):
     """The key of unit ``c`` (its best member's) for pool ``p`` of its ``j``-th choice."""
@@ -435,8 +509,10 @@ def unit_key(
             k1 = lot
         elif o == ORDER_DISTANCE:
             k1 = edge_dist[e]
-        else:
+        elif o == ORDER_RANK:
             k1 = np.uint64(j + 1)
+        else:
+            k1 = order_codes[e, o - ORDER_CRITERIA]
         k3 = np.uint64(id_rank[m])
         if i == uptr[c] or less(k0, k1, lot, k3, b0, b1, b2, b3):
             b0 = k0
@@ -540,11 +616,12 @@ def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priorit
     if not len(pools):
         return out
     rows = np.ascontiguousarray(keys[pools], dtype=np.uint64)
-    distance = np.asarray(prep.instance.pool_order)[pools] == ORDER_DISTANCE
+    order = np.asarray(prep.instance.pool_order)[pools]
+    distance = order == ORDER_DISTANCE
     metres = rows[:, 1].copy().view(np.float64)
     ids = prep.instance.applicant_ids
     who = prep.by_rank[rows[:, 3].astype(np.int64)]
-    for p, k0, k1, k2, m, a, is_d in zip(
+    for p, k0, k1, k2, m, a, is_d, o in zip(
         pools.tolist(),
         rows[:, 0].tolist(),
         rows[:, 1].tolist(),
@@ -552,9 +629,11 @@ def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priorit
         metres.tolist(),
         who.tolist(),
         distance.tolist(),
+        order.tolist(),
         strict=True,
     ):
-        out[p] = Priority(k0 // 2, k0 % 2, m if is_d else k1, k2, ids[a])
+        value = prep.criteria_values(p, a, k2) if o >= ORDER_CRITERIA else (m if is_d else k1)
+        out[p] = Priority(k0 // 2, k0 % 2, value, k2, ids[a])
     return out
 
 
