@@ -376,13 +376,14 @@ def rounds_v2(
     kinds = ["public", "catholic", " public "]
     spec.categories = {"kind": {s: draw(st.sampled_from(kinds)) for s in schools}}
     rules = [NearestRule("nearby", draw(st.integers(1, len(schools))))]
-    if draw(st.booleans()):
+    if draw(st.booleans()):  # at least some of the categories the schools have
+        present = sorted({v.strip() for v in spec.categories["kind"].values()})
         rules.append(
             NearestRule(
                 draw(st.sampled_from(["nearby", "zone"])),
                 draw(st.integers(1, len(schools))),
                 "kind",
-                (("public", draw(st.integers(0, 2))), ("catholic", draw(st.integers(0, 2)))),
+                tuple((v, draw(st.integers(0, 2))) for v in present if draw(st.booleans())),
             )
         )
     spec.nearest = rules

@@ -108,6 +108,17 @@ def value_columns(criteria: Sequence[str]) -> list[str]:
     return [c[len(VALUE) :] for c in criteria if c.startswith(VALUE)]
 
 
+def used_columns(orderings: Sequence[str]) -> list[str]:
+    """The ``value:`` columns the orderings read, in order of first appearance (the order an
+    instance keeps them in)."""
+    out: list[str] = []
+    for text in orderings:
+        for c in value_columns(parse(text)):
+            if c not in out:
+                out.append(c)
+    return out
+
+
 def is_v2(text: str) -> bool:
     """Whether an ``order_by`` uses section 10.2: more than one criterion, or ``value:``."""
     return order_of(text) == ORDER_CRITERIA
@@ -273,6 +284,7 @@ __all__ = [
     "parse",
     "seed_dependent",
     "text_of",
+    "used_columns",
     "value_columns",
     "values",
 ]

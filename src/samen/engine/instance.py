@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from samen.engine.criteria import order_of, parse, text_of
+from samen.engine.criteria import order_of, parse, text_of, used_columns
 from samen.engine.distance import KINDS as DISTANCE_KINDS
 from samen.engine.distance import metres
 from samen.engine.nearest import Geography, NearestRule
@@ -276,9 +276,10 @@ def build_instance(
     ``families`` applicant to family label, ``pledges`` applicant to group id and ``groups``
     group id to ``(target school, threshold)``.
 
-    The rules of section 10: ``values`` a ``value:`` column name to ``{applicant: number}``,
-    ``admits`` school id to its expression, ``first_choice_only`` group names, ``nearest``
-    the ``[[nearest]]`` rules with ``categories`` (column -> ``{school: value}``),
+    The rules of section 10: ``values`` a ``value:`` column name to ``{applicant: number}``
+    (kept for the columns the pools order by), ``admits`` school id to its expression,
+    ``first_choice_only`` group names, ``nearest`` the ``[[nearest]]`` rules with
+    ``categories`` (column -> ``{school: value}``, kept for the columns the rules name),
     ``homes`` and ``sites`` the coordinates (``distance`` says which kind: the distance of a
     listed pair that ``distances`` does not give is computed from them, rounded to the
     centimetre; ``distances`` may also give pairs a child did not list), ``family_number``
@@ -334,8 +335,11 @@ def build_instance(
     pledge = np.array(
         [g_index[pledges[a]] if a in pledges else -1 for a in app_ids], dtype=np.int32
     )
-    values = values or {}
-    categories = categories or {}
+    arrays = pool_arrays(school_pools)
+    used = used_columns(arrays["orderings"])
+    values = {c: (values or {})[c] for c in used}
+    named = {rule.category for rule in nearest if rule.category}
+    categories = {c: v for c, v in (categories or {}).items() if c in named}
 
     return Instance(
         applicant_ids=app_ids,
@@ -343,7 +347,7 @@ def build_instance(
         capacity=np.array([capacity[s] for s in sch_ids], dtype=np.int64),
         choice_ptr=edges.ptr,
         choices=edges.choices,
-        **pool_arrays(school_pools),
+        **arrays,
         flags=flag_arr,
         flag_names=flag_names,
         priority=edges.priority,
@@ -367,7 +371,7 @@ def build_instance(
         priority_rest=edges.rest,
         first_choice_only=list(first_choice_only),
         nearest=list(nearest),
-        categories={c: [str(v.get(s, "")) for s in sch_ids] for c, v in categories.items()},
+        categories={c: [str(v.get(s, "")).strip() for s in sch_ids] for c, v in categories.items()},
         geography=geo,
         family_number=family_number,
         waitlists=waitlists,

@@ -8,6 +8,9 @@ says, file by file, how a results folder differs from a fresh computation (``sam
 council report and the platform's waiting-list rounds read published results with it;
 :func:`read_groups` reads ``groups.csv`` alone). Problems raise :class:`ResultsError`.
 
+With ``waitlists = true`` (section 10.7) the folder also holds ``waitlists.csv``;
+``summary.json`` says which version of the rules the round uses (``"rules"``, section 10.8).
+
 CSV output is comma separated, UTF-8 without BOM, with ``\\n`` line endings. ``summary.json``
 has sorted keys and no timestamps, so the same round always gives the same bytes.
 """
@@ -25,22 +28,31 @@ from typing import Any
 import numpy as np
 
 from samen import __version__
+from samen.engine.criteria import VALUE
+from samen.engine.criteria import parse as parse_criteria
 from samen.engine.distance import text as metres
 from samen.engine.instance import (
     ORDER_DISTANCE,
     ORDER_LOTTERY,
-    ORDER_NAMES,
     ORDER_RANK,
     Instance,
     Priority,
     Result,
+    rules_version,
 )
 from samen.engine.lottery import hex16
+from samen.engine.pools import ORDER_CRITERIA, pools_of
 from samen.io.atomic import write_folder
 from samen.io.errors import InputError, Problem, Problems, RoundError
 from samen.io.round import Round, render_table
 
-RESULT_FILES: tuple[str, ...] = ("assignments.csv", "cutoffs.csv", "groups.csv", "summary.json")
+RESULT_FILES: tuple[str, ...] = (
+    "assignments.csv",
+    "cutoffs.csv",
+    "groups.csv",
+    "waitlists.csv",
+    "summary.json",
+)
 _FIX = "run 'samen allocate' again to rewrite the results (or 'samen verify' to see what changed)"
 
 ASSIGNMENT_COLUMNS = ("applicant_id", "school_id", "choice_rank", "pool", "lottery")
@@ -58,15 +70,48 @@ CUTOFF_COLUMNS = (
     "cutoff_applicant_id",
 )
 GROUP_COLUMNS = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
+WAITLIST_COLUMNS = ("school_id", "pool", "position", "applicant_id")
+#: the separator of the values of several criteria in ``cutoff_value`` (section 10.2)
+VALUES_SEPARATOR = ";"
 
 
-def _cutoff_value(order: int, cut: Priority) -> str:
+def number_text(value: float) -> str:
+    """A number of a ``value:`` column as the result files write it: as short as it reads
+    back exactly, a whole number without decimals.
+
+    >>> number_text(20270115.0), number_text(-2.5), number_text(0.1)
+    ('20270115', '-2.5', '0.1')
+    """
+    v = float(value) + 0.0
+    return str(int(v)) if v.is_integer() and abs(v) < 2**63 else repr(v)
+
+
+def criterion_text(criterion: str, value: float | int) -> str:
+    """One criterion's value as ``cutoffs.csv`` writes it: metres (at most 2 decimals), a
+    rank, a lottery number (16 hex digits) or a number of a ``value:`` column."""
+    if criterion == "distance":
+        return metres(float(value))
+    if criterion == "rank":
+        return str(int(value))
+    if criterion == "lottery":
+        return hex16(int(value))
+    return number_text(float(value)) if criterion.startswith(VALUE) else str(value)
+
+
+def _cutoff_value(order: int, cut: Priority, order_by: str = "") -> str:
+    if order >= ORDER_CRITERIA:  # section 10.2: the values of the criteria, in order
+        crit = parse_criteria(order_by)
+        values = cut.order_value if len(crit) > 1 else (cut.order_value,)
+        assert isinstance(values, tuple)
+        return VALUES_SEPARATOR.join(
+            criterion_text(c, v) for c, v in zip(crit, values, strict=True)
+        )
     if order == ORDER_DISTANCE:
-        return metres(float(cut.order_value))
+        return metres(float(cut.order_value))  # type: ignore[arg-type]
     if order == ORDER_RANK:
-        return str(int(cut.order_value))
+        return str(int(cut.order_value))  # type: ignore[arg-type]
     if order == ORDER_LOTTERY:
-        return hex16(int(cut.order_value))
+        return hex16(int(cut.order_value))  # type: ignore[arg-type]
     return str(cut.order_value)
 
 
@@ -88,6 +133,7 @@ def assignments_csv(rnd: Round, result: Result) -> bytes:
 def cutoffs_csv(rnd: Round, result: Result) -> bytes:
     inst = rnd.instance
     groups = list(inst.priority_groups)
+    order_by = [q.order_by for school in pools_of(inst) for q in school]
     rows: list[list[object]] = []
     for s, sid in enumerate(inst.school_ids):
         for p in inst.pools_of(s):
@@ -106,8 +152,8 @@ def cutoffs_csv(rnd: Round, result: Result) -> bytes:
                 row += [
                     groups[cut.group] if 0 <= cut.group < len(groups) else "none",
                     0 if cut.unfavoured else 1,
-                    ORDER_NAMES[order],
-                    _cutoff_value(order, cut),
+                    order_by[p],
+                    _cutoff_value(order, cut, order_by[p]),
                     hex16(int(cut.lottery)),
                     cut.applicant_id,
                 ]
@@ -129,6 +175,39 @@ def groups_csv(rnd: Round, result: Result) -> bytes:
         for g, gid in enumerate(inst.group_ids)
     ]
     return render_table(GROUP_COLUMNS, rows, formatted=True)
+
+
+def waitlists_csv(rnd: Round, result: Result) -> bytes:
+    """``waitlists.csv`` (section 10.7): per school (schools.csv order) and pool (precedence
+    order), the children waiting, by position; the pool is empty under serial
+    dictatorship."""
+    inst = rnd.instance
+    w = result.waitlists
+    if w is None:
+        raise ValueError("the result has no waiting lists; allocate a round with waitlists = true")
+    school_ids = list(inst.school_ids)
+    pool_names = [*inst.pool_names, ""]  # -1 -> ""
+    ids = inst.applicant_ids
+    rows = zip(
+        (school_ids[s] for s in w.school.tolist()),
+        (pool_names[p] for p in w.pool.tolist()),
+        (str(k) for k in w.position.tolist()),
+        (ids[a] for a in w.applicant.tolist()),
+        strict=True,
+    )
+    return render_table(WAITLIST_COLUMNS, rows, formatted=True)
+
+
+def round_rules(rnd: Round) -> int:
+    """The version of the rules the round uses (section 10.8): 2 when its instance sets a
+    rule of section 10, or a default pool of round.toml (even one that no school uses)
+    favours an expression of several terms or orders by criteria of section 10.2."""
+    s = rnd.settings
+    pools_v2 = any(
+        "|" in p.favours or len(parse_criteria(p.order_by)) > 1 or VALUE in p.order_by
+        for p in s.default_pools
+    )
+    return 2 if pools_v2 else rules_version(rnd.instance)
 
 
 def summary(rnd: Round, result: Result) -> dict[str, object]:
@@ -160,6 +239,7 @@ def summary(rnd: Round, result: Result) -> dict[str, object]:
         "first_choice": {"count": first, "share": share(first)},
         "top3": {"count": top3, "share": share(top3)},
         "rank_histogram": [int(v) for v in hist],
+        "rules": round_rules(rnd),
         "overflow": int(result.pool_overflow.sum()),
         "runs": int(result.runs),
         "pledge_groups": {
@@ -206,6 +286,8 @@ def render_results(rnd: Round, result: Result) -> dict[str, bytes]:
     }
     if len(rnd.instance.group_ids):
         files["groups.csv"] = groups_csv(rnd, result)
+    if rnd.instance.waitlists:
+        files["waitlists.csv"] = waitlists_csv(rnd, result)
     files["summary.json"] = summary_json(rnd, result)
     return files
 
@@ -610,10 +692,13 @@ def compare_results(
         exp = expected.get(name)
         if exp is None:
             if path.exists():
+                why = (
+                    "does not ask for waiting lists (waitlists = true)"
+                    if name == "waitlists.csv"
+                    else "has no pledge groups"
+                )
                 out.append(
-                    Difference(
-                        name, "the results folder has this file, but the round has no pledge groups"
-                    )
+                    Difference(name, f"the results folder has this file, but the round {why}")
                 )
             continue
         if not path.is_file():
@@ -633,6 +718,7 @@ def compare_results(
 
 __all__ = [
     "RESULT_FILES",
+    "WAITLIST_COLUMNS",
     "Difference",
     "GroupResult",
     "Results",
@@ -643,7 +729,9 @@ __all__ = [
     "read_groups",
     "read_results",
     "render_results",
+    "round_rules",
     "summary",
+    "waitlists_csv",
     "write_files",
     "write_results",
 ]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from samen.engine.distance import EARTH_RADIUS_M, text
+from samen.engine.distance import COLUMNS, EARTH_RADIUS_M, text
 from samen.engine.instance import Instance
 from samen.engine.pools import pools_of
 from samen.io import formulas
@@ -387,7 +387,9 @@ def instance_tables(instance: Instance) -> dict[str, Rows]:
     """The tables of a round folder that :func:`read_round` reads back to ``instance``: every
     school's pools in seats.csv (as seats), its flags, families, pledges, priorities and
     distances (written, and so read, to the centimetre: the rule of
-    :mod:`samen.engine.distance`)."""
+    :mod:`samen.engine.distance`); and the columns of section 10 the instance uses: the
+    number columns of ``value:`` criteria, ``admits``, the category columns and coordinates
+    of ``[[nearest]]`` rules, and the distances.csv rows of pairs no child listed."""
     inst = instance
     sid = [str(s) for s in inst.school_ids]
     aid = [str(a) for a in inst.applicant_ids]
@@ -403,12 +405,37 @@ def instance_tables(instance: Instance) -> dict[str, Rows]:
         ([family[a]] if has_family else []) + ([pledge[a]] if has_pledge else [])
         for a in range(len(aid))
     ]
+    geo = inst.geography
+    xy = list(COLUMNS[geo.kind]) if geo is not None else []
+    homes = geo.homes.tolist() if geo is not None else [[] for _ in aid]
+    sites = geo.sites.tolist() if geo is not None else [[] for _ in sid]
+    values = inst.values.tolist() if inst.values is not None and len(inst.value_names) else None
+    school_extra = (["admits"] if len(inst.admits) else []) + list(inst.categories)
     tables: dict[str, Rows] = {
-        "schools": (["school_id", "capacity"], zip(sid, inst.capacity.tolist(), strict=True)),
-        "applicants": (
-            ["applicant_id", "choices", *inst.flag_names, *extra_head],
+        "schools": (
+            ["school_id", "capacity", *xy, *school_extra],
             (
-                [aid[a], ";".join([sid[s] for s in ch[ptr[a] : ptr[a + 1]]]), *flags[a], *extra[a]]
+                [
+                    sid[s],
+                    int(inst.capacity[s]),
+                    *[_coordinate(v) for v in sites[s]],
+                    *([inst.admits[s]] if len(inst.admits) else []),
+                    *[inst.categories[c][s] for c in inst.categories],
+                ]
+                for s in range(len(sid))
+            ),
+        ),
+        "applicants": (
+            ["applicant_id", "choices", *inst.flag_names, *inst.value_names, *xy, *extra_head],
+            (
+                [
+                    aid[a],
+                    ";".join([sid[s] for s in ch[ptr[a] : ptr[a + 1]]]),
+                    *flags[a],
+                    *(values[a] if values is not None else []),
+                    *[_coordinate(v) for v in homes[a]],
+                    *extra[a],
+                ]
                 for a in range(len(aid))
             ),
         ),
@@ -422,18 +449,32 @@ def instance_tables(instance: Instance) -> dict[str, Rows]:
         ),
     }
     groups = list(inst.priority_groups)
-    has = np.flatnonzero(inst.priority < len(groups))
-    if has.size:
+    rows = [
+        (e, int(inst.priority[e])) for e in np.flatnonzero(inst.priority < len(groups)).tolist()
+    ]
+    if inst.priority_rest is not None:  # a second row where the first is first-choice only
+        rest = np.asarray(inst.priority_rest)
+        second = np.flatnonzero((rest < len(groups)) & (rest != inst.priority)).tolist()
+        rows = sorted(rows + [(e, int(rest[e])) for e in second])
+    if rows:
         tables["priorities"] = (
             ["applicant_id", "school_id", "group"],
-            [[aid[edge_app[e]], sid[ch[e]], groups[inst.priority[e]]] for e in has.tolist()],
+            [[aid[edge_app[e]], sid[ch[e]], groups[g]] for e, g in rows],
         )
     known = np.flatnonzero(~np.isnan(inst.distance))
-    if known.size:
-        tables["distances"] = (
-            ["applicant_id", "school_id", "metres"],
-            [[aid[edge_app[e]], sid[ch[e]], text(inst.distance[e])] for e in known.tolist()],
-        )
+    pairs = [[aid[edge_app[e]], sid[ch[e]], text(inst.distance[e])] for e in known.tolist()]
+    if geo is not None:
+        pairs += [
+            [aid[a], sid[s], text(d)]
+            for a, s, d in zip(
+                geo.pair_app.tolist(),
+                geo.pair_school.tolist(),
+                geo.pair_metres.tolist(),
+                strict=True,
+            )
+        ]
+    if pairs:
+        tables["distances"] = (["applicant_id", "school_id", "metres"], pairs)
     if len(inst.group_ids):
         tables["groups"] = (
             ["group_id", "target", "threshold"],
@@ -447,14 +488,25 @@ def instance_tables(instance: Instance) -> dict[str, Rows]:
     return tables
 
 
+def _coordinate(value: float) -> str:
+    """A coordinate cell: empty where unknown, else as short as it reads back exactly."""
+    return "" if np.isnan(value) else cell(float(value))
+
+
 def instance_settings(instance: Instance, name: str) -> Settings:
     """The settings of ``instance`` (the round's name is not part of an instance)."""
+    inst = instance
     return Settings(
         name=name,
-        seed=instance.seed,
-        mechanism=instance.mechanism,
-        tie_breaking=instance.tie_breaking,
-        priority_groups=tuple(instance.priority_groups),
+        seed=inst.seed,
+        mechanism=inst.mechanism,
+        tie_breaking=inst.tie_breaking,
+        priority_groups=tuple(inst.priority_groups),
+        distance=inst.geography.kind if inst.geography is not None else "euclidean",
+        family_number=inst.family_number,
+        first_choice_only=tuple(inst.first_choice_only),
+        waitlists=bool(inst.waitlists),
+        nearest=tuple(inst.nearest),
     )
 
 

@@ -26,14 +26,18 @@ True
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from samen.engine.criteria import CriteriaError, text_of
+from samen.engine.criteria import parse as parse_criteria
 from samen.engine.distance import KINDS as DISTANCE_KINDS
-from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, PoolSpec
-from samen.engine.pools import ORDER_NAMES, to_fraction
+from samen.engine.instance import FAMILY_NUMBERS, MECHANISMS, TIE_BREAKINGS, PoolSpec
+from samen.engine.nearest import NearestRule
+from samen.engine.pools import to_fraction
 from samen.io.cells import fraction_text, parse_fraction
 from samen.io.errors import Problems, suggest
 from samen.io.toml import Checker, TomlDoc
@@ -47,8 +51,16 @@ ROUND_KEYS: tuple[str, ...] = (
     "priority_groups",
     "distance",
     "default_pools",
+    "family_number",
+    "first_choice_only",
+    "waitlists",
+    "nearest",
+    "crs",
 )
 POOL_KEYS: tuple[str, ...] = ("name", "share", "seats", "favours", "order_by")
+NEAREST_KEYS: tuple[str, ...] = ("group", "count", "category", "at_least")
+#: the arrays of tables of round.toml, and the keys of their tables
+TABLE_KEYS: dict[str, tuple[str, ...]] = {"default_pools": POOL_KEYS, "nearest": NEAREST_KEYS}
 DEFAULT_POOLS: tuple[PoolSpec, ...] = (PoolSpec("all", share="1"),)
 
 
@@ -66,6 +78,20 @@ class Settings:
     #: line of round.toml where each default pool's ``favours`` is set (or its
     #: [[default_pools]] line), for problems found once the tables are read
     favours_lines: tuple[int | None, ...] = field(default=(), compare=False)
+    # section 10 (v2); the defaults are the v1 rules
+    family_number: str = "first"
+    first_choice_only: tuple[str, ...] = ()
+    waitlists: bool = False
+    nearest: tuple[NearestRule, ...] = ()
+    #: the projection of x,y (such as "EPSG:31370"); stored, not used by the allocation
+    crs: str = ""
+    #: the line of every key of round.toml (``nearest.1.category``), for problems found once
+    #: the tables are read
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def line(self, path: str) -> int | None:
+        """The line of the key ``path`` of round.toml, or of its nearest enclosing table."""
+        return TomlDoc({}, ROUND_FILE, self.lines).line(path)
 
 
 # --------------------------------------------------------------------------- reading
@@ -172,9 +198,14 @@ def _pool(
         pbad(f'favours of default pool \'{pname}\' must be text: "", a flag or "not:flag"')
         favours = ""
     order_by = p.get("order_by", "lottery")
-    if order_by not in ORDER_NAMES:
+    try:
+        if not isinstance(order_by, str):
+            raise CriteriaError(str(order_by), "it is not text")
+        order_by = text_of(parse_criteria(order_by))
+    except CriteriaError as exc:
         pbad(
-            f"order_by of default pool '{pname}' must be lottery, distance or rank, not '{order_by}'"
+            f"order_by of default pool '{pname}' is '{exc.text}': {exc.problem}; write lottery, "
+            "distance, rank or value:COLUMN, or several joined by ',' (like rank,distance)"
         )
         order_by = "lottery"
     spec = PoolSpec(
@@ -214,16 +245,181 @@ def _default_pools(r: _Reader) -> list[PoolSpec]:
     return pools
 
 
+def _names_list(r: _Reader, key: str, groups: list[str]) -> tuple[str, ...]:
+    """``first_choice_only``: priority group names, each once."""
+    raw = r.doc.data.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(g, str) for g in raw):
+        r.bad(key, f'{key} must be a list of priority group names, like {key} = ["zone"]')
+        return ()
+    out: list[str] = []
+    known = ", ".join(groups) or "none (priority_groups is empty)"
+    for g in raw:
+        if g not in groups:
+            r.bad(
+                key,
+                f"'{g}' in {key} is not in priority_groups{suggest(g, groups)}; the groups "
+                f"are: {known}",
+            )
+        elif g in out:
+            r.bad(key, f"the group '{g}' is listed twice in {key}; list each group once")
+        else:
+            out.append(g)
+    return tuple(out)
+
+
+def _at_least(r: _Reader, t: dict[str, Any], path: str) -> tuple[tuple[str, int], ...]:
+    raw = t.get("at_least")
+    if raw is None:
+        return ()
+    key = "nearest.at_least"
+    if not isinstance(raw, dict):
+        r.bad(
+            f"{path}.at_least",
+            "at_least must be a table of category values and numbers, like at_least = "
+            "{ public = 2, catholic = 2 }",
+            key=key,
+        )
+        return ()
+    if not isinstance(t.get("category"), str) or not t["category"].strip():
+        r.bad(
+            f"{path}.at_least",
+            'at_least needs a category: add category = "...", the column of schools.csv '
+            "whose values at_least names",
+            key=key,
+        )
+    out: list[tuple[str, int]] = []
+    for value, k in raw.items():
+        if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+            r.bad(
+                f"{path}.at_least",
+                f"at_least gives '{value}' as {k!r}; write a whole number of schools (0 or "
+                "more), like at_least = { public = 2 }",
+                key=key,
+            )
+        elif value.strip() in [v for v, _ in out]:
+            r.bad(f"{path}.at_least", f"at_least names '{value.strip()}' twice", key=key)
+        else:
+            out.append((value.strip(), k))
+    return tuple(out)
+
+
+def _nearest_rule(
+    r: _Reader, k: int, t: dict[str, Any], groups: list[str], misplaced: set[str]
+) -> NearestRule | None:
+    """The ``k``-th (0-based) [[nearest]] table, checked (section 10.3)."""
+    path = f"nearest.{k + 1}"
+    ok = r.ok
+    r.ok = True
+    for key in t:
+        if key in misplaced:
+            r.bad(
+                f"{path}.{key}",
+                f"'{key}' is written below a [[nearest]] line, so it counts as part of that "
+                f"table; move the line {key} = ... up, above the first [[nearest]]",
+                key=key,
+            )
+        elif key not in NEAREST_KEYS:
+            r.bad(
+                f"{path}.{key}",
+                f"unknown key '{key}'{suggest(key, NEAREST_KEYS)} in [[nearest]] table {k + 1}; "
+                "the keys are " + ", ".join(NEAREST_KEYS),
+                key="nearest",
+            )
+    group = t.get("group")
+    known = ", ".join(groups) or "none (priority_groups is empty)"
+    if group is None:
+        r.bad(path, 'the [[nearest]] table needs a group, like group = "nearby"', key="nearest")
+    elif not isinstance(group, str) or group not in groups:
+        shown = group if isinstance(group, str) else repr(group)
+        hint = suggest(group, groups) if isinstance(group, str) else ""
+        r.bad(
+            f"{path}.group",
+            f"the group '{shown}' is not in priority_groups{hint}; add it there (strongest "
+            f"first), or name one of: {known}",
+            key="nearest.group",
+        )
+    count: int | None = None
+    if "count" not in t:
+        r.bad(
+            path,
+            "'count' is missing; give the number of nearest schools, like count = 8",
+            key="nearest.count",
+        )
+    else:
+        before = len(r.check.problems)
+        count = r.check.integer(t, "count", f"{path}.count", None, 1, "a number of schools")
+        if len(r.check.problems) > before:
+            r.ok = False
+    category = t.get("category", "")
+    if not isinstance(category, str) or ("category" in t and not category.strip()):
+        r.bad(
+            f"{path}.category",
+            'category must be the name of a column of schools.csv, like category = "denomination"',
+            key="nearest.category",
+        )
+        category = ""
+    at_least = _at_least(r, t, path)
+    good = r.ok
+    r.ok = ok and good
+    if not good or count is None or not isinstance(group, str):
+        return None
+    return NearestRule(group, count, category.strip(), at_least)
+
+
+def read_v2(r: _Reader, groups: list[str], misplaced: set[str]) -> dict[str, Any]:
+    """The keys of section 10 (all optional), checked; the Settings fields they set."""
+    data = r.doc.data
+    out: dict[str, Any] = {}
+    fam = data.get("family_number", "first")
+    if not isinstance(fam, str) or fam not in FAMILY_NUMBERS:
+        shown = fam if isinstance(fam, str) else repr(fam)
+        r.bad(
+            "family_number",
+            f"family_number is '{shown}'{suggest(str(fam), FAMILY_NUMBERS)}; write "
+            '"first" (the number of the member whose applicant_id sorts first) or "best" (the '
+            "smallest of the members' numbers)",
+        )
+    else:
+        out["family_number"] = fam
+    out["first_choice_only"] = _names_list(r, "first_choice_only", groups)
+    wl = data.get("waitlists", False)
+    if not isinstance(wl, bool):
+        r.bad("waitlists", f"waitlists must be true or false (without quotes), not {wl!r}")
+    else:
+        out["waitlists"] = wl
+    crs = data.get("crs", "")
+    if not isinstance(crs, str):
+        r.bad(
+            "crs",
+            f'crs must be text, the name of a projection like crs = "EPSG:31370", not {crs!r}',
+        )
+    else:
+        out["crs"] = crs.strip()
+    raw = data.get("nearest")
+    rules: list[NearestRule] = []
+    if raw is not None:
+        if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+            r.bad("nearest", "nearest must be one or more [[nearest]] tables")
+        else:
+            for k, t in enumerate(raw):
+                rule = _nearest_rule(r, k, t, groups, misplaced)
+                if rule is not None:
+                    rules.append(rule)
+    out["nearest"] = tuple(rules)
+    return out
+
+
 def read_settings(doc: TomlDoc, problems: Problems) -> Settings | None:
     """The settings of a parsed round.toml; every problem goes to ``problems`` (with its line
     and key) and the result is None when there is one."""
     r = _Reader(doc, problems)
     data = doc.data
     misplaced: set[str] = set()  # round keys written below a [[default_pools]] line
-    if isinstance(data.get("default_pools"), list):
-        for pool in data["default_pools"]:
-            if isinstance(pool, dict):
-                misplaced.update(k for k in pool if k in ROUND_KEYS and k != "name")
+    for array, own in TABLE_KEYS.items():
+        if isinstance(data.get(array), list):
+            for table in data[array]:
+                if isinstance(table, dict):
+                    misplaced.update(k for k in table if k in ROUND_KEYS and k not in own)
     for key in data:
         if key not in ROUND_KEYS:
             r.bad(
@@ -257,6 +453,7 @@ def read_settings(doc: TomlDoc, problems: Problems) -> Settings | None:
         )
     groups = _groups(r)
     pools = _default_pools(r)
+    v2 = read_v2(r, groups, misplaced)
     if not r.ok:
         return None
     return Settings(
@@ -268,6 +465,8 @@ def read_settings(doc: TomlDoc, problems: Problems) -> Settings | None:
         distance=distance,
         default_pools=tuple(pools) if pools else DEFAULT_POOLS,
         favours_lines=tuple(doc.line(f"default_pools.{k + 1}.favours") for k in range(len(pools))),
+        lines=dict(doc.lines),
+        **v2,
     )
 
 
@@ -312,6 +511,7 @@ def render_settings(
         f"tie_breaking = {toml_text(settings.tie_breaking)}",
         "priority_groups = [" + ", ".join(toml_text(g) for g in settings.priority_groups) + "]",
         f"distance = {toml_text(settings.distance)}",
+        *_v2_lines(settings),
         "",
     ]
     lines += [f"# {c}" if c else "#" for c in notes]
@@ -324,14 +524,48 @@ def render_settings(
             f"order_by = {toml_text(p.order_by)}",
             "",
         ]
+    for rule in settings.nearest:
+        lines += ["[[nearest]]", *_nearest_lines(rule), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _v2_lines(settings: Settings) -> list[str]:
+    """The keys of section 10 that differ from their defaults (a v1 round writes none)."""
+    out: list[str] = []
+    if settings.family_number != "first":
+        out.append(f"family_number = {toml_text(settings.family_number)}")
+    if settings.first_choice_only:
+        names = ", ".join(toml_text(g) for g in settings.first_choice_only)
+        out.append(f"first_choice_only = [{names}]")
+    if settings.waitlists:
+        out.append("waitlists = true")
+    if settings.crs:
+        out.append(f"crs = {toml_text(settings.crs)}")
+    return out
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _nearest_lines(rule: NearestRule) -> list[str]:
+    out = [f"group = {toml_text(rule.group)}", f"count = {rule.count}"]
+    if rule.category:
+        out.append(f"category = {toml_text(rule.category)}")
+    if rule.at_least:
+        items = ", ".join(
+            f"{v if _BARE_KEY.match(v) else toml_text(v)} = {k}" for v, k in rule.at_least
+        )
+        out.append(f"at_least = {{ {items} }}")
+    return out
 
 
 __all__ = [
     "DEFAULT_POOLS",
+    "NEAREST_KEYS",
     "POOL_KEYS",
     "ROUND_FILE",
     "ROUND_KEYS",
+    "TABLE_KEYS",
     "Settings",
     "read_settings",
     "render_settings",

@@ -1,5 +1,5 @@
 """applicants.csv (allocation rules section 1): ids, the lists of choices, the 0/1 flags,
-families and coordinates. The lists are split and looked up in one vectorised pass, so
+the number columns that pools order by (section 10.2), families and coordinates. The lists are split and looked up in one vectorised pass, so
 80,000 children with 12 choices each take a fraction of a second."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import numpy as np
 from samen.io.cells import check_ids
 from samen.io.checks.context import Context, Lists, lookalike
 from samen.io.checks.schools import coordinates
+from samen.io.checks.values import check_values
 from samen.io.tables import Table
 
 #: The columns of applicants.csv that are not 0/1 flags.
@@ -54,6 +55,7 @@ def check_applicants(ctx: Context) -> None:
         lists = _choices(ctx, t)
         if has_ids:
             ctx.lists = lists
+    check_values(ctx, t, APPLICANT_COLUMNS)
     _flags(ctx, t)
     labels: dict[str, int] = {}
     ctx.family = np.fromiter(
@@ -163,12 +165,16 @@ def _choices(ctx: Context, t: Table) -> Lists | None:
 
 
 def _flags(ctx: Context, t: Table) -> None:
-    """Every column besides :data:`APPLICANT_COLUMNS` is a 0/1 flag, but a column that looks
-    like a missing required one (a typo, reported as such) is not read as a flag too."""
+    """Every column besides :data:`APPLICANT_COLUMNS` and the number columns of ``value:``
+    criteria is a 0/1 flag, but a column that looks like a missing required one (a typo,
+    reported as such) is not read as a flag too."""
     p = ctx.problems
     n = len(t)
     typos = {lookalike(c, t) for c in ("applicant_id", "choices") if not t.has(c)}
-    flag_names = [c for c in t.header if c not in APPLICANT_COLUMNS and c not in typos]
+    numbers = set(ctx.value_names)
+    flag_names = [
+        c for c in t.header if c not in APPLICANT_COLUMNS and c not in typos and c not in numbers
+    ]
     flags = np.zeros((n, len(flag_names)), dtype=np.uint8)
     for j, name in enumerate(flag_names):
         col = t.col(name)

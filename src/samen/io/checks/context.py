@@ -60,6 +60,10 @@ class Context:
     flag_names: list[str] | None = None  # None without a readable applicants table
     family: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     app_xy: Coordinates = (None, None, "x,y")
+    #: the number columns of applicants.csv that ``value:`` criteria read (section 10.2),
+    #: and their numbers (float64[n, V], NaN where a cell is not a number)
+    value_names: list[str] = field(default_factory=list)
+    values: np.ndarray | None = None
 
     @property
     def s(self) -> Settings:

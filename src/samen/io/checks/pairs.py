@@ -1,18 +1,30 @@
 """The tables of (child, school) pairs: priorities.csv (allocation rules section 5) and
 distances.csv (section 2), and the check that every child listing a school with a seat pool
-ordered by distance has a distance there."""
+ordered by distance (alone or among its criteria, section 10.2) has a distance there."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from samen.engine import distance
-from samen.engine.pools import ORDER_DISTANCE, PoolArrays
+from samen.engine import criteria, distance
+from samen.engine.pools import ORDER_CRITERIA, ORDER_DISTANCE, PoolArrays
 from samen.io.cells import numbers
 from samen.io.checks.context import Context
 from samen.io.errors import suggest
 from samen.io.settings import ROUND_FILE
 from samen.io.tables import Table
+
+
+def ids_of(ctx: Context, t: Table) -> tuple[np.ndarray, np.ndarray] | None:
+    """For each row of a pair table: the child and school index (-1 where unknown); None when
+    either table cannot be used (the unknown ids are reported by :func:`edges_of`)."""
+    if ctx.app_index is None or ctx.schools is None:
+        return None
+    apps, schools = ctx.app_index, ctx.schools.index
+    a_col, s_col = t.col("applicant_id"), t.col("school_id")
+    ai = np.fromiter((apps.get(v, -1) for v in a_col), dtype=np.int64, count=len(t))
+    si = np.fromiter((schools.get(v, -1) for v in s_col), dtype=np.int64, count=len(t))
+    return ai, si
 
 
 def edges_of(ctx: Context, t: Table) -> tuple[np.ndarray, np.ndarray] | None:
@@ -65,15 +77,18 @@ def edges_of(ctx: Context, t: Table) -> tuple[np.ndarray, np.ndarray] | None:
     return edge, found
 
 
-def check_priorities(ctx: Context) -> np.ndarray | None:
+def check_priorities(ctx: Context) -> tuple[np.ndarray, np.ndarray | None] | None:
     """``priority[e]``: the strongest group of the child of list entry ``e`` at that school
-    (``len(priority_groups)``: none); None when the lists are not known."""
+    (``len(priority_groups)``: none), and with first-choice-only groups (section 10.4) the
+    strongest that is not one of them; None when the lists are not known."""
     n_groups = len(ctx.s.priority_groups)
     lists = ctx.lists
     prio = np.full(lists.choices.size if lists is not None else 0, n_groups, dtype=np.int32)
+    only_first = [ctx.s.priority_groups.index(g) for g in ctx.s.first_choice_only]
+    rest = prio.copy() if only_first else None
     t = ctx.table("priorities")
     if t is None or not ctx.require(t, ("applicant_id", "school_id", "group")):
-        return prio if lists is not None else None
+        return (prio, rest) if lists is not None else None
     gidx = {g: i for i, g in enumerate(ctx.s.priority_groups)}
     g_col = t.col("group")
     gi = np.fromiter((gidx.get(v, -1) for v in g_col), dtype=np.int64, count=len(t))
@@ -98,13 +113,25 @@ def check_priorities(ctx: Context) -> np.ndarray | None:
     edge, found = got
     use = found & (gi >= 0)
     np.minimum.at(prio, edge[use], gi[use].astype(np.int32))
-    return prio
+    if rest is not None:
+        other = use & ~np.isin(gi, only_first)
+        np.minimum.at(rest, edge[other], gi[other].astype(np.int32))
+    return prio, rest
 
 
-def check_distances(ctx: Context) -> np.ndarray | None:
+#: the rows of distances.csv as (child, school, metres) arrays
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _no_pairs() -> Pairs:
+    return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
+
+
+def check_distances(ctx: Context) -> tuple[np.ndarray, Pairs] | None:
     """``distance[e]``: metres from the child of list entry ``e`` to that school, from the
     coordinates or distances.csv (which wins), rounded to the centimetre; NaN where neither
-    gives one. None when the lists are not known."""
+    gives one. And every usable row of distances.csv (child, school, metres), for the
+    nearest schools of section 10.3. None when the lists are not known."""
     lists = ctx.lists
     dist = np.full(lists.choices.size if lists is not None else 0, np.nan)
     ax, ay, _ = ctx.app_xy
@@ -122,7 +149,7 @@ def check_distances(ctx: Context) -> np.ndarray | None:
         dist = distance.metres(ctx.s.distance, homes, places)
     t = ctx.table("distances")
     if t is None or not ctx.require(t, ("applicant_id", "school_id", "metres")):
-        return dist if lists is not None else None
+        return (dist, _no_pairs()) if lists is not None else None
     metres = numbers(t, "metres", ctx.problems, "distance in metres", 0.0, None)
     ctx.problems.rows(
         t.source,
@@ -135,15 +162,19 @@ def check_distances(ctx: Context) -> np.ndarray | None:
         same="an empty distance",
     )
     got = edges_of(ctx, t)
-    if got is None:
+    ids = ids_of(ctx, t)
+    if got is None or ids is None:
         return None
     edge, found = got
-    use = np.flatnonzero(found & ~np.isnan(metres))
-    e_use = edge[use]
+    ai, si = ids
+    usable = (ai >= 0) & (si >= 0) & ~np.isnan(metres)
+    # every pair counts when nearest rules need the distance to every school (10.3)
+    use = np.flatnonzero(usable if ctx.s.nearest else found & ~np.isnan(metres))
+    key = ai[use] * max(len(ctx.schools.ids) if ctx.schools else 1, 1) + si[use]
     v_use = distance.centimetres(metres[use])
-    if e_use.size > 1:
-        o = np.argsort(e_use, kind="stable")
-        se, sv = e_use[o], v_use[o]
+    if key.size > 1:
+        o = np.argsort(key, kind="stable")
+        se, sv = key[o], v_use[o]
         clash = np.flatnonzero((se[1:] == se[:-1]) & (sv[1:] != sv[:-1]))
         ctx.problems.rows(
             t.source,
@@ -158,15 +189,23 @@ def check_distances(ctx: Context) -> np.ndarray | None:
             "metres",
             same="a pair given twice with different distances",
         )
-    dist[e_use] = v_use
-    return dist
+    listed = found[use]
+    dist[edge[use][listed]] = v_use[listed]
+    off = ~listed
+    return dist, (ai[use][off], si[use][off], v_use[off])
 
 
 def check_distance_pools(ctx: Context, pools: PoolArrays, dist: np.ndarray) -> None:
     """Every child listing a school with a distance pool needs a distance there."""
     lists, schools = ctx.lists, ctx.schools
     assert lists is not None and schools is not None and ctx.app_ids is not None
-    is_dist = pools["pool_order"] == ORDER_DISTANCE
+    order = np.asarray(pools["pool_order"], dtype=np.int64)
+    by_distance = [
+        ORDER_CRITERIA + k
+        for k, text in enumerate(pools["orderings"])
+        if "distance" in criteria.parse(text)
+    ]
+    is_dist = (order == ORDER_DISTANCE) | np.isin(order, by_distance)
     if not is_dist.any():
         return
     m = len(schools.ids)
@@ -233,4 +272,11 @@ def check_distance_pools(ctx: Context, pools: PoolArrays, dist: np.ndarray) -> N
         )
 
 
-__all__ = ["check_distance_pools", "check_distances", "check_priorities", "edges_of"]
+__all__ = [
+    "Pairs",
+    "check_distance_pools",
+    "check_distances",
+    "check_priorities",
+    "edges_of",
+    "ids_of",
+]

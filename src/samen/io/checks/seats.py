@@ -1,16 +1,21 @@
 """Seat pools (allocation rules section 4): seats.csv and the default pools of round.toml.
 
-Every row of seats.csv is checked on its own (name, seats or share, favours, order_by), then
+Every row of seats.csv is checked on its own (name, seats or share, favours, order_by; with
+the flag expressions and ordering criteria of sections 10.1 and 10.2), then
 every school's rows together (one form, shares adding up to 1, seats adding up to the
 capacity); the shares become seats by the largest-remainder method
 (:func:`samen.engine.pools.largest_remainder`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
+from samen.engine import criteria
+from samen.engine.expressions import OR, split, term_flag
 from samen.engine.pools import (
-    NOT,
+    COMPOUND,
+    ORDER_CRITERIA,
     ORDER_NAMES,
     Pool,
     PoolArrays,
@@ -24,27 +29,50 @@ from samen.io.settings import ROUND_FILE
 from samen.io.tables import Table
 
 
-def favours_problem(ctx: Context, favours: str) -> tuple[int, bool, str | None]:
-    """(flag index, negate, problem or None) for a ``favours`` value; flags are not checked
-    when applicants.csv cannot be read (its problems are reported)."""
-    neg = favours.startswith(NOT)
-    name = favours[len(NOT) :].strip() if neg else favours
-    if not name:
-        if neg:
-            return -1, False, "'not:' needs a flag name after it, like not:indicator"
-        return -1, False, None
+def expression_problem(ctx: Context, text: str) -> str | None:
+    """What is wrong with a flag expression (sections 4 and 10.1: terms joined by ``|``, each
+    a flag or ``not:`` + a flag), or None; flags are not checked when applicants.csv cannot
+    be read (its problems are reported)."""
     flags = ctx.flag_names
-    if flags is None:
-        return -1, False, None
-    if name not in flags:
-        have = ", ".join(flags) if flags else "none"
-        return (
-            -1,
-            False,
-            f"'{name}' is not a column of {ctx.source('applicants')}"
-            f"{suggest(name, flags)}; its 0/1 columns are: {have}",
-        )
-    return flags.index(name), neg, None
+    terms = split(text)
+    whole = f" in '{text.strip()}'" if len(terms) > 1 else ""
+    for term in terms:
+        name, _ = term_flag(term)
+        if not term:
+            return f"'{text.strip()}' has an empty term; write flag names between the '|'"
+        if not name:
+            return f"'not:' needs a flag name after it, like not:indicator{whole}"
+        if flags is not None and name not in flags:
+            have = ", ".join(flags) if flags else "none"
+            kind = (
+                "a number column (an order_by reads it), not a 0/1 flag"
+                if name in ctx.value_names
+                else f"not a column of {ctx.source('applicants')}{suggest(name, flags)}"
+            )
+            return f"'{name}'{whole} is {kind}; its 0/1 columns are: {have}"
+    return None
+
+
+def favours_problem(ctx: Context, favours: str) -> tuple[int, bool, str | None]:
+    """(flag index, negate, problem or None) for a ``favours`` value; :data:`COMPOUND` for an
+    expression of several terms (section 10.1)."""
+    msg = expression_problem(ctx, favours)
+    terms = split(favours)
+    if msg is not None or not terms or ctx.flag_names is None:
+        return -1, False, msg
+    if OR in favours:
+        return COMPOUND, False, None
+    name, neg = term_flag(terms[0])
+    return ctx.flag_names.index(name), neg, None
+
+
+def pool_of(name: str, seats: int, favours: str, fidx: int, neg: bool, order_by: str) -> Pool:
+    """A checked pool: an expression of several terms and criteria other than one v1
+    ordering keep their text, as samen writes them (``a|not:b``, ``rank,distance``)."""
+    order = criteria.order_of(order_by)
+    expression = "|".join(split(favours)) if fidx == COMPOUND else ""
+    ordering = criteria.text_of(criteria.parse(order_by)) if order == ORDER_CRITERIA else ""
+    return Pool(name, seats, fidx, neg, order, expression, ordering)
 
 
 def check_pools(ctx: Context) -> PoolArrays | None:
@@ -60,7 +88,7 @@ def check_pools(ctx: Context) -> PoolArrays | None:
             p.add(t.source, t.header_row, "seats", "add a column 'seats' or a column 'share'")
         else:
             _seats_table(ctx, t, listed)
-    defaults: list[tuple[str, Fraction, int, bool, int]] = []
+    defaults: list[tuple[Fraction, Pool]] = []
     lines = ctx.s.favours_lines
     for k, spec in enumerate(ctx.s.default_pools):
         fidx, neg, msg = favours_problem(ctx, spec.favours)
@@ -71,9 +99,8 @@ def check_pools(ctx: Context) -> PoolArrays | None:
                 "favours",
                 f"in default pool '{spec.name}': {msg}",
             )
-        defaults.append(
-            (spec.name, Fraction(str(spec.share)), fidx, neg, ORDER_NAMES.index(spec.order_by))
-        )
+        pool = pool_of(spec.name, 0, spec.favours, fidx, neg, spec.order_by)
+        defaults.append((Fraction(str(spec.share)), pool))
     if schools is None or schools.capacity is None:
         return None
     capacity = schools.capacity
@@ -84,10 +111,10 @@ def check_pools(ctx: Context) -> PoolArrays | None:
         if got is None:
             cap = int(capacity[s])
             if cap not in seats_for:
-                seats_for[cap] = largest_remainder([d[1] for d in defaults], cap)
+                seats_for[cap] = largest_remainder([d[0] for d in defaults], cap)
             got = [
-                Pool(name, k, fidx, neg, order)
-                for (name, _, fidx, neg, order), k in zip(defaults, seats_for[cap], strict=True)
+                replace(pool, seats=k)
+                for (_, pool), k in zip(defaults, seats_for[cap], strict=True)
             ]
         school_pools.append(got)
     return pool_arrays(school_pools)
@@ -199,18 +226,24 @@ def _school_pools(ctx: Context, t: Table, sname: str, idx: list[int]) -> list[Po
         if msg:
             p.add(t.source, r, "favours", msg)
             ok = False
-        ob = order_c[i].lower() or "lottery"
-        if ob not in ORDER_NAMES:
+        ob = order_c[i] or "lottery"
+        try:
+            criteria.parse(ob)
+        except criteria.CriteriaError as exc:
+            hint = ""
+            if "," not in ob:
+                hint = suggest(ob.lower(), [*ORDER_NAMES, "value:"])
             p.add(
                 t.source,
                 r,
                 "order_by",
-                f"'{order_c[i]}' is not an ordering{suggest(ob, ORDER_NAMES)}; write lottery, "
-                "distance or rank",
+                f"'{order_c[i]}' is not an ordering{hint} ({exc.problem}); write lottery, "
+                "distance or rank, value:COLUMN (a number column of applicants.csv), or "
+                "several joined by ',' like rank,distance",
             )
             ok = False
             ob = "lottery"
-        pools.append(Pool(name, 0, fidx, neg, ORDER_NAMES.index(ob)))
+        pools.append(pool_of(name, 0, fav_c[i], fidx, neg, ob))
     first = t.rows[idx[0]]
     if len(forms) > 1:
         p.add(
@@ -275,4 +308,4 @@ def _seats(
     return pools
 
 
-__all__ = ["check_pools", "favours_problem"]
+__all__ = ["check_pools", "expression_problem", "favours_problem", "pool_of"]
