@@ -24,6 +24,7 @@ MODULES = (
     "scenarios",
     "report",
     "housing",
+    "housing_simulate",
     "web",
 )
 

@@ -80,9 +80,9 @@ class Behaviour:
     #: multiplied by 1 + leave_deprivation x deprivation x (band - 1) / 3
     leave_deprivation: float = 1.5
     #: share of the waiting list that leaves it each year (housed elsewhere, gave up)
-    list_exit: float = 0.1
+    list_exit: float = 0.2
     #: new registrations per year, per social home
-    registrations: float = 0.17
+    registrations: float = 0.27
     #: share of the waiting list that responds in a month
     active: float = 0.35
     #: most dwellings a household responds to in a month
@@ -589,6 +589,21 @@ def _scenario(r: Checker, doc: TomlDoc, problems: Problems, raw: Any, i: int) ->
         offers.append(Offer(label, "|".join(split(who)), attraction, acceptance))
     if rules is not None:
         _check_rules_flags(r, prefix, rules)
+        rule = rules.labels.get(default)
+        dp = f"{prefix}.default_label" if "default_label" in sc else prefix
+        if rule is not None and rule.max_share is not None and rule.max_share < 1:
+            r.add(
+                dp,
+                f"the default label '{default}' takes every vacancy no rule labels, so it "
+                "cannot have a max_share; give max_share to the labels of the vacancy rules",
+            )
+        if rule is not None and rule.by_lottery and rules.lottery_share is not None:
+            r.add(
+                dp,
+                f"the default label '{default}' orders by lottery and takes every vacancy "
+                "no rule labels, so the lottery_share could not hold; make a lottery label "
+                "of a [[scenario.vacancies]] rule instead",
+            )
         if default not in rules.labels:
             r.add(
                 f"{prefix}.default_label" if "default_label" in sc else prefix,

@@ -14,7 +14,7 @@ neighbourhood's children is its *deprivation* ``d``, from 0 to 1):
   housing sits where the poorer neighbourhoods are, as in Flemish and Dutch cities. Homes are
   grouped in projects (about ``project_size`` homes, uneven), each placed around the
   neighbourhood centre; a home has 1 to 4 rooms (``room_weights``) and a rent band ``A``
-  (cheapest) to ``D`` that grows with its rooms.
+  (cheapest) to ``D`` that tends to grow with its rooms.
 * **Income bands** ``1`` (lowest) to ``4`` are the quarters of the city's household incomes.
   A household's income is a latent score ``mu + logistic noise`` with ``mu`` = 0 for private
   households, ``tenant_income`` for social tenants and ``candidate_income`` for households on
@@ -398,7 +398,8 @@ def _dwellings(
     xy = np.rint(centre[project] + rng.normal(size=(len(hood), 2)) * PROJECT_SPREAD_M)
     weights = np.asarray(cfg.room_weights, dtype=np.float64)
     rooms = 1 + rng.choice(4, size=len(hood), p=weights / weights.sum())
-    rent = np.clip(rooms - 1 + np.rint(rng.normal(size=len(hood)) * 0.7), 0, 3).astype(np.int8)
+    rent = np.clip(np.rint(0.5 * (rooms - 1) + 0.8 * rng.normal(size=len(hood))), 0, 3)
+    rent = rent.astype(np.int8)
     width = max(len(str(len(centres))), 3)
     project_ids = [f"P{j + 1:0{width}d}" for j in range(len(centres))]
     return hood, project, project_ids, rooms.astype(np.int64), rent, xy.astype(np.int64)
