@@ -40,7 +40,7 @@ import datetime as dt
 import hashlib
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -78,6 +78,7 @@ FLOWS: tuple[str, ...] = (
     "lettings_outside",
 )
 DEFAULT_PROCESSES = 2
+_COL = {name: i for i, name in enumerate(FLOWS)}
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -326,9 +327,11 @@ class Run:
 
 
 @dataclass(eq=False)
-class _State:
-    """The households and homes of a run, as arrays (household ``i``: the city's tenants and
-    waiting list first, then the registrations of the run)."""
+class RunState:
+    """The households and homes of a run as the months change them, as arrays (household
+    ``i``: the city's tenants and waiting list first, then the registrations of the run;
+    ``status`` one of ``FUTURE``, ``WAITING``, ``TENANT``, ``MOVED``, ``LEFT_LIST``,
+    ``STRUCK_OFF``; ``tenant_of[d]`` the household in home ``d``, -1 = vacant)."""
 
     ids: np.ndarray  # object[N], the household ids
     status: np.ndarray
@@ -371,7 +374,8 @@ def _arrivals(world: World, k: int) -> tuple[np.ndarray, Any]:
     return month, (c, registered)
 
 
-def _state(world: World, sa: ScenarioArrays, k: int) -> _State:
+def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
+    """The state of run ``k`` before its first month."""
     h = world.housing
     beh = world.spec.behaviour
     month, (c, reg) = _arrivals(world, k)
@@ -395,7 +399,7 @@ def _state(world: World, sa: ScenarioArrays, k: int) -> _State:
         acceptance[has, label] += accept
     tenant_of = np.full(h.n_dwellings, -1, dtype=np.int64)
     tenant_of[h.dwelling[h.tenant]] = np.flatnonzero(h.tenant)
-    return _State(
+    return RunState(
         ids=np.array(ids, dtype=object),
         status=status.astype(np.int8),
         arrival=np.concatenate([np.full(n0, -1), month]),
@@ -538,7 +542,7 @@ def _respond_kernel(  # pragma: no cover - compiled
 def _responses(
     world: World,
     sa: ScenarioArrays,
-    st: _State,
+    st: RunState,
     vac: np.ndarray,
     label: np.ndarray,
     key: int,
@@ -586,12 +590,12 @@ def _responses(
 
 
 def _month(
-    world: World, sa: ScenarioArrays, st: _State, key: int, k: int, t: int, flow: np.ndarray
+    world: World, sa: ScenarioArrays, st: RunState, key: int, k: int, t: int, flow: np.ndarray
 ) -> None:
     """One month of a run (the module docstring), its flows added to ``flow``."""
     h = world.housing
     beh = world.spec.behaviour
-    col = {name: i for i, name in enumerate(FLOWS)}
+    col = _COL
     # 1. tenants leave
     tenants = np.flatnonzero(st.status == TENANT)
     dep = h.deprivation[h.dwelling_hood[st.dwelling[tenants]]]
@@ -665,7 +669,7 @@ def month_seed(world: World, k: int, t: int) -> str:
     return f"{world.lottery_seed}|housing:{world.spec.seed}|run:{k}|month:{year}-{m + 1:02d}"
 
 
-def _snapshot(world: World, st: _State) -> tuple[np.ndarray, np.ndarray, int, int]:
+def _snapshot(world: World, st: RunState) -> tuple[np.ndarray, np.ndarray, int, int]:
     h = world.housing
     K = len(h.hood_ids)
     t = st.status == TENANT
@@ -677,11 +681,23 @@ def _snapshot(world: World, st: _State) -> tuple[np.ndarray, np.ndarray, int, in
     return band, flags, int((st.status == WAITING).sum()), int((st.tenant_of < 0).sum())
 
 
-def run(world: World, scenario: int, k: int) -> Run:
-    """Run ``k`` (1-based) of scenario ``scenario`` (an index of ``world.scenarios``)."""
+def months(world: World, scenario: int, k: int) -> Iterator[tuple[int, RunState, np.ndarray]]:
+    """The months of run ``k`` (1-based) of scenario ``scenario`` (an index of
+    ``world.scenarios``): yields ``(t, state, flow)`` first for the start (``t = -1``) and
+    then after each month ``t = 0, 1, ...``, with the flows of that month (``FLOWS``)."""
     sa = world.scenarios[scenario]
-    st = _state(world, sa, k)
+    st = start_state(world, sa, k)
     key = run_key(world.spec.seed, k)
+    yield -1, st, np.zeros(len(FLOWS))
+    for t in range(world.months):
+        flow = np.zeros(len(FLOWS))
+        _month(world, sa, st, key, k, t, flow)
+        yield t, st, flow
+
+
+def run(world: World, scenario: int, k: int) -> Run:
+    """Run ``k`` (1-based) of scenario ``scenario`` (an index of ``world.scenarios``):
+    snapshots at the start and at the end of each year, flows per year."""
     years = world.spec.years
     K = len(world.housing.hood_ids)
     tb = np.zeros((years + 1, K, len(INCOME_BANDS)), dtype=np.int64)
@@ -689,12 +705,12 @@ def run(world: World, scenario: int, k: int) -> Run:
     waiting = np.zeros(years + 1, dtype=np.int64)
     vacant = np.zeros(years + 1, dtype=np.int64)
     flows = np.zeros((years, len(FLOWS)), dtype=np.float64)
-    tb[0], tf[0], waiting[0], vacant[0] = _snapshot(world, st)
-    for t in range(world.months):
-        y = t // 12
-        _month(world, sa, st, key, k, t, flows[y])
-        if t % 12 == 11:
-            tb[y + 1], tf[y + 1], waiting[y + 1], vacant[y + 1] = _snapshot(world, st)
+    for t, st, flow in months(world, scenario, k):
+        if t >= 0:
+            flows[t // 12] += flow
+        if t % 12 == 11 or t < 0:
+            y = t // 12 + 1
+            tb[y], tf[y], waiting[y], vacant[y] = _snapshot(world, st)
     return Run(scenario, k, tb, tf, waiting, flows, vacant)
 
 
@@ -769,16 +785,24 @@ def with_seeds(spec: SimSpec, seeds: int | None) -> SimSpec:
 
 __all__ = [
     "FLOWS",
+    "LEFT_LIST",
+    "MOVED",
+    "STRUCK_OFF",
+    "TENANT",
+    "WAITING",
     "Run",
+    "RunState",
     "World",
     "build_world",
     "city_source",
     "load_world",
     "month_day",
     "month_seed",
+    "months",
     "run",
     "run_all",
     "run_key",
+    "start_state",
     "uniform",
     "with_seeds",
 ]
