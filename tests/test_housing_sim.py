@@ -241,6 +241,54 @@ def test_pruning_keeps_the_result_on_hard_months(
             assert len(kept.choices) <= len(m.choices)
 
 
+@pytest.mark.parametrize("scenario", range(5))
+def test_pruning_on_random_months(world: sim.World, scenario: int) -> None:
+    """Random months (random lists, flags, registration days with many ties, labels of the
+    scenario): the pruned month, the whole month and allocate_month agree."""
+    sa = world.scenarios[scenario]
+    rng = np.random.default_rng(scenario)
+    n_labels = len(sa.pools.labels)
+    from samen.engine.expressions import holds
+
+    for trial in range(40):
+        v = int(rng.integers(1, 12))
+        n = int(rng.integers(1, 60))
+        label = rng.integers(0, n_labels, v)
+        flags = (rng.random((n, len(FLAGS))) < 0.4).astype(np.uint8)
+        admitted = np.column_stack([holds(flags, sa.admits[k]) for k in label])
+        lists = [
+            [j for j in rng.permutation(v)[: rng.integers(1, min(v, 4) + 1)] if admitted[i, j]]
+            for i in range(n)
+        ]
+        month = MonthRound(
+            pools=sa.pools,
+            seed=f"random month {trial}",
+            dwelling_ids=[f"D{j}" for j in range(v)],
+            label=label,
+            household_ids=[f"H{i:03d}" for i in range(n)],
+            flags=flags,
+            registered=rng.integers(0, 4, n),
+            choice_ptr=np.concatenate(([0], np.cumsum([len(x) for x in lists]))),
+            choices=np.array([j for x in lists for j in x], dtype=np.int32),
+        )
+        whole = month.allocate(prune=False)
+        assert np.array_equal(month.allocate(prune=True), whole), trial
+        if not len(month.choices):
+            continue  # nobody responded: nothing to allocate
+        rules, dwellings, households = month.objects(
+            ["N1"] * v, [1] * v, ["A"] * v, [1] * n, ["1"] * n
+        )
+        got = allocate_month(
+            replace(rules, suitability=type(rules.suitability)()),
+            dwellings,
+            households,
+            positions=False,
+        )
+        assert [got.dwelling[f"H{i:03d}"] for i in range(n)] == [
+            f"D{x}" if x >= 0 else None for x in whole.tolist()
+        ]
+
+
 def test_vacancy_labels_respect_shares_and_caps(
     world: sim.World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -429,3 +477,97 @@ def test_cli_runs_writes_and_refuses_bad_input(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     result, out = invoke("housing", "simulate", spec, "--out", tmp_path / "file")
     assert result.exit_code == 2 and "not a folder" in out
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@pytest.fixture(scope="module")
+def housing_json(tmp_path_factory: pytest.TempPathFactory, example: SimSpec) -> Path:
+    world = small_world(example, years=2, seeds=3)
+    folder = tmp_path_factory.mktemp("housing")
+    write_results(summarise(world, sim.run_all(world, processes=1), "test"), folder)
+    return folder / "housing.json"
+
+
+@pytest.fixture(scope="module")
+def city_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from samen.analytics.city import write_city
+
+    folder = tmp_path_factory.mktemp("city") / "small-city"
+    write_city(generate_city(config_from_dict(SMALL), 1), folder)
+    return folder
+
+
+def test_the_report_has_a_housing_part_offline_in_three_languages(
+    housing_json: Path, city_round: Path, tmp_path: Path
+) -> None:
+    import re
+
+    from test_report import _report_msgids, assert_self_contained, images
+
+    pages = {}
+    for lang in ("en", "nl", "fr"):
+        out = tmp_path / f"report-{lang}.html"
+        result, text = invoke(
+            "report",
+            city_round,
+            "--draws",
+            2,
+            "--housing",
+            housing_json,
+            "--lang",
+            lang,
+            "--out",
+            out,
+        )
+        assert result.exit_code == 0, text
+        assert "Housing" in text and "5 scenarios" in text
+        html = out.read_text(encoding="utf-8")
+        assert_self_contained(html)
+        section = html[html.index('<section id="housing"') : html.index('<section id="method"')]
+        # the map of the start and the five scenarios, and four figures over the years
+        assert len(images(section)) == 5
+        assert all(name in section for name in ("Registration order", "Mechelen offer"))
+        assert section.count("<table>") == 3
+        pages[lang] = section
+    assert "Housing: what the allocation rules do to the neighbourhoods" in pages["en"]
+    assert "Wonen: wat de toewijzingsregels met de wijken doen" in pages["nl"]
+    assert "Logement\u00a0: ce que les règles d&#39;attribution font aux quartiers" in pages["fr"]
+    assert re.search(r"\d+,\d%", pages["nl"]) and re.search(r"\d+,\d\u202f%", pages["fr"])
+    english = [
+        part
+        for ids in _report_msgids()
+        for msgid in ids
+        if msgid
+        for part in re.split(r"%\(\w+\)s", msgid)
+        if len(part) >= 25 and "samen" not in part
+    ]
+    for lang in ("nl", "fr"):
+        text = re.sub(r"<[^>]+>", " ", pages[lang].replace("&#39;", "'"))
+        assert [e for e in english if e in text] == [], lang
+
+
+def test_a_bad_housing_file_stops_the_report(city_round: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    cases = {
+        "not.json": ("{ nope", "not.json, line 1: this is not valid JSON"),
+        "scenarios.json": (
+            '{"schema": "samen-scenarios/1", "variants": []}',
+            "key schema: this is not a file of 'samen housing simulate'",
+        ),
+        "empty.json": (
+            '{"schema": "samen-housing/1", "year_labels": ["2027", "2028"], '
+            '"neighbourhoods": [], "scenarios": []}',
+            "key neighbourhoods: there are no neighbourhoods",
+        ),
+    }
+    for name, (content, words) in cases.items():
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        result, text = invoke("report", city_round, "--housing", path, "--out", out)
+        assert result.exit_code == 2, text
+        assert words in text and "no report was written" in text, text
+        assert not out.exists()
+    result, text = invoke("report", city_round, "--housing", tmp_path / "none.json", "--out", out)
+    assert result.exit_code == 2 and "there is no file here" in text

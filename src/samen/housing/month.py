@@ -219,40 +219,63 @@ class MonthRound:
         return keys
 
     def pruned(self) -> tuple[MonthRound, np.ndarray]:
-        """The month without the responses that cannot succeed: a household with ``V`` or
-        more households ahead of it at a dwelling (``V`` vacancies), by the start of the
-        priority tuple (:meth:`keys`), cannot get it in any stable matching (each of those
-        ahead would need another vacancy it prefers), and the dwellings that lose responses
-        keep ``V`` households, each ahead of every one removed, so the stable matchings are
-        the same and deferred acceptance gives the same result (Gale and Shapley 1962;
-        Roth and Sotomayor 1990, ch. 2). Households left without a response leave the round;
-        returns the month and the index of each household it keeps."""
+        """The month without responses that succeed in no stable matching, so that deferred
+        acceptance (which gives the households' best stable matching: Gale and Shapley 1962;
+        Roth and Sotomayor 1990, ch. 2) has less to do and gives the same result. A response
+        of household ``h`` to dwelling ``d`` goes when, by the start of the priority tuple
+        (:meth:`keys`), strictly ahead of ``h`` at ``d`` there are
+
+        1. ``V`` households or more (``V`` vacancies): each of them would need another
+           vacancy it prefers to ``d``, and there are only ``V - 1``; or
+        2. a household ``a`` whose best remaining response is ``d``: in a stable matching
+           ``a`` must get something it prefers to ``d``, and none of that remains.
+
+        Rule 2 is applied until nothing more goes. Either way ``d`` keeps a household ahead
+        of every response removed, which in every stable matching of the smaller month gets
+        ``d`` or leaves it to someone further ahead still; so the removed responses block
+        none of them, and both months have the same stable matchings. Households left
+        without a response leave the round; returns the month and the index of each
+        household it keeps."""
         v = len(self.dwelling_ids)
         e = len(self.choices)
-        everyone = np.arange(len(self.household_ids))
+        n = len(self.household_ids)
+        everyone = np.arange(n)
         if e == 0:
             return self, everyone
         keys = self.keys()
-        # one sortable number per response: dwelling, then the start of its priority tuple
         crit = keys[:, 2] - keys[:, 2].min()
         if int(crit.max()) >= 1 << 32 or int(keys[:, 0].max()) >= 1 << 14:
             raise ValueError("a month too large to prune")  # never for a simulated city
-        code = (self.choices.astype(np.int64) << 48) | (keys[:, 0] << 34) | (keys[:, 1] << 32)
-        code |= crit
+        # the start of the priority tuple as one number, smaller first
+        key = (keys[:, 0] << 34) | (keys[:, 1] << 32) | crit
+        dw = self.choices.astype(np.int64)
+        # rule 1: V or more strictly ahead
+        code = (dw << 48) | key
         order = np.argsort(code, kind="stable")
         c = code[order]
         new_run = np.ones(e, dtype=bool)
         new_run[1:] = c[1:] != c[:-1]
         run_start = np.maximum.accumulate(np.where(new_run, np.arange(e), 0))
-        d = self.choices[order]
-        seg_start = np.searchsorted(d, d, side="left")
-        keep = np.empty(e, dtype=bool)
-        keep[order] = (run_start - seg_start) < v
-        if keep.all():
+        d_sorted = dw[order]
+        seg_start = np.searchsorted(d_sorted, d_sorted, side="left")
+        alive = np.empty(e, dtype=bool)
+        alive[order] = (run_start - seg_start) < v
+        # rule 2, until nothing changes
+        edge_app = np.repeat(everyone, np.diff(self.choice_ptr))
+        big = np.iinfo(np.int64).max
+        while True:
+            idx = np.flatnonzero(alive)
+            _, first = np.unique(edge_app[idx], return_index=True)
+            best = idx[first]  # each household's best remaining response
+            limit = np.full(v, big, dtype=np.int64)
+            np.minimum.at(limit, dw[best], key[best])
+            keep = alive & (key <= limit[dw])
+            if np.array_equal(keep, alive):
+                break
+            alive = keep
+        if alive.all():
             return self, everyone
-        n = len(self.household_ids)
-        edge_app = np.repeat(np.arange(n), np.diff(self.choice_ptr))
-        count = np.bincount(edge_app[keep], minlength=n)
+        count = np.bincount(edge_app[alive], minlength=n)
         has = np.flatnonzero(count > 0)
         ids = self.household_ids
         kept = replace(
@@ -261,7 +284,7 @@ class MonthRound:
             flags=self.flags[has],
             registered=self.registered[has],
             choice_ptr=np.concatenate(([0], np.cumsum(count[has]))).astype(np.int64),
-            choices=self.choices[keep],
+            choices=self.choices[alive],
         )
         return kept, has
 
