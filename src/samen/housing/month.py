@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 
 from samen.engine.allocate import assign
 from samen.engine.criteria import order_of, text_of
@@ -51,6 +52,30 @@ from samen.engine.priority import prepare
 from samen.housing.model import Dwelling, Household, HousingRules
 from samen.housing.settings import REGISTERED
 from samen.housing.translate import MECHANISM, allocation_order_by, value_sources
+
+
+@njit(cache=True)
+def _prune_best(ptr, dw, key, alive, v):  # pragma: no cover - compiled
+    """Rule 2 of :meth:`MonthRound.pruned`, in place on ``alive``: while some response is
+    behind (by ``key``, strictly) a household whose best remaining response is to the same
+    dwelling, remove it."""
+    n = ptr.size - 1
+    big = np.iinfo(np.int64).max
+    limit = np.empty(v, dtype=np.int64)
+    changed = True
+    while changed:
+        changed = False
+        limit[:] = big
+        for a in range(n):
+            for e in range(ptr[a], ptr[a + 1]):
+                if alive[e]:
+                    if key[e] < limit[dw[e]]:
+                        limit[dw[e]] = key[e]
+                    break
+        for e in range(dw.size):
+            if alive[e] and key[e] > limit[dw[e]]:
+                alive[e] = False
+                changed = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -144,6 +169,8 @@ class MonthRound:
     registered: np.ndarray  # int64[n], day numbers
     choice_ptr: np.ndarray  # int64[n + 1]
     choices: np.ndarray  # int32[E], vacancy index, best first
+    #: bool[n, labels]: the household has what the label favours (from ``flags`` if None)
+    favoured: np.ndarray | None = None
 
     def _priority(self, edge_app: np.ndarray, edge_label: np.ndarray) -> np.ndarray:
         """``int32[E]``: the priority group that counts at each response (its index in the
@@ -206,9 +233,12 @@ class MonthRound:
         edge_label = self.label[self.choices]
         keys = np.zeros((len(self.choices), 3), dtype=np.int64)
         keys[:, 0] = self._priority(edge_app, edge_label)
-        for k, expr in enumerate(lp.favours):
+        favoured = self.favoured
+        if favoured is None:
+            favoured = np.column_stack([holds(self.flags, e) for e in lp.favours])
+        keys[:, 1] = ~favoured.reshape(n, -1)[edge_app, edge_label]
+        for k in range(len(lp.labels)):
             at = edge_label == k
-            keys[at, 1] = ~holds(self.flags, expr)[edge_app[at]]
             c = lp.first_criterion[k]
             if c == "value:" + REGISTERED:
                 keys[at, 2] = self.registered[edge_app[at]]
@@ -261,20 +291,10 @@ class MonthRound:
         alive = np.empty(e, dtype=bool)
         alive[order] = (run_start - seg_start) < v
         # rule 2, until nothing changes
-        edge_app = np.repeat(everyone, np.diff(self.choice_ptr))
-        big = np.iinfo(np.int64).max
-        while True:
-            idx = np.flatnonzero(alive)
-            _, first = np.unique(edge_app[idx], return_index=True)
-            best = idx[first]  # each household's best remaining response
-            limit = np.full(v, big, dtype=np.int64)
-            np.minimum.at(limit, dw[best], key[best])
-            keep = alive & (key <= limit[dw])
-            if np.array_equal(keep, alive):
-                break
-            alive = keep
+        _prune_best(self.choice_ptr, dw, key, alive, v)
         if alive.all():
             return self, everyone
+        edge_app = np.repeat(everyone, np.diff(self.choice_ptr))
         count = np.bincount(edge_app[alive], minlength=n)
         has = np.flatnonzero(count > 0)
         ids = self.household_ids
@@ -283,6 +303,7 @@ class MonthRound:
             household_ids=ids[has] if isinstance(ids, np.ndarray) else [ids[i] for i in has],
             flags=self.flags[has],
             registered=self.registered[has],
+            favoured=None if self.favoured is None else self.favoured[has],
             choice_ptr=np.concatenate(([0], np.cumsum(count[has]))).astype(np.int64),
             choices=self.choices[alive],
         )

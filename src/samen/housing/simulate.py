@@ -44,6 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -169,6 +170,14 @@ class World:
     @property
     def months(self) -> int:
         return 12 * self.spec.years
+
+    @cached_property
+    def weight(self) -> np.ndarray:
+        """``float64[band, neighbourhood]``: ``exp(-respond_deprivation x choosiness x
+        deprivation)``, the neighbourhood's factor in a response's utility."""
+        beh = self.spec.behaviour
+        c = np.asarray(beh.choosiness, dtype=np.float64)
+        return np.exp(-beh.respond_deprivation * c[:, None] * self.housing.deprivation[None, :])
 
 
 def _scenario_arrays(sc: Scenario, h: Housing, project_size: np.ndarray) -> ScenarioArrays:
@@ -347,8 +356,9 @@ class RunState:
     rate: np.ndarray  # float64[N], annual turnover by type (before the neighbourhood)
     choosiness: np.ndarray  # float64[N]
     admits: np.ndarray  # bool[N, L]
-    attraction: np.ndarray  # float64[N, L]
+    attraction_exp: np.ndarray  # float64[N, L], exp of the offers' attraction
     acceptance: np.ndarray  # float64[N, L]
+    favoured: np.ndarray  # bool[N, L], the household has what the label favours
 
 
 def _arrivals(world: World, k: int) -> tuple[np.ndarray, Any]:
@@ -414,8 +424,9 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
         rate=rate,
         choosiness=np.asarray(beh.choosiness, dtype=np.float64)[band],
         admits=admits,
-        attraction=attraction,
+        attraction_exp=np.exp(attraction),
         acceptance=acceptance,
+        favoured=np.column_stack([holds(flags, e) for e in sa.pools.favours]).reshape(-1, n_labels),
     )
 
 
@@ -480,45 +491,47 @@ def _respond_kernel(  # pragma: no cover - compiled
     size,
     band,
     hood,
-    choosiness,
+    weight,
     attraction,
     d_rooms,
     d_rent,
     d_hood,
-    deprivation,
-    r_dep,
-    r_own,
+    own,
     outside,
     kmax,
 ):
     """The responses of the households ``act`` to the vacancies ``vac`` (see
-    :func:`_responses`): per household its best ``kmax`` fitting vacancies above
-    ``outside``, the Gumbel noise drawn as :func:`uniform` ``(key, stream, h, t, d)``."""
+    :func:`_responses`): per household its best ``kmax`` fitting vacancies whose utility
+    beats the outside option. A utility ``u + G`` with Gumbel noise ``G = -log(E)``, ``E =
+    -log(p)`` standard exponential and ``p`` drawn as :func:`uniform` ``(key, stream, h, t,
+    d)``, ranks as ``exp(u) / E`` (one logarithm instead of two): ``weight[band, hood]``,
+    ``attraction[h, label]`` and ``own`` are the factors ``exp(...)`` of the parts of ``u``,
+    ``outside`` is ``exp(respond_outside)``."""
     golden = np.uint64(0x9E3779B97F4A7C15)
     n, v = act.size, vac.size
     base = _mix_one(np.uint64(key) ^ (np.uint64(stream) * golden))
     count = np.zeros(n, dtype=np.int64)
     best = np.empty((n, kmax), dtype=np.int64)
     value = np.empty(kmax, dtype=np.float64)
-    tt = _mix_one(np.uint64(0))  # replaced below; keeps the types fixed
     for i in range(n):
         h = act[i]
         x = _mix_one(base ^ ((np.uint64(h) + np.uint64(1)) * golden))
         tt = _mix_one(x ^ ((np.uint64(t) + np.uint64(1)) * golden))
+        b = band[h]
         c = 0
         for j in range(v):
             lab = label[j]
-            if not (fits_rooms[size[h], d_rooms[j]] and fits_rent[band[h], d_rent[j]]):
+            if not (fits_rooms[size[h], d_rooms[j]] and fits_rent[b, d_rent[j]]):
                 continue
             if not admits[h, lab]:
                 continue
             dh = d_hood[j]
-            u = -r_dep * choosiness[h] * deprivation[dh] + attraction[h, lab]
+            u = weight[b, dh] * attraction[h, lab]
             if hood[h] == dh:
-                u += r_own
+                u *= own
             z = _mix_one(tt ^ ((np.uint64(vac[j]) + np.uint64(1)) * golden))
             p = (np.float64(z >> np.uint64(11)) + 0.5) * 2.0**-53
-            u -= np.log(-np.log(p))
+            u /= -np.log(p)
             if u <= outside:
                 continue
             # insert into the household's best kmax, best first (ties: the earlier vacancy)
@@ -572,15 +585,13 @@ def _responses(
         st.size,
         st.band,
         st.hood,
-        st.choosiness,
-        st.attraction,
+        world.weight,
+        st.attraction_exp,
         h.rooms[vac],
         h.rent_band[vac].astype(np.int64),
         h.dwelling_hood[vac],
-        h.deprivation,
-        beh.respond_deprivation,
-        beh.respond_own,
-        beh.respond_outside,
+        math.exp(beh.respond_own),
+        math.exp(beh.respond_outside),
         min(beh.max_responses, vac.size),
     )
     has = count > 0
@@ -628,6 +639,7 @@ def _month(
         registered=st.registered[who],
         choice_ptr=ptr,
         choices=choices,
+        favoured=st.favoured[who],
     )
     got = month.allocate()
     # 6. offers accepted or refused
