@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -134,7 +135,8 @@ def test_files_and_the_unchanged_school_part() -> None:
     homes = rows(files["homes.csv"])
     assert {r["dwelling"] for r in h if r["status"] == "tenant"} == {r["dwelling_id"] for r in d}
     assert all(r["registered"] == "" for r in h if r["status"] == "tenant")
-    assert all(r["registered"].isdigit() for r in h if r["status"] == "waiting")
+    dates = [r["registered"] for r in h if r["status"] == "waiting"]
+    assert all(re.fullmatch(r"20\d\d-\d\d-\d\d", d) and d < "2027-01-01" for d in dates)
     assert {r["income_band"] for r in h} <= set(INCOME_BANDS)
     assert sum(int(r["social_homes"]) for r in homes) == len(d)
     assert {r["rent_band"] for r in d} <= {"A", "B", "C", "D"}

@@ -503,6 +503,13 @@ def generate_housing(city: City) -> Housing | None:
     )
 
 
+def _date_text(day: int) -> str:
+    """A day number as the housing rounds write a date: ``2024-03-15``."""
+    import datetime as dt
+
+    return (dt.date(1970, 1, 1) + dt.timedelta(days=day)).isoformat()
+
+
 def _day_number(year: int) -> int:
     """Days from 1 January 1970 to 1 January of ``year`` (the housing rounds' day numbers)."""
     import datetime as dt
@@ -545,7 +552,7 @@ def housing_files(housing: Housing) -> dict[str, bytes]:
                 hid,
                 TENANT if h.tenant[i] else WAITING,
                 h.dwelling_ids[d] if d >= 0 else "",
-                int(h.registered[i]) if h.registered[i] >= 0 else "",
+                _date_text(int(h.registered[i])) if h.registered[i] >= 0 else "",
                 int(h.size[i]),
                 INCOME_BANDS[h.band[i]],
                 *flags[i],
