@@ -20,6 +20,9 @@ compared.
 from __future__ import annotations
 
 import json
+import os
+import secrets
+import shutil
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,6 +37,7 @@ from samen.housing.model import HousingResult, date_of
 from samen.housing.roundfiles import read_translation
 from samen.housing.settings import MOST, REGISTERED, criterion_column
 from samen.housing.translate import Translation
+from samen.io.errors import InputError, Problem
 from samen.io.results import compare_results, render_results
 from samen.io.round import Round, render_table
 
@@ -299,6 +303,85 @@ def render_all(t: Translation, inputs: Mapping[str, str]) -> tuple[HousingResult
     return result, files
 
 
+class ResultsFolderError(InputError):
+    """The output folder cannot take a housing round's results; ``problems`` says why."""
+
+    WHAT = "The results folder"
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace anything but a housing results folder (or nothing)."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ResultsFolderError(
+                    [
+                        Problem(
+                            str(parent),
+                            None,
+                            None,
+                            f"this is a file, not a folder, so {out} "
+                            "cannot be made; choose another --out",
+                        )
+                    ]
+                )
+            break
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ResultsFolderError(
+            [Problem(str(out), None, None, "this is a file, not a folder; choose another --out")]
+        )
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in (*HOUSING_FILES, ROUND_DIR))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ResultsFolderError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    f"this folder holds files that samen did not write ({shown}); samen replaces "
+                    "the whole results folder, so choose an empty or new folder with --out",
+                )
+            ]
+        )
+
+
+def write_folder(files: Mapping[str, bytes], out_dir: str | Path) -> Path:
+    """Write ``files`` (relative paths, ``round/...`` included) as the folder ``out_dir``,
+    all or nothing: into a new folder beside it, renamed into place; an earlier results
+    folder is moved aside first and removed once the new one is in place."""
+    out = Path(out_dir).absolute()
+    _check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{secrets.token_hex(6)}"
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
 def _first_difference(found: bytes, expected: bytes) -> str:
     a, b = found.decode("utf-8", "replace").splitlines(), expected.decode("utf-8").splitlines()
     for i, (x, y) in enumerate(zip(a, b, strict=False), start=1):
@@ -342,9 +425,11 @@ __all__ = [
     "HOUSING_FILES",
     "RESPONSE_COLUMNS",
     "ROUND_DIR",
+    "ResultsFolderError",
     "assigned_entries",
     "compare",
     "cutoff_value",
     "render_all",
     "summary",
+    "write_folder",
 ]
