@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,12 +288,13 @@ def render_housing(
     households: Sequence[Household],
     *,
     header: Sequence[str] = (),
+    notes: Mapping[str, Sequence[str]] | None = None,
     coordinates: str = "x,y",
 ) -> dict[str, bytes]:
     """The files of a housing round folder (round.toml, dwellings.csv, households.csv), by
     name; :func:`read_housing` reads them back to the same rules and rows. The flag columns
     are the union of the households' flags, in order of first appearance; ``header``
-    comment lines go first in round.toml."""
+    comment lines go first in round.toml, ``notes[label]`` above each label."""
     located = any(d.x is not None for d in dwellings)
     has_address = any(d.address for d in dwellings)
     xy = coordinates.split(",") if located else []
@@ -328,7 +329,7 @@ def render_housing(
         for h in households
     ]
     return {
-        ROUND_FILE: render_rules(rules, header=header).encode("utf-8"),
+        ROUND_FILE: render_rules(rules, header=header, notes=notes).encode("utf-8"),
         "dwellings.csv": render_table(d_head, d_rows, formatted=True),
         "households.csv": render_table(h_head, h_rows, formatted=True),
     }

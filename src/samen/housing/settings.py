@@ -365,8 +365,15 @@ def read_rules(doc: TomlDoc, problems: Problems) -> HousingRules | None:
     )
 
 
-def render_rules(rules: HousingRules, *, header: Sequence[str] = ()) -> str:
-    """``rules`` as round.toml, with ``header`` comment lines first."""
+def render_rules(
+    rules: HousingRules,
+    *,
+    header: Sequence[str] = (),
+    notes: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """``rules`` as round.toml, with ``header`` comment lines first and ``notes[label]``
+    comment lines above each label's table."""
+    notes = notes or {}
 
     def names(values: Sequence[str]) -> str:
         return "[" + ", ".join(toml_text(v) for v in values) + "]"
@@ -386,7 +393,8 @@ def render_rules(rules: HousingRules, *, header: Sequence[str] = ()) -> str:
     if rules.income_bands:
         lines.append(f"income_bands = {names(rules.income_bands)}")
     for name, label in rules.labels.items():
-        lines += ["", f"[labels.{name}]", f"favours = {toml_text(label.favours)}"]
+        lines += ["", *(f"# {c}" for c in notes.get(name, ())), f"[labels.{name}]"]
+        lines.append(f"favours = {toml_text(label.favours)}")
         lines.append(f"order_by = {toml_text(label.order_by)}")
         if label.priority_groups is not None:
             lines.append(f"priority_groups = {names(label.priority_groups)}")
