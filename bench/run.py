@@ -14,7 +14,9 @@ What is measured:
   siblings): all four mechanisms;
 * samen DA at national scale (500,000 children, 6,000 schools, 8 choices);
 * the whole ``samen allocate`` command on the NYC-like round written as CSV files;
-* ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py).
+* ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py);
+* ``samen housing allocate`` on a month of a large city: 5,000 vacancies, 100,000
+  households responding to up to 20 each (bench/housing.py).
 
 samen's times are medians of several runs after a warm-up (numba compilation excluded;
 the kernels are cached on disk after the first run ever). ``allocate`` is timed as a user
@@ -596,6 +598,15 @@ def _bench_distances(
     )
 
 
+def _bench_housing(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """7. A month of a large city's housing vacancies (bench/housing.py)."""
+    from bench.housing import stage
+
+    stage(console, tmp, cfg, rows, record, _run)
+
+
 def _print_table(console: Console, cfg: SimpleNamespace, rows: list, t_all: float) -> None:
     """The table of every run, and the notes under it."""
     from rich.table import Table
@@ -656,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
         tmp = Path(tmp_name)
         stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws)
-        for stage in (*stages, _bench_distances):
+        for stage in (*stages, _bench_distances, _bench_housing):
             stage(console, tmp, cfg, rows, record)
     _print_table(console, cfg, rows, t_all)
 

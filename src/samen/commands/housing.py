@@ -14,6 +14,7 @@ problems; they are listed with file, row and column.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -101,10 +102,14 @@ def allocate(
     from rich.markup import escape
 
     from samen.housing.allocate import allocate_folder
+    from samen.housing.folder import HousingError
     from samen.housing.results import ResultsFolderError, write_folder
 
     hr = read_housing_or_exit(folder)
-    result, files = allocate_folder(hr)
+    try:
+        _, files = allocate_folder(hr)
+    except HousingError as exc:
+        fail_input(exc, NOT_WRITTEN)
     target = out_dir if out_dir is not None else hr.path / "results"
     try:
         written = write_folder(files, target)
@@ -113,22 +118,22 @@ def allocate(
     except OSError as exc:
         show_os_error(exc, "write", target, NOT_WRITTEN)
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    n_h, n_d = len(hr.households), len(hr.dwellings)
-    let = sum(1 for d in result.dwelling.values() if d is not None)
-    first = sum(1 for h in hr.households if h.responses and result.dwelling[h.id] == h.responses[0])
-    unsuitable = sum(len(v) for v in result.unsuitable.values())
+    s = json.loads(files["summary.json"])
+    n_h = int(s["households"])
 
-    def pct(k: int, n: int) -> str:
-        return f"{k:,} ({100 * k / n:.1f}%)" if n else str(k)
+    def pct(k: int) -> str:
+        return f"{k:,} ({100 * k / n_h:.1f}%)" if n_h else str(k)
 
     table = key_table()
     table.add_row("Round", escape(hr.name))
     table.add_row("Mechanism", "deferred-acceptance (households propose)")
-    table.add_row("Dwellings", f"{n_d:,}, {let:,} let")
+    table.add_row("Dwellings", f"{s['dwellings']:,}, {s['let']:,} let")
     table.add_row("Households", f"{n_h:,}")
-    table.add_row("1st response", pct(first, n_h))
-    table.add_row("No dwelling", pct(n_h - let, n_h))
-    table.add_row("Unsuitable responses", f"{unsuitable:,} (left out; see responses.csv)")
+    table.add_row("1st response", pct(s["first_response"]["count"]))
+    table.add_row("No dwelling", pct(s["unassigned"]))
+    table.add_row(
+        "Unsuitable responses", f"{s['unsuitable_responses']:,} (left out; see responses.csv)"
+    )
     table.add_row("Results", escape(str(written)))
     out().print(table)
 
@@ -139,6 +144,7 @@ def verify_housing(folder: Path, results: Path | None) -> None:
     from rich.markup import escape
 
     from samen.housing.allocate import verify_folder
+    from samen.housing.folder import HousingError
 
     hr = read_housing_or_exit(folder, "nothing was checked")
     target = results if results is not None else hr.path / "results"
@@ -148,7 +154,10 @@ def verify_housing(folder: Path, results: Path | None) -> None:
             "'samen housing allocate' first, or give the folder with --results."
         )
         raise typer.Exit(EXIT_BAD_INPUT)
-    diffs = verify_folder(hr, target)
+    try:
+        diffs = verify_folder(hr, target)
+    except HousingError as exc:
+        fail_input(exc, "nothing was checked")
     con = out()
     if not diffs:
         con.print(

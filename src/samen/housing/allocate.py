@@ -24,38 +24,15 @@ from pathlib import Path
 
 from samen.engine.allocate import allocate
 from samen.engine.instance import Result
-from samen.housing.folder import HousingRound
+from samen.housing.folder import HousingError, HousingRound
 from samen.housing.model import Dwelling, Household, HousingResult, HousingRules
 from samen.housing.translate import Translation, translate
+from samen.io.errors import Problem
 
 
 def housing_result(t: Translation, res: Result) -> HousingResult:
     """The :class:`HousingResult` of the engine's result ``res`` on the translation ``t``."""
-    inst = t.instance
-    dwelling: dict[str, str | None] = {h.id: None for h in t.households}
-    sids = list(inst.school_ids)
-    aids = list(inst.applicant_ids)
-    for a, s in enumerate(res.school.tolist()):
-        if s >= 0:
-            dwelling[aids[a]] = sids[s]
-    positions: dict[str, dict[str, int]] = {}
-    w = res.waitlists
-    if w is not None:
-        for s, k, a in zip(
-            w.school.tolist(), w.position.tolist(), w.applicant.tolist(), strict=True
-        ):
-            positions.setdefault(aids[a], {})[sids[s]] = int(k)
-    unsuitable = {
-        t.households[h].id: {t.dwellings[d].id: why for d, why in items}
-        for h, items in t.unsuitable.items()
-    }
-    return HousingResult(
-        dwelling=dwelling,
-        positions=positions,
-        unsuitable=unsuitable,
-        translation=t,
-        engine=res,
-    )
+    return HousingResult(translation=t, engine=res)
 
 
 def allocate_month(
@@ -82,10 +59,25 @@ def allocate_folder(
 ) -> tuple[HousingResult, dict[str, bytes]]:
     """Allocate a read housing round as ``samen housing allocate`` does; the result and
     every file of its results folder (the housing results, ``round/`` with the translated
-    allocation round and ``round/results/`` with its own results)."""
+    allocation round and ``round/results/`` with its own results). Raises
+    :class:`HousingError` when no response fits its household (an allocation round needs
+    at least one applicant)."""
     from samen.housing.results import render_all
 
     t = translate(hr.rules, hr.dwellings, hr.households, waitlists=True)
+    if not len(t.included):
+        raise HousingError(
+            [
+                Problem(
+                    hr.sources.get("households", "households.csv"),
+                    None,
+                    "responses",
+                    "no household responded to a dwelling that fits it (the suitability "
+                    "tables and the labels' admits of round.toml), so there is nothing to "
+                    "allocate; check the tables, or the responses",
+                )
+            ]
+        )
     return render_all(t, dict(inputs if inputs is not None else hr.inputs))
 
 

@@ -16,6 +16,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
+
+import numpy as np
 
 from samen.engine.expressions import split, term_flag
 from samen.housing.model import Dwelling, Household, HousingRules, day_number
@@ -44,6 +47,7 @@ HOUSEHOLD_TEXT: tuple[str, ...] = ("neighbourhood",)
 #: prefixes of the columns the translation adds to applicants.csv (samen.housing.translate)
 RESERVED_PREFIXES: tuple[str, ...] = ("fits_", "minus_")
 
+_SPLIT = re.compile(r"\s*;\s*")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -276,22 +280,32 @@ def value_columns(rules: HousingRules | None) -> list[str]:
 def _responses(
     t: Table, dwelling_ids: set[str] | None, problems: Problems
 ) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
-    unknown: list[tuple[int, str]] = []
-    repeated: list[tuple[int, str]] = []
-    empty: list[int] = []
-    for i, cell in enumerate(t.col("responses")):
-        items = tuple(x.strip() for x in cell.split(";") if x.strip())
-        if not items:
-            empty.append(i)
-        seen: set[str] = set()
-        for x in items:
-            if x in seen:
-                repeated.append((i, x))
-            elif dwelling_ids is not None and x not in dwelling_ids:
-                unknown.append((i, x))
-            seen.add(x)
-        out.append(tuple(dict.fromkeys(items)))
+    """The responses of every household (split at ``;``, spaces removed); empty lists,
+    dwellings listed twice and dwellings not in dwellings.csv are problems. Vectorised: a
+    month of a large city has a million responses."""
+    cells = t.col("responses")
+    lists = [tuple(x for x in _SPLIT.split(c.strip()) if x) if c else () for c in cells]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    items = list(chain.from_iterable(lists))
+    app = np.repeat(np.arange(len(lists), dtype=np.int64), counts)
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(x, len(index)) for x in items), np.int64, len(items))
+    names = list(index)
+    key = app * max(len(names), 1) + codes
+    order = np.argsort(key, kind="stable")
+    dup = order[1:][key[order][1:] == key[order][:-1]]
+    repeated = sorted({(int(app[e]), items[e]) for e in dup.tolist()})
+    unknown = []
+    if dwelling_ids is not None:
+        bad_names = np.array([x not in dwelling_ids for x in names], dtype=bool)
+        if bad_names.any():
+            seen: set[tuple[int, str]] = set()
+            for e in np.flatnonzero(bad_names[codes]).tolist():
+                pair = (int(app[e]), items[e])
+                if pair not in seen:
+                    seen.add(pair)
+                    unknown.append(pair)
+    empty = np.flatnonzero(counts == 0).tolist()
     problems.rows(
         t.source,
         (
@@ -332,7 +346,7 @@ def _responses(
         "responses",
         same="a response to a dwelling that is not in dwellings.csv",
     )
-    return out
+    return [tuple(dict.fromkeys(x)) for x in lists] if repeated else lists
 
 
 def _registered(t: Table, problems: Problems) -> list[int]:

@@ -64,17 +64,24 @@ def render_translation(t: Translation, name: str | None = None) -> dict[str, byt
     ]
     households = [t.households[i] for i in t.included.tolist()]
     hood = any(h.neighbourhood for h in households)
+    listed = [sid[s] for s in ch]
+    choices = [";".join(listed[ptr[a] : ptr[a + 1]]) for a in range(len(aid))]
+    # rows share few patterns of flags: each pattern's cells are made once
+    flag_cells: list[list[str]] = [[] for _ in aid]
+    if inst.flags.shape[1] and len(aid):
+        patterns, which = np.unique(inst.flags, axis=0, return_inverse=True)
+        cells = [[str(v) for v in row] for row in patterns.tolist()]
+        flag_cells = [cells[k] for k in np.asarray(which).reshape(-1).tolist()]
     values = inst.values.tolist() if inst.values is not None else [[] for _ in aid]
-    flags = inst.flags.tolist()
     app_head = ["applicant_id", "choices", *(["neighbourhood"] if hood else [])]
     app_head += [*inst.value_names, *inst.flag_names]
     app_rows = [
         [
             aid[a],
-            ";".join(sid[s] for s in ch[ptr[a] : ptr[a + 1]]),
+            choices[a],
             *([households[a].neighbourhood] if hood else []),
             *(_number(v) for v in values[a]),
-            *(str(f) for f in flags[a]),
+            *flag_cells[a],
         ]
         for a in range(len(aid))
     ]

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -88,11 +89,14 @@ def value_sources(rules: HousingRules) -> dict[str, tuple[str, int]]:
 class Translation:
     """A housing round translated: the engine's instance and how it maps back.
 
-    ``included[a]`` is the index (in ``households``) of applicant ``a``; ``edge_rank[e]`` the
-    1-based position of list entry ``e``'s dwelling among its household's responses as
-    given; ``unsuitable`` maps household index -> [(dwelling index, why)] for the responses
-    left out; ``admits_flags`` the ``fits_`` flag names, ``dwelling_admits`` per dwelling its
-    ``admits`` expression.
+    Every response of households.csv, in order, is a row of the ``resp_*`` arrays: its
+    household (index in ``households``), its dwelling (index in ``dwellings``), its 1-based
+    position among the household's responses as given, and whether it fits (``resp_kept``;
+    the kept responses are the instance's list entries, in the same order).
+    ``included[a]`` is the household of applicant ``a`` (-1 in ``applicant_of`` for a
+    household without a suitable response); ``edge_rank[e]`` the position as given of list
+    entry ``e``; ``admits_flags`` the ``fits_`` flag names, ``dwelling_admits`` per
+    dwelling its ``admits`` expression.
     """
 
     rules: HousingRules
@@ -100,8 +104,12 @@ class Translation:
     households: Sequence[Household]
     instance: Instance
     included: np.ndarray  # int64[n]
+    applicant_of: np.ndarray  # int64[H], -1 = not in the allocation round
     edge_rank: np.ndarray  # int32[E]
-    unsuitable: dict[int, list[tuple[int, str]]]
+    resp_app: np.ndarray  # int64[R]
+    resp_dw: np.ndarray  # int64[R]
+    resp_rank: np.ndarray  # int32[R]
+    resp_kept: np.ndarray  # bool[R]
     household_flags: tuple[str, ...]
     admits_flags: tuple[str, ...]
     dwelling_admits: tuple[str, ...]
@@ -110,6 +118,38 @@ class Translation:
     @cached_property
     def dwelling_index(self) -> dict[str, int]:
         return {d.id: i for i, d in enumerate(self.dwellings)}
+
+    def reasons(self, rows: np.ndarray) -> list[str]:
+        """Why each of the responses ``rows`` (indices into the ``resp_*`` arrays, each one
+        left out) does not fit, in words (memoised: a few kinds of household and dwelling)."""
+        suits = self.rules.suitability
+        memo: dict[tuple[int, str, int, str], str | None] = {}
+        out: list[str] = []
+        for h, d in zip(self.resp_app[rows].tolist(), self.resp_dw[rows].tolist(), strict=True):
+            hh, dw = self.households[h], self.dwellings[d]
+            key = (hh.size, hh.income_band, dw.rooms, dw.rent_band)
+            if key not in memo:
+                memo[key] = suits.why_not(hh, dw)
+            reasons = [memo[key]] if memo[key] else []
+            admits = self.rules.labels[dw.label].admits
+            if not has_expression(hh, admits):
+                reasons.append(f"label {dw.label} admits only households with {admits}")
+            out.append("; ".join(r for r in reasons if r) or "does not fit")
+        return out
+
+    @cached_property
+    def unsuitable(self) -> dict[int, list[tuple[int, str]]]:
+        """Household index -> [(dwelling index, why it does not fit)], in response order."""
+        rows = np.flatnonzero(~self.resp_kept)
+        out: dict[int, list[tuple[int, str]]] = {}
+        for h, d, why in zip(
+            self.resp_app[rows].tolist(),
+            self.resp_dw[rows].tolist(),
+            self.reasons(rows),
+            strict=True,
+        ):
+            out.setdefault(h, []).append((d, why))
+        return out
 
     def files(self, name: str | None = None) -> dict[str, bytes]:
         """The allocation round as a folder (round.toml and the tables), by file name
@@ -188,7 +228,8 @@ def translate(
     d_label = np.array([labels.index(d.label) for d in dwellings], dtype=np.int64)
     household_flags = list(dict.fromkeys(f for h in households for f in h.flags))
     flags = np.array(
-        [[h.flag(f) for f in household_flags] for h in households], dtype=np.uint8
+        [[1 if h.flags.get(f, 0) else 0 for f in household_flags] for h in households],
+        dtype=np.uint8,
     ).reshape(len(households), len(household_flags))
 
     kinds, d_kind = _classes(rules, dwellings)
@@ -197,19 +238,14 @@ def translate(
     # every response as (household, dwelling, position as given)
     counts = np.fromiter((len(h.responses) for h in households), dtype=np.int64)
     resp_app = np.repeat(np.arange(len(households), dtype=np.int64), counts)
-    resp_dw = np.fromiter(
-        (d_index[x] for h in households for x in h.responses), dtype=np.int64, count=counts.sum()
-    )
+    given = chain.from_iterable(h.responses for h in households)
+    resp_dw = np.fromiter(map(d_index.__getitem__, given), dtype=np.int64, count=counts.sum())
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     resp_rank = (np.arange(len(resp_app)) - np.repeat(starts, counts) + 1).astype(np.int32)
     kind_of = d_kind[resp_dw]
     keep = np.ones(len(resp_app), dtype=bool)
     restricted = kind_of >= 0
     keep[restricted] = fits[resp_app[restricted], kind_of[restricted]] == 1
-    unsuitable: dict[int, list[tuple[int, str]]] = {}
-    for e in np.flatnonzero(~keep).tolist():
-        h, d = int(resp_app[e]), int(resp_dw[e])
-        unsuitable.setdefault(h, []).append((d, why_not(rules, households[h], dwellings[d])))
 
     per_app = np.bincount(resp_app[keep], minlength=len(households))
     included = np.flatnonzero(per_app > 0).astype(np.int64)
@@ -273,8 +309,12 @@ def translate(
         households=households,
         instance=inst,
         included=included,
+        applicant_of=new_index,
         edge_rank=edge_rank,
-        unsuitable=unsuitable,
+        resp_app=resp_app,
+        resp_dw=resp_dw,
+        resp_rank=resp_rank,
+        resp_kept=keep,
         household_flags=tuple(household_flags),
         admits_flags=tuple(_flag_name(k) for k in kinds),
         dwelling_admits=admits,
