@@ -409,8 +409,11 @@ def check_households(
     dwelling_ids: set[str] | None,
     problems: Problems,
     c: Checked,
+    value_names: Sequence[str] | None = None,
 ) -> None:
-    """Every check of households.csv; the households in ``c`` when its columns are there."""
+    """Every check of households.csv; the households in ``c`` when its columns are there.
+    ``value_names`` are the number columns the labels order by (default: those of
+    ``rules``; given from round.toml's text when its rules cannot be read)."""
     if not _require(t, HOUSEHOLD_COLUMNS, problems):
         return
     check_ids(t, "household_id", problems, "household")
@@ -434,7 +437,8 @@ def check_households(
             "income_band",
             same="an income band that is not in round.toml",
         )
-    value_names = value_columns(rules)
+    value_names = list(value_names if value_names is not None else value_columns(rules))
+    value_names = [v for v in value_names if v != REGISTERED]
     typos = {lookalike(col, t) for col in HOUSEHOLD_COLUMNS if not t.has(col)}
     flag_names = [
         col

@@ -27,7 +27,13 @@ from samen.housing.checks import (
     check_rules_against_tables,
 )
 from samen.housing.model import Dwelling, Household, HousingRules, date_of
-from samen.housing.settings import ROUND_FILE, is_housing, read_rules, render_rules
+from samen.housing.settings import (
+    ROUND_FILE,
+    is_housing,
+    read_rules,
+    render_rules,
+    value_columns_of,
+)
 from samen.io import formulas
 from samen.io.errors import InputError, Problem, Problems
 from samen.io.round import render_table
@@ -247,7 +253,8 @@ def read_housing(path: str | Path, caps: Caps | None = None) -> HousingRound:
         check_dwellings(tables["dwellings"], rules, problems, c)
     ids = {d.id for d in c.dwellings} if c.dwellings is not None else None
     if "households" in tables:
-        check_households(tables["households"], rules, ids, problems, c)
+        numbers = value_columns_of(doc.data) if rules is None and doc is not None else None
+        check_households(tables["households"], rules, ids, problems, c, numbers)
     if rules is not None and doc is not None:
         h = tables.get("households")
         check_rules_against_tables(
