@@ -70,10 +70,17 @@ def allocation_order_by(order_by: str) -> str:
     return ",".join(out)
 
 
-def value_sources(rules: HousingRules) -> dict[str, tuple[str, int]]:
-    """The value columns of the allocation round: name -> (households' column, sign)."""
+def value_sources(
+    rules: HousingRules, labels: Sequence[str] | None = None
+) -> dict[str, tuple[str, int]]:
+    """The value columns of the allocation round: name -> (households' column, sign), for
+    the criteria of ``labels`` (default: every label; the translation passes the labels its
+    dwellings have, since the allocation rules read a number column only when a pool orders
+    by it)."""
     out: dict[str, tuple[str, int]] = {}
-    for label in rules.labels.values():
+    for name, label in rules.labels.items():
+        if labels is not None and name not in labels:
+            continue
         for c in label.order_by.split(","):
             c = c.strip()
             if c.startswith("value:"):
@@ -267,7 +274,7 @@ def translate(
 
     flag_names = household_flags + [_flag_name(k) for k in kinds]
     all_flags = np.hstack([flags, fits]).astype(np.uint8)[included]
-    values = value_sources(rules)
+    values = value_sources(rules, sorted({d.label for d in dwellings}))
     value_arr = np.zeros((len(included), len(values)), dtype=np.float64)
     for j, (column, sign) in enumerate(values.values()):
         raw = [
