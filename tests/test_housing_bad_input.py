@@ -359,6 +359,17 @@ CASES = [
         "which samen keeps for the columns it adds",
     ),
     (
+        "reserved-number-column",
+        {
+            "round.toml": toml(
+                'order_by = "most:points,value:registered"', 'order_by = "most:minus_p"'
+            ),
+            "households.csv": HOUSEHOLDS.replace("points", "minus_p"),
+        },
+        "households.csv, row 1, column minus_p",
+        "which samen keeps for the columns it adds",
+    ),
+    (
         "repeated-household",
         {"households.csv": row(HOUSEHOLDS, 5, "H1,D4;D3,2018-06-30,2,high,7,0,1")},
         "households.csv, row 5, column household_id",

@@ -278,7 +278,7 @@ def value_columns(rules: HousingRules | None) -> list[str]:
 
 
 def _responses(
-    t: Table, dwelling_ids: set[str] | None, problems: Problems
+    t: Table, dwelling_ids: set[str] | None, problems: Problems, source: str = "dwellings.csv"
 ) -> list[tuple[str, ...]]:
     """The responses of every household (split at ``;``, spaces removed); empty lists,
     dwellings listed twice and dwellings not in dwellings.csv are problems. Vectorised: a
@@ -334,7 +334,7 @@ def _responses(
         (
             (
                 t.rows[i],
-                f"the dwelling '{x}' is not in dwellings.csv; "
+                f"the dwelling '{x}' is not in {source}; "
                 + (
                     "separate the dwellings with ';', not ',' (like D1;D2;D3)"
                     if "," in x
@@ -344,7 +344,7 @@ def _responses(
             for i, x in unknown
         ),
         "responses",
-        same="a response to a dwelling that is not in dwellings.csv",
+        same=f"a response to a dwelling that is not in {source}",
     )
     return [tuple(dict.fromkeys(x)) for x in lists] if repeated else lists
 
@@ -366,19 +366,23 @@ def _registered(t: Table, problems: Problems) -> list[int]:
     return out
 
 
+def _reserved(t: Table, name: str, problems: Problems) -> None:
+    problems.add(
+        t.source,
+        t.header_row,
+        name,
+        f"the column name '{name}' starts with "
+        + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
+        + ", which samen keeps for the columns it adds to the allocation round; rename it",
+    )
+
+
 def _flags(t: Table, names: list[str], problems: Problems) -> list[dict[str, int]]:
     n = len(t)
     out: list[dict[str, int]] = [{} for _ in range(n)]
     for name in names:
         if name.startswith(RESERVED_PREFIXES):
-            problems.add(
-                t.source,
-                t.header_row,
-                name,
-                f"the column name '{name}' starts with "
-                + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
-                + ", which samen keeps for the columns it adds to the allocation round; rename it",
-            )
+            _reserved(t, name, problems)
             continue
         col = t.col(name)
         bad = [(i, v) for i, v in enumerate(col) if v.lower() not in FLAG_VALUES]
@@ -410,6 +414,7 @@ def check_households(
     problems: Problems,
     c: Checked,
     value_names: Sequence[str] | None = None,
+    dwellings_source: str = "dwellings.csv",
 ) -> None:
     """Every check of households.csv; the households in ``c`` when its columns are there.
     ``value_names`` are the number columns the labels order by (default: those of
@@ -417,7 +422,7 @@ def check_households(
     if not _require(t, HOUSEHOLD_COLUMNS, problems):
         return
     check_ids(t, "household_id", problems, "household")
-    responses = _responses(t, dwelling_ids, problems)
+    responses = _responses(t, dwelling_ids, problems, dwellings_source)
     registered = _registered(t, problems)
     sizes = _whole(t, "size", "household size", 1, problems)
     incomes = _names(t, "income_band", "income band", problems)
@@ -450,7 +455,9 @@ def check_households(
     flags = _flags(t, flag_names, problems)
     values: dict[str, list[float]] = {}
     for name in value_names:
-        if t.has(name):
+        if t.has(name) and name.startswith(RESERVED_PREFIXES):
+            _reserved(t, name, problems)
+        elif t.has(name):
             arr = numbers(t, name, problems, "number")
             values[name] = arr.tolist()
             empty = [i for i, v in enumerate(t.col(name)) if not v]

@@ -254,7 +254,8 @@ def read_housing(path: str | Path, caps: Caps | None = None) -> HousingRound:
     ids = {d.id for d in c.dwellings} if c.dwellings is not None else None
     if "households" in tables:
         numbers = value_columns_of(doc.data) if rules is None and doc is not None else None
-        check_households(tables["households"], rules, ids, problems, c, numbers)
+        source = tables["dwellings"].source if "dwellings" in tables else "dwellings.csv"
+        check_households(tables["households"], rules, ids, problems, c, numbers, source)
     if rules is not None and doc is not None:
         h = tables.get("households")
         check_rules_against_tables(
