@@ -284,7 +284,11 @@ def _responses(
     dwellings listed twice and dwellings not in dwellings.csv are problems. Vectorised: a
     month of a large city has a million responses."""
     cells = t.col("responses")
-    lists = [tuple(x for x in _SPLIT.split(c.strip()) if x) if c else () for c in cells]
+    joined = "\x1f".join(cells)
+    if " " in joined or "\t" in joined or ";;" in joined or ";\x1f" in joined or joined[-1:] == ";":
+        lists = [tuple(x for x in _SPLIT.split(c.strip()) if x) if c else () for c in cells]
+    else:  # the usual case: "D1;D2;D3" (cells are stripped already)
+        lists = [tuple(c.split(";")) if c else () for c in cells]
     counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     items = list(chain.from_iterable(lists))
     app = np.repeat(np.arange(len(lists), dtype=np.int64), counts)

@@ -19,7 +19,7 @@ import numpy as np
 
 from samen.engine.pools import pools_of
 from samen.housing.translate import Translation
-from samen.io.round import Round, read_round, render_round, write_round
+from samen.io.round import Round, read_round, render_round, render_table, write_round
 from samen.io.settings import Settings
 
 HEADER = (
@@ -98,7 +98,11 @@ def render_translation(t: Translation, name: str | None = None) -> dict[str, byt
             ["applicant_id", "school_id", "group"],
             [[aid[edge_app[e]], sid[ch[e]], groups[inst.priority[e]]] for e in has.tolist()],
         )
-    return render_round(settings, tables, header=HEADER, notes=NOTES, pools=False)
+    # round.toml through io's writer; the tables (all text already) through its table writer
+    files = render_round(settings, {}, header=HEADER, notes=NOTES, pools=False)
+    for name, (head, rows) in tables.items():
+        files[f"{name}.csv"] = render_table(head, rows, formatted=True)
+    return dict(sorted(files.items()))
 
 
 def read_translation(files: dict[str, bytes]) -> Round:
