@@ -115,3 +115,26 @@ def test_every_round_toml_key_of_the_housing_rules_is_read() -> None:
             elif table == "":
                 assert key in RULES_KEYS, key
     assert seen >= 15
+
+
+def test_housing_runs_without_the_extras(tmp_path: Path) -> None:
+    """`pip install samen` is enough for housing rounds: no Django, Dask, matplotlib, Jinja2."""
+    from test_install import run_without_extras
+
+    example = ROOT / "examples" / "housing-amsterdam-2027"
+    code = f"""
+    from samen.cli import app
+
+    def run(*args):
+        try:
+            app(list(args), standalone_mode=False)
+        except SystemExit as exc:
+            if exc.code:
+                raise
+
+    run("housing", "allocate", {str(example)!r}, "--out", "results")
+    run("verify", {str(example)!r}, "--results", "results")
+    """
+    result = run_without_extras(code, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "identical" in result.stdout
