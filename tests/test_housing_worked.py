@@ -321,3 +321,15 @@ def test_the_lottery_share_is_at_most_15_percent(
     else:
         with pytest.raises(HousingError, match=f"at most {lottery - 1} of {total}"):
             read_housing(tmp_path)
+
+
+def test_a_flag_no_household_has_counts_as_0() -> None:
+    """Code that builds households (a simulation, a platform) may leave out a flag nobody
+    has: it counts as 0, as an empty flag column would."""
+    r = allocate_month(
+        rules(STANDARD, URGENT, priority_groups=("local_tie",)),
+        [dwelling("D1", "urgent"), dwelling("D2")],
+        [household("A", "D1;D2", reg(2020)), household("B", "D1;D2", reg(2019))],
+    )
+    assert r.dwelling == {"A": "D2", "B": "D1"}
+    assert r.translation.instance.flag_names == ["local_tie", "urgent"]

@@ -21,7 +21,7 @@ section 4, so that the same engine, lottery and ``samen verify`` allocate and ch
   allocation rules' waiting list (10.7).
 
 :func:`translate` builds the engine's :class:`~samen.engine.instance.Instance` directly with
-NumPy (a month of a large city, 2 million responses, in about a second);
+NumPy (a month of a large city, a million responses, in about a second);
 :meth:`Translation.files` writes the same round as a folder through :mod:`samen.io`, which
 reads back to the same allocation (tested).
 """
@@ -129,19 +129,15 @@ class Translation:
     def reasons(self, rows: np.ndarray) -> list[str]:
         """Why each of the responses ``rows`` (indices into the ``resp_*`` arrays, each one
         left out) does not fit, in words (memoised: a few kinds of household and dwelling)."""
-        suits = self.rules.suitability
-        memo: dict[tuple[int, str, int, str], str | None] = {}
+        memo: dict[tuple[int, str, int, str, str, bool], str] = {}
         out: list[str] = []
         for h, d in zip(self.resp_app[rows].tolist(), self.resp_dw[rows].tolist(), strict=True):
             hh, dw = self.households[h], self.dwellings[d]
-            key = (hh.size, hh.income_band, dw.rooms, dw.rent_band)
+            admitted = has_expression(hh, self.rules.labels[dw.label].admits)
+            key = (hh.size, hh.income_band, dw.rooms, dw.rent_band, dw.label, admitted)
             if key not in memo:
-                memo[key] = suits.why_not(hh, dw)
-            reasons = [memo[key]] if memo[key] else []
-            admits = self.rules.labels[dw.label].admits
-            if not has_expression(hh, admits):
-                reasons.append(f"label {dw.label} admits only households with {admits}")
-            out.append("; ".join(r for r in reasons if r) or "does not fit")
+                memo[key] = why_not(self.rules, hh, dw)
+            out.append(memo[key])
         return out
 
     @cached_property
@@ -233,7 +229,9 @@ def translate(
     d_index = {d.id: i for i, d in enumerate(dwellings)}
     labels = list(rules.labels)
     d_label = np.array([labels.index(d.label) for d in dwellings], dtype=np.int64)
+    # the households' flags, and any flag the rules name that no household has (all 0)
     household_flags = list(dict.fromkeys(f for h in households for f in h.flags))
+    household_flags += [f for f in rule_flags(rules) if f not in household_flags]
     flags = np.array(
         [[1 if h.flags.get(f, 0) else 0 for f in household_flags] for h in households],
         dtype=np.uint8,
@@ -329,6 +327,16 @@ def translate(
     )
 
 
+def rule_flags(rules: HousingRules) -> list[str]:
+    """The flags the rules name: the priority groups and every term of the labels'
+    ``favours`` and ``admits``."""
+    out = list(rules.priority_groups)
+    for label in rules.labels.values():
+        for text in (label.favours, label.admits):
+            out += [term_flag(t)[0] for t in split(text)]
+    return list(dict.fromkeys(out))
+
+
 def _pool(rules: HousingRules, d: Dwelling, flag_names: Sequence[str]) -> Pool:
     label = rules.labels[d.label]
     favours = parse_favours(label.favours, flag_names)
@@ -378,6 +386,7 @@ __all__ = [
     "Translation",
     "allocation_order_by",
     "has_expression",
+    "rule_flags",
     "translate",
     "value_sources",
     "why_not",
