@@ -356,7 +356,7 @@ CASES = [
             .replace("1,0\n", "1,0,0\n")
         },
         "households.csv, row 1, column fits_x",
-        "which samen keeps for the columns it adds",
+        "cannot be used: it starts with 'fits_' or 'minus_', which samen keeps",
     ),
     (
         "reserved-number-column",
@@ -368,6 +368,17 @@ CASES = [
         },
         "households.csv, row 1, column minus_p",
         "which samen keeps for the columns it adds",
+    ),
+    (
+        "a-flag-called-family",
+        {
+            "households.csv": HOUSEHOLDS.replace("local_tie\n", "local_tie,family\n")
+            .replace("0,1\n", "0,1,1\n")
+            .replace("0,0\n", "0,0,0\n")
+            .replace("1,0\n", "1,0,1\n")
+        },
+        "households.csv, row 1, column family",
+        "the allocation rules read a column 'family' of applicants.csv as something else",
     ),
     (
         "repeated-household",

@@ -24,7 +24,7 @@ from samen.engine.expressions import split, term_flag
 from samen.housing.model import Dwelling, Household, HousingRules, day_number
 from samen.housing.settings import MOST, NAME, NAME_RULE, REGISTERED, criterion_column
 from samen.io.cells import check_ids, int_cell, numbers, whole_number_fix
-from samen.io.checks.applicants import FLAG_VALUES
+from samen.io.checks.applicants import APPLICANT_COLUMNS, FLAG_VALUES
 from samen.io.checks.context import lookalike, missing_column
 from samen.io.errors import Problem, Problems, count, suggest
 from samen.io.tables import Table
@@ -370,14 +370,27 @@ def _registered(t: Table, problems: Problems) -> list[int]:
     return out
 
 
+#: columns of the allocation round's applicants.csv that mean something else there (a
+#: flag called ``family`` would make families of the households that have it)
+RESERVED_NAMES: tuple[str, ...] = tuple(c for c in APPLICANT_COLUMNS if c != "neighbourhood")
+
+
+def is_reserved(name: str) -> bool:
+    """Whether a households.csv column may not be a flag or a number column."""
+    return name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES
+
+
 def _reserved(t: Table, name: str, problems: Problems) -> None:
+    if name in RESERVED_NAMES:
+        why = f"the allocation rules read a column '{name}' of applicants.csv as something else"
+    else:
+        why = (
+            "it starts with "
+            + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
+            + ", which samen keeps for the columns it adds to the allocation round"
+        )
     problems.add(
-        t.source,
-        t.header_row,
-        name,
-        f"the column name '{name}' starts with "
-        + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
-        + ", which samen keeps for the columns it adds to the allocation round; rename it",
+        t.source, t.header_row, name, f"the column name '{name}' cannot be used: {why}; rename it"
     )
 
 
@@ -385,7 +398,7 @@ def _flags(t: Table, names: list[str], problems: Problems) -> list[dict[str, int
     n = len(t)
     out: list[dict[str, int]] = [{} for _ in range(n)]
     for name in names:
-        if name.startswith(RESERVED_PREFIXES):
+        if is_reserved(name):
             _reserved(t, name, problems)
             continue
         col = t.col(name)
@@ -459,7 +472,7 @@ def check_households(
     flags = _flags(t, flag_names, problems)
     values: dict[str, list[float]] = {}
     for name in value_names:
-        if t.has(name) and name.startswith(RESERVED_PREFIXES):
+        if t.has(name) and is_reserved(name):
             _reserved(t, name, problems)
         elif t.has(name):
             arr = numbers(t, name, problems, "number")
@@ -493,8 +506,8 @@ def check_households(
         for i, hid in enumerate(t.col("household_id"))
     ]
     c.household_rows = list(t.rows)
-    c.flag_names = tuple(n for n in flag_names if not n.startswith(RESERVED_PREFIXES))
-    c.value_names = tuple(n for n in value_names if t.has(n))
+    c.flag_names = tuple(n for n in flag_names if not is_reserved(n))
+    c.value_names = tuple(n for n in value_names if t.has(n) and not is_reserved(n))
 
 
 def _expression_problems(
@@ -610,11 +623,13 @@ __all__ = [
     "DWELLING_OPTIONAL",
     "HOUSEHOLD_COLUMNS",
     "HOUSEHOLD_TEXT",
+    "RESERVED_NAMES",
     "RESERVED_PREFIXES",
     "Checked",
     "check_dwellings",
     "check_households",
     "check_rules_against_tables",
+    "is_reserved",
     "parse_date",
     "value_columns",
 ]
