@@ -31,10 +31,13 @@ demo: $(STAMP)
 	@echo "The council report: $(DEMO)/report.html (open it in a browser; it works offline)"
 	$(VENV)/bin/samen web demo --round $(DEMO)/city --data $(DEMO)/web
 
-# The small example round of the allocation rules, without the platform.
+# The small example round of the allocation rules, and the two housing rounds, without the
+# platform.
 example: $(STAMP)
-	rm -rf $(DEMO)-example
+	rm -rf $(DEMO)-example $(DEMO)-housing-mechelen $(DEMO)-housing-amsterdam
 	$(VENV)/bin/samen allocate examples/mechelen-2027 --out $(DEMO)-example
+	$(VENV)/bin/samen housing allocate examples/housing-mechelen-2027 --out $(DEMO)-housing-mechelen
+	$(VENV)/bin/samen housing allocate examples/housing-amsterdam-2027 --out $(DEMO)-housing-amsterdam
 
 web-demo: $(STAMP)
 	$(VENV)/bin/samen web demo

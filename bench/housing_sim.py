@@ -79,7 +79,7 @@ def time_simulation(tmp: Path, quick: bool, run: Runner) -> dict:
 
 
 def bench_line(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, run: Runner) -> None:
-    """7. The housing simulation (one row of the bench table)."""
+    """8. The housing simulation (one row of the bench table)."""
     console.print("[bold]samen housing simulate[/bold] on the default city ...")
     r = time_simulation(tmp, cfg.quick, run)
     record["housing_simulate"] = r

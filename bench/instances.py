@@ -15,6 +15,11 @@ and about 3% have sibling priority at one school on their list.
 and no priority groups: strict priorities from the single lottery alone, the classic
 school-choice problem the peer libraries solve.
 
+:func:`with_rules_v2` adds the rules of section 10 that cities use since 2023: homes and
+schools in a 20 km square, priority at the 8 nearest schools with at least 2 public and 2
+catholic ones (Amsterdam-like), every pool ordered by ``rank,distance`` (choice first, then
+distance, then the lottery) and waiting lists.
+
 Everything is vectorised NumPy with a fixed seed, so a given (kind, size) is always the
 same round. :func:`write_round` writes an instance as a round folder (CSV) for timing the
 whole ``samen allocate`` command.
@@ -22,12 +27,15 @@ whole ``samen allocate`` command.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from samen.engine.distance import metres
 from samen.engine.instance import Instance
-from samen.engine.pools import Pool, largest_remainder, pool_arrays
+from samen.engine.nearest import Geography, NearestRule
+from samen.engine.pools import ORDER_CRITERIA, Pool, largest_remainder, pool_arrays, pools_of
 from samen.io.round import instance_settings, instance_tables, render_round
 from samen.io.round import write_round as io_write_round
 
@@ -173,13 +181,53 @@ def national(
 
 
 KINDS = {"nyc": nyc_like, "national": national}
+CITY_M = 20_000.0  # the side of the square of homes and schools, metres
+DENOMINATIONS = ("public", "catholic", "protestant")
+V2_NEAREST = NearestRule("nearby", 8, "denomination", (("public", 2), ("catholic", 2)))
+V2_ORDER = "rank,distance"
+
+
+def with_rules_v2(inst: Instance, rng_seed: int = 2028) -> Instance:
+    """``inst`` with the rules of section 10 of the module docstring (its lists, capacities,
+    pools' seats and what they favour unchanged)."""
+    rng = np.random.default_rng(rng_seed)
+    n, m = inst.n_applicants, inst.n_schools
+    homes = rng.random((n, 2)) * CITY_M
+    sites = rng.random((m, 2)) * CITY_M
+    edge_app = np.repeat(np.arange(n), np.diff(inst.choice_ptr))
+    dist = metres("euclidean", homes[edge_app], sites[inst.choices])
+    kind = [DENOMINATIONS[i] for i in rng.integers(0, len(DENOMINATIONS), size=m).tolist()]
+    pools = [
+        [replace(q, order=ORDER_CRITERIA, ordering=V2_ORDER) for q in school]
+        for school in pools_of(inst)
+    ]
+    groups = [*inst.priority_groups, "nearby"]
+    none = np.int32(len(inst.priority_groups))
+    priority = np.where(inst.priority == none, len(groups), inst.priority).astype(np.int32)
+    return inst.with_(
+        **pool_arrays(pools),
+        priority_groups=groups,
+        priority=priority,
+        distance=dist,
+        nearest=[V2_NEAREST],
+        categories={"denomination": kind},
+        geography=Geography("euclidean", homes, sites),
+        waitlists=True,
+    )
 
 
 def make(
-    kind: str, n: int, *, plain: bool = False, mechanism: str = "deferred-acceptance"
+    kind: str,
+    n: int,
+    *,
+    plain: bool = False,
+    mechanism: str = "deferred-acceptance",
+    v2: bool = False,
 ) -> Instance:
-    """The instance of ``kind`` (``"nyc"`` or ``"national"``) with ``n`` children."""
-    return KINDS[kind](n, plain=plain, mechanism=mechanism)
+    """The instance of ``kind`` (``"nyc"`` or ``"national"``) with ``n`` children; ``v2``: with
+    the rules of section 10 (:func:`with_rules_v2`)."""
+    inst = KINDS[kind](n, plain=plain, mechanism=mechanism)
+    return with_rules_v2(inst) if v2 else inst
 
 
 def write_round(inst: Instance, folder: str | Path, name: str = "bench round") -> Path:
@@ -188,4 +236,5 @@ def write_round(inst: Instance, folder: str | Path, name: str = "bench round") -
     return it. Pools go to ``seats.csv`` as whole seats, priority groups to
     ``priorities.csv``."""
     files = render_round(instance_settings(inst, name), instance_tables(inst), pools=False)
+    # the tables give every school's pools; round.toml's default pools are not used
     return io_write_round(folder, files, replace=True)

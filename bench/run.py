@@ -15,6 +15,8 @@ What is measured:
 * samen DA at national scale (500,000 children, 6,000 schools, 8 choices);
 * the whole ``samen allocate`` command on the NYC-like round written as CSV files;
 * ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py);
+* ``samen housing allocate`` on a month of a large city: 5,000 vacancies, 100,000
+  households responding to up to 20 each (bench/housing.py);
 * ``samen housing simulate``: ten years of the default city's social housing, 4 scenarios x
   100 runs on two processes (bench/housing_sim.py).
 
@@ -598,10 +600,19 @@ def _bench_distances(
     )
 
 
+def _bench_housing(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """7. A month of a large city's housing vacancies (bench/housing.py)."""
+    from bench.housing import stage
+
+    stage(console, tmp, cfg, rows, record, _run)
+
+
 def _bench_housing_sim(
     console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
 ) -> None:
-    """7. Ten years of the default city's social housing (bench/housing_sim.py)."""
+    """8. Ten years of the default city's social housing (bench/housing_sim.py)."""
     from bench.housing_sim import bench_line
 
     bench_line(console, tmp, cfg, rows, record, _run)
@@ -667,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
         tmp = Path(tmp_name)
         stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws)
-        for stage in (*stages, _bench_distances, _bench_housing_sim):
+        for stage in (*stages, _bench_distances, _bench_housing, _bench_housing_sim):
             stage(console, tmp, cfg, rows, record)
     _print_table(console, cfg, rows, t_all)
 

@@ -685,10 +685,14 @@ def replace_list(
     old = np.asarray(inst.choices[lo:hi], dtype=np.int64)
     old_at = {int(s): lo + j for j, s in enumerate(old.tolist())}
     prio = np.empty(len(new), dtype=np.int32)
+    rest = np.empty(len(new), dtype=np.int32)  # section 10.4 (used when the round has it)
+    only_first = {groups.index(g) for g in inst.first_choice_only if g in groups}
     dist = np.empty(len(new), dtype=np.float64)
     for j, s in enumerate(new.tolist()):
         e = old_at.get(s)
         g = priorities.get(s)
+        if g is None and e is not None and inst.priority_rest is not None:
+            rest[j] = inst.priority_rest[e]
         if g is None:
             prio[j] = inst.priority[e] if e is not None else none_group
         elif isinstance(g, str):
@@ -699,6 +703,8 @@ def replace_list(
             prio[j] = int(g)
         else:
             raise ValueError(f"priority group index {g} is not 0..{none_group}")
+        if g is not None or e is None:  # one row: it counts away from a first choice unless
+            rest[j] = none_group if int(prio[j]) in only_first else prio[j]  # first-only
         if s in distances:
             dist[j] = float(distances[s])
         elif e is not None:
@@ -722,6 +728,10 @@ def replace_list(
         "priority": priority,
         "distance": distance,
     }
+    if inst.priority_rest is not None:
+        changes["priority_rest"] = np.concatenate(
+            [inst.priority_rest[:lo], rest, inst.priority_rest[hi:]]
+        ).astype(np.int32)
     g = int(inst.pledge[a])
     if g >= 0 and int(inst.group_target[g]) not in set(new.tolist()):
         pledge = np.asarray(inst.pledge).copy()

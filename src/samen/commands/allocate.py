@@ -20,11 +20,13 @@ from samen.commands.common import (
     RoundDir,
     count,
     err,
+    fail,
     fail_input,
     key_table,
     out,
     read_round_or_exit,
     show_os_error,
+    warn_strategic,
 )
 
 NOT_WRITTEN = "no results were written (an earlier results folder is left as it was)"
@@ -46,16 +48,22 @@ def allocate(
     """Check the round folder, allocate the seats and write the results.
 
     The results are assignments.csv (one row per child), cutoffs.csv (per school and pool: the
-    last child admitted), groups.csv (pledge groups, if any) and summary.json. If the round
-    folder has problems, they are listed and nothing is written.
+    last child admitted), groups.csv (pledge groups, if any), waitlists.csv (with waitlists =
+    true) and summary.json. If the round folder has problems, they are listed and nothing is
+    written. A round that orders pools by rank or has first-choice-only priority gets a
+    warning: those rules reward ranking strategically.
     """
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.housing.folder import is_housing_folder
     from samen.io.errors import RoundError
     from samen.io.results import summary, write_results
 
+    if is_housing_folder(round_dir):  # its round.toml says kind = "housing"
+        fail("The folder", "it is a housing round; allocate it with 'samen housing allocate'")
     rnd = read_round_or_exit(round_dir)
+    warn_strategic(rnd.instance)
     result = run(rnd.instance)
     target = out_dir if out_dir is not None else rnd.path / "results"
     try:
@@ -85,6 +93,10 @@ def allocate(
         table.add_row("Pledge groups held", f"{groups['held']} of {groups['total']}")  # type: ignore[index]
     if s["overflow"]:
         table.add_row("Extra seats (multiple births)", str(s["overflow"]))
+    if s["rules"] == 2:
+        table.add_row("Rules", "version 2 (allocation rules section 10)")
+    if result.waitlists is not None:
+        table.add_row("Waiting lists", f"{len(result.waitlists):,} places (waitlists.csv)")
     table.add_row("Results", escape(str(written)))
     out().print(table)
 
@@ -106,12 +118,19 @@ def verify(
 
     Says "identical" (exit code 0) when every file is the same, byte for byte; otherwise lists
     the differences (exit code 1), for assignments.csv the first children whose result differs.
+    A housing round folder is checked too (its results and the allocation round in them).
     """
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.housing.folder import is_housing_folder
     from samen.io.results import compare_results, render_results
 
+    if is_housing_folder(round_dir):
+        from samen.commands.housing import verify_housing
+
+        verify_housing(round_dir, results)
+        return
     rnd = read_round_or_exit(round_dir)
     folder = results if results is not None else rnd.path / "results"
     if not folder.is_dir():

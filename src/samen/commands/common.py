@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
+    from samen.engine.instance import Instance
     from samen.io.errors import InputError, Problem
     from samen.io.round import Round
 
@@ -121,6 +122,17 @@ def read_round_or_exit(folder: Path, done: str = "nothing was allocated or writt
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
+def warn_strategic(instance: Instance) -> None:
+    """Warn (on stderr; not an error) about each rule of the round that rewards ranking
+    strategically (:mod:`samen.engine.incentives`)."""
+    from rich.markup import escape
+
+    from samen.engine.incentives import strategic_rules
+
+    for rule in strategic_rules(instance):
+        err().print(f"[bold yellow]Warning[/]: {escape(rule.message())}.")
+
+
 def key_table() -> Table:
     """A two-column table of labels and values, for a command's summary."""
     from rich.table import Table
@@ -186,4 +198,5 @@ __all__ = [
     "read_round_or_exit",
     "show_os_error",
     "show_problems",
+    "warn_strategic",
 ]

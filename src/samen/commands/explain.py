@@ -5,8 +5,8 @@
 The round is allocated again (as ``samen verify`` does) and explained by
 :mod:`samen.engine.explain`, the same records the platform shows families: for every school
 above the one the child got, each seat pool's cut-off (the last child admitted) and the
-child's own place in that pool's order. Exit code 2 when the round folder has problems or an
-id is not in it.
+child's own place in that pool's order; with waiting lists (section 10.7) the child's place on
+each. Exit code 2 when the round folder has problems or an id is not in it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from samen.commands.common import RoundDir, fail, out, read_round_or_exit
 
 if TYPE_CHECKING:
     from samen.engine.explain import Explanation, PoolLine, Standing
+    from samen.engine.instance import Instance, Result
 
 
 def _standing(s: Standing, order_by: str, favours: str) -> str:
@@ -31,6 +32,8 @@ def _standing(s: Standing, order_by: str, favours: str) -> str:
         parts.append(f"{s.value} m")
     elif order_by == "rank":
         parts.append(f"choice {s.value}")
+    elif order_by != "lottery":  # criteria of section 10.2: their values, in order
+        parts.append(f"{order_by} {s.value}")
     parts.append(f"lottery {s.lottery}")
     return ", ".join(parts)
 
@@ -61,6 +64,23 @@ def _lines(e: Explanation, got: str, seed: str) -> list[str]:
     if e.lottery_text:
         lines.append(f"  lottery number: {check_command(seed, e.lottery_text)}")
     return lines
+
+
+def _waiting(inst: Instance, result: Result, a: int) -> list[str]:
+    """The child's places on the waiting lists (section 10.7), one line."""
+    w = result.waitlists
+    if w is None:
+        return []
+    rows = [i for i in (w.applicant == a).nonzero()[0].tolist()]
+    if not rows:
+        return ["  waiting lists: none (it got the first school on its list)"]
+    places = []
+    for i in rows:
+        school = inst.school_ids[int(w.school[i])]
+        pool = int(w.pool[i])
+        where = f"{school}, pool '{inst.pool_names[pool]}'" if pool >= 0 else school
+        places.append(f"{where}: {int(w.position[i])}")
+    return ["  waiting lists: " + "; ".join(places)]
 
 
 def explain(
@@ -108,7 +128,7 @@ def explain(
             got += f", pool '{pool}'" if pool else ""
         else:
             got = "no school on the list"
-        for line in _lines(e, got, inst.seed):
+        for line in [*_lines(e, got, inst.seed), *_waiting(inst, result, k)]:
             con.print(escape(line), soft_wrap=True)
 
 

@@ -35,6 +35,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from samen.engine.distance import centimetres
+from samen.engine.distance import text as metres_text
+from samen.engine.lottery import hex16
 from samen.engine.pools import (
     ORDER_CRITERIA,
     ORDER_DISTANCE,
@@ -122,6 +124,46 @@ def used_columns(orderings: Sequence[str]) -> list[str]:
 def is_v2(text: str) -> bool:
     """Whether an ``order_by`` uses section 10.2: more than one criterion, or ``value:``."""
     return order_of(text) == ORDER_CRITERIA
+
+
+#: the separator of the values of several criteria where they are written as one text
+VALUES_SEPARATOR = ";"
+
+
+def number_text(value: float) -> str:
+    """A number of a ``value:`` column as samen writes it: as short as it reads back
+    exactly, a whole number without decimals.
+
+    >>> number_text(20270115.0), number_text(-2.5), number_text(0.1)
+    ('20270115', '-2.5', '0.1')
+    """
+    v = float(value) + 0.0
+    return str(int(v)) if v.is_integer() and abs(v) < 2**63 else repr(v)
+
+
+def value_text(criterion: str, value: float | int) -> str:
+    """One criterion's value as the result files and explanations write it: metres (at most
+    2 decimals), a rank, a lottery number (16 hex digits) or a number of a ``value:``
+    column."""
+    if criterion == "distance":
+        return metres_text(float(value))
+    if criterion == "rank":
+        return str(int(value))
+    if criterion == "lottery":
+        return hex16(int(value))
+    return number_text(float(value))
+
+
+def values_text(order_by: str, value: float | int | tuple[float | int, ...]) -> str:
+    """Item 3 of a priority tuple as one text: each criterion's value (:func:`value_text`),
+    joined by :data:`VALUES_SEPARATOR` when there are several.
+
+    >>> values_text("rank,distance", (2, 350.5)), values_text("value:points", -1.0)
+    ('2;350.5', '-1')
+    """
+    crit = parse(order_by)
+    values = value if isinstance(value, tuple) else (value,)
+    return VALUES_SEPARATOR.join(value_text(c, v) for c, v in zip(crit, values, strict=True))
 
 
 # --------------------------------------------------------------------------- the words
@@ -251,6 +293,30 @@ def seed_dependent(columns: Sequence[tuple[str, ...]]) -> bool:
     return any("lottery" in crit for crit in columns)
 
 
+def values_at(
+    instance: Instance,
+    criteria: Sequence[str],
+    apps: np.ndarray,
+    edges: np.ndarray,
+    lots: np.ndarray,
+) -> list[list[float | int]]:
+    """:func:`values` for many children at once: per criterion, the values of children
+    ``apps`` at their list entries ``edges`` with lottery numbers ``lots`` there."""
+    inst = instance
+    out: list[list[float | int]] = []
+    for c in criteria:
+        if c == "lottery":
+            out.append([int(v) for v in np.asarray(lots).tolist()])
+        elif c == "rank":
+            out.append((edges - np.asarray(inst.choice_ptr)[apps] + 1).tolist())
+        elif c == "distance":
+            out.append(np.asarray(inst.distance, dtype=np.float64)[edges].tolist())
+        else:
+            col = list(inst.value_names).index(c[len(VALUE) :])
+            out.append(np.asarray(inst.values, dtype=np.float64)[apps, col].tolist())
+    return out
+
+
 def values(
     instance: Instance, criteria: Sequence[str], a: int, e: int, lot: int
 ) -> float | int | tuple[float | int, ...]:
@@ -274,11 +340,13 @@ def values(
 __all__ = [
     "AND",
     "VALUE",
+    "VALUES_SEPARATOR",
     "CriteriaError",
     "criterion_numbers",
     "is_v2",
     "kernel_criteria",
     "kernel_orders",
+    "number_text",
     "order_codes",
     "order_of",
     "parse",
@@ -286,5 +354,8 @@ __all__ = [
     "text_of",
     "used_columns",
     "value_columns",
+    "value_text",
     "values",
+    "values_at",
+    "values_text",
 ]

@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 
 from samen.engine import distance
+from samen.engine.criteria import values_text
 from samen.engine.instance import Instance, Priority, Result
 from samen.engine.lottery import hex16, number
-from samen.engine.pools import ORDER_DISTANCE, ORDER_NAMES, ORDER_RANK, Pool, pools_of
+from samen.engine.pools import ORDER_CRITERIA, ORDER_DISTANCE, ORDER_RANK, Pool, pools_of
 from samen.engine.priority import Prepared, prepare
 
 
@@ -45,7 +46,8 @@ from samen.engine.priority import Prepared, prepare
 class Standing:
     """A priority tuple as a family reads it: the priority group (``""``: none), whether
     the child is one the pool favours, the pool's ordering value as text (metres, a rank or
-    a lottery number) and the lottery number."""
+    a lottery number; for the criteria of section 10.2 each criterion's value, joined by
+    ``;``) and the lottery number."""
 
     group: str
     favoured: bool
@@ -112,10 +114,12 @@ def check_command(seed: str, text: str) -> str:
     return f"printf '%s' {shlex.quote(seed + '|' + text)} | sha256sum"
 
 
-def _standing(inst: Instance, pool: int, prio: Priority) -> Standing:
+def _standing(inst: Instance, pool: int, prio: Priority, order_by: str) -> Standing:
     groups = list(inst.priority_groups)
     order = int(inst.pool_order[pool])
-    if order == ORDER_DISTANCE:
+    if order >= ORDER_CRITERIA:
+        value = values_text(order_by, prio.order_value)
+    elif order == ORDER_DISTANCE:
         value = distance.text(float(prio.order_value))
     elif order == ORDER_RANK:
         value = str(int(prio.order_value))
@@ -169,9 +173,9 @@ def _school_lines(
                     seats=pool.seats,
                     filled=int(result.pool_filled[p]),
                     favours=pool.favours(inst.flag_names),
-                    order_by=ORDER_NAMES[pool.order],
-                    cutoff=_standing(inst, p, cut) if cut is not None else None,
-                    mine=_standing(inst, p, mine),
+                    order_by=pool.order_by,
+                    cutoff=_standing(inst, p, cut, pool.order_by) if cut is not None else None,
+                    mine=_standing(inst, p, mine, pool.order_by),
                     after=bool(cut is not None and tuple(mine) > tuple(cut)),
                 )
             )
@@ -181,17 +185,23 @@ def _school_lines(
 
 def lottery_text(prep: Prepared, result: Result, a: int) -> str:
     """What child ``a``'s lottery number was drawn for (section 3): ``SEED|`` + this text
-    hashes to ``result.lottery[a]``; ``""`` when no text does."""
+    hashes to ``result.lottery[a]``; ``""`` when no text does. With ``family_number =
+    "best"`` (section 10.6) a block member's number is the one of the member that drew the
+    best."""
     inst, units = prep.instance, prep.units
-    who = inst.applicant_ids[int(units.lead[units.unit_of[a]])]
+    u = int(units.unit_of[a])
+    members = [inst.applicant_ids[int(m)] for m in units.members[units.ptr[u] : units.ptr[u + 1]]]
     s = int(result.school[a])
     g = int(inst.pledge[a])
     if g >= 0 and s == int(inst.group_target[g]):
-        who = "pledge:" + inst.group_ids[g]
-    parts: tuple[str, ...] = (who,)
+        members = ["pledge:" + inst.group_ids[g]]
+    school: tuple[str, ...] = ()
     if inst.tie_breaking == "multiple" and s >= 0 and inst.mechanism != "serial-dictatorship":
-        parts = (inst.school_ids[s], who)
-    return "|".join(parts) if number(inst.seed, *parts) == int(result.lottery[a]) else ""
+        school = (inst.school_ids[s],)
+    for who in members:  # the lead first
+        if number(inst.seed, *school, who) == int(result.lottery[a]):
+            return "|".join((*school, who))
+    return ""
 
 
 def explain(

@@ -142,6 +142,19 @@ class Instance:
 
         return groups_at(self)
 
+    @cached_property
+    def order_words(self) -> tuple[np.ndarray, tuple[tuple[str, ...], ...], np.ndarray | None]:
+        """What the kernels read for the pools' orderings (section 10.2,
+        :func:`samen.engine.criteria.kernel_orders`): the kernel ``pool_order``, the
+        criteria of each word column and, when they do not use the lottery, the words
+        (computed once per instance; else None: they are made for every seed)."""
+        from samen.engine import criteria
+
+        order, columns = criteria.kernel_orders(self)
+        if criteria.seed_dependent(columns):
+            return order, tuple(columns), None
+        return order, tuple(columns), criteria.order_codes(self, columns, np.zeros(0, np.uint64))
+
     @property
     def n_applicants(self) -> int:
         return len(self.applicant_ids)

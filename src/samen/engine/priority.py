@@ -45,6 +45,7 @@ from samen.engine import criteria, lottery
 from samen.engine.expressions import flag_columns
 from samen.engine.families import Units, dissolve, form_blocks, id_order
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY, Instance, Priority
+from samen.engine.outcome import assigned_edges
 from samen.engine.pools import COMPOUND, ORDER_CRITERIA, ORDER_RANK
 from samen.engine.sha256 import pack_strings
 
@@ -158,7 +159,9 @@ def prepare(instance: Instance) -> Prepared:
         compound = pool_flag <= COMPOUND
         pool_flag = np.where(compound, len(instance.flag_names) + COMPOUND - pool_flag, pool_flag)
         pool_flag = pool_flag.astype(np.int32)
-    pool_order, columns = criteria.kernel_orders(instance)
+    pool_order, columns, words = instance.order_words
+    if words is None:  # an ordering with the lottery before another criterion
+        words = criteria.order_codes(instance, columns, edge_lot)
     return Prepared(
         instance=instance,
         units=units,
@@ -171,8 +174,8 @@ def prepare(instance: Instance) -> Prepared:
         flags=flags,
         pool_flag=pool_flag,
         pool_order=pool_order,
-        order_codes=criteria.order_codes(instance, columns, edge_lot),
-        order_columns=tuple(columns),
+        order_codes=words,
+        order_columns=columns,
     )
 
 
@@ -336,8 +339,9 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
     """``prep`` for the same round under another lottery seed (the blocks, id order and
     distances are reused; only the lottery numbers are computed again)."""
     inst = prep.instance.with_(seed=seed)
-    if "group_at" in prep.instance.__dict__:  # computed once per round, whatever the seed
-        inst.__dict__["group_at"] = prep.instance.__dict__["group_at"]
+    for name in ("group_at", "order_words"):  # computed once per round, whatever the seed
+        if name in prep.instance.__dict__:
+            inst.__dict__[name] = prep.instance.__dict__[name]
     packed = prep.packed_ids  # encoded once, on ``prep``, and shared by every reseeded copy
     single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, packed)
     codes = prep.order_codes
@@ -616,12 +620,14 @@ def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priorit
     if not len(pools):
         return out
     rows = np.ascontiguousarray(keys[pools], dtype=np.uint64)
-    order = np.asarray(prep.instance.pool_order)[pools]
+    inst = prep.instance
+    order = np.asarray(inst.pool_order)[pools]
     distance = order == ORDER_DISTANCE
     metres = rows[:, 1].copy().view(np.float64)
-    ids = prep.instance.applicant_ids
+    ids = inst.applicant_ids
     who = prep.by_rank[rows[:, 3].astype(np.int64)]
-    for p, k0, k1, k2, m, a, is_d, o in zip(
+    values = _criteria_cutoffs(prep, pools, who, rows[:, 2], order)
+    for p, k0, k1, k2, m, a, is_d in zip(
         pools.tolist(),
         rows[:, 0].tolist(),
         rows[:, 1].tolist(),
@@ -629,11 +635,35 @@ def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priorit
         metres.tolist(),
         who.tolist(),
         distance.tolist(),
-        order.tolist(),
         strict=True,
     ):
-        value = prep.criteria_values(p, a, k2) if o >= ORDER_CRITERIA else (m if is_d else k1)
+        value = values.get(p, m if is_d else k1)
         out[p] = Priority(k0 // 2, k0 % 2, value, k2, ids[a])
+    return out
+
+
+def _criteria_cutoffs(
+    prep: Prepared, pools: np.ndarray, who: np.ndarray, lots: np.ndarray, order: np.ndarray
+) -> dict[int, float | int | tuple[float | int, ...]]:
+    """Item 3 of the cut-off tuples of the pools ordered by criteria (10.2): the values of the
+    child whose key it is, at the school of the pool, where it was admitted."""
+    inst = prep.instance
+    mine = order >= ORDER_CRITERIA
+    if not mine.any():
+        return {}
+    pools, who, lots, order = pools[mine], who[mine], lots[mine], order[mine]
+    school_of_pool = np.repeat(np.arange(inst.n_schools), np.diff(inst.pool_ptr))
+    school = np.full(inst.n_applicants, -1, dtype=np.int64)
+    school[who] = school_of_pool[pools]
+    edge = assigned_edges(np.asarray(inst.choice_ptr), inst.choices, school)[who]
+    out: dict[int, float | int | tuple[float | int, ...]] = {}
+    for k in np.unique(order).tolist():
+        at = order == k
+        crit = criteria.parse(inst.orderings[k - ORDER_CRITERIA])
+        cols = criteria.values_at(inst, crit, who[at], edge[at], lots[at])
+        rows = list(zip(*cols, strict=True))
+        for p, row in zip(pools[at].tolist(), rows, strict=True):
+            out[p] = row[0] if len(crit) == 1 else tuple(row)
     return out
 
 

@@ -13,9 +13,10 @@ school has one list (no pool), ordered by the single lottery number (the block's
 block member), then ``applicant_id``.
 
 The kernel computes the key of every (child, pool) row as deferred acceptance does
-(:func:`samen.engine.priority.unit_key`), puts the rows of each pool together (a counting
-sort) and merge-sorts each pool's rows by the key (its one-word prefix first, the whole key
-where prefixes are equal): O(W log W) for W rows.
+(:func:`samen.engine.priority.unit_key`), sorts the rows by one word (the pool in the top
+bits, then the top bits of the key's one-word prefix; a radix sort) and every run of equal
+words by the whole key (a merge sort, for ties in the prefix): O(W) for W rows, O(W log W)
+at worst.
 
 >>> from samen.engine.instance import build_instance
 >>> from samen.engine.allocate import allocate
@@ -35,7 +36,6 @@ import numpy as np
 from numba import njit
 
 from samen.engine.families import dissolve
-from samen.engine.outcome import assigned_edges
 from samen.engine.priority import Prepared, key_bits, less, pack_of, unit_key
 
 
@@ -54,26 +54,44 @@ class Waitlists:
         return len(self.applicant)
 
 
-def waiting(prep: Prepared, school: np.ndarray, active: np.ndarray) -> np.ndarray:
+def waiting(
+    prep: Prepared, school: np.ndarray, active: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """The list entries whose child waits for that school: active in the last run, and the
-    child unassigned or assigned to a school after it (``int64``, in entry order)."""
+    child unassigned or assigned to a school after it; and the child of each (``int64``, in
+    entry order)."""
     inst = prep.instance
-    ptr = np.asarray(inst.choice_ptr, dtype=np.int64)
-    got = assigned_edges(ptr, inst.choices, school)
-    edge_app = np.repeat(np.arange(inst.n_applicants, dtype=np.int64), np.diff(ptr))
-    limit = np.where(got >= 0, got, ptr[1:])  # entries before this one wait
-    entries = np.arange(len(inst.choices), dtype=np.int64)
-    return np.flatnonzero(np.asarray(active, dtype=bool) & (entries < limit[edge_app]))
+    return _waiting(
+        np.asarray(inst.choice_ptr, dtype=np.int64),
+        inst.choices,
+        np.asarray(school),
+        np.ascontiguousarray(active, dtype=np.bool_),
+    )
+
+
+@njit(cache=True)
+def _waiting(choice_ptr, choices, school, active):
+    n = len(choice_ptr) - 1
+    entries = np.empty(len(choices), dtype=np.int64)
+    apps = np.empty(len(choices), dtype=np.int64)
+    k = 0
+    for a in range(n):
+        s = school[a]
+        for e in range(choice_ptr[a], choice_ptr[a + 1]):
+            if s >= 0 and choices[e] == s:
+                break  # the school it got; the ones after it do not wait
+            if active[e]:
+                entries[k] = e
+                apps[k] = a
+                k += 1
+    return entries[:k], apps[:k]
 
 
 def waitlists(prep: Prepared, school: np.ndarray, active: np.ndarray) -> Waitlists:
     """The waiting lists of a run whose assignment is ``school`` (per child, -1 = none) with
     the list entries ``active`` (the pledge loop's last run)."""
     inst = prep.instance
-    entries = waiting(prep, school, active)
-    ptr = np.asarray(inst.choice_ptr, dtype=np.int64)
-    edge_app = np.repeat(np.arange(inst.n_applicants, dtype=np.int64), np.diff(ptr))
-    apps = edge_app[entries]
+    entries, apps = waiting(prep, school, active)
     schools = np.asarray(inst.choices, dtype=np.int64)[entries]
     if inst.mechanism == "serial-dictatorship":
         order = np.lexsort((prep.id_rank[apps], prep.single_lot[apps], schools))
@@ -86,10 +104,10 @@ def waitlists(prep: Prepared, school: np.ndarray, active: np.ndarray) -> Waitlis
         )
     units = dissolve(prep.units) if inst.mechanism == "top-trading-cycles" else prep.units
     pool, app = _pool_rows(
-        entries, edge_app, schools, np.asarray(inst.pool_ptr, dtype=np.int64),
-        units.ptr, units.members, units.unit_of, ptr, prep.group, prep.edge_lot,
-        prep.edge_dist, prep.flags, prep.pool_flag, inst.pool_negate, prep.pool_order,
-        prep.order_codes, prep.id_rank, key_bits(prep),
+        entries, apps, schools, np.asarray(inst.pool_ptr, dtype=np.int64),
+        units.ptr, units.members, units.unit_of, np.asarray(inst.choice_ptr, dtype=np.int64),
+        prep.group, prep.edge_lot, prep.edge_dist, prep.flags, prep.pool_flag,
+        inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep),
     )  # fmt: skip
     school_of_pool = np.repeat(np.arange(inst.n_schools), np.diff(inst.pool_ptr))
     return Waitlists(
@@ -174,25 +192,56 @@ def _merge_sort(keys, order):
 
 
 @njit(cache=True)
+def _radix_order(word):
+    """The stable order of the 64-bit ``word`` (LSD radix sort, 11 bits a pass; a pass in
+    which every word has the same digit is left out): O(W)."""
+    n = len(word)
+    order = np.arange(n)
+    tmp = np.empty(n, dtype=np.int64)
+    count = np.empty(2049, dtype=np.int64)
+    mask = np.uint64(2047)
+    for shift in range(0, 64, 11):
+        sh = np.uint64(shift)
+        count[:] = 0
+        for i in range(n):
+            count[((word[i] >> sh) & mask) + 1] += 1
+        if n == 0 or count.max() == n:  # one digit for all: nothing to move
+            continue
+        for d in range(2048):
+            count[d + 1] += count[d]
+        for i in range(n):
+            x = order[i]
+            d = (word[x] >> sh) & mask
+            tmp[count[d]] = x
+            count[d] += 1
+        order, tmp = tmp, order
+    return order
+
+
+@njit(cache=True)
 def _pool_rows(
-    entries, edge_app, schools, pool_ptr, uptr, members, unit_of, choice_ptr, prio, edge_lot,
+    entries, apps, schools, pool_ptr, uptr, members, unit_of, choice_ptr, prio, edge_lot,
     edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank, bits,
 ):  # fmt: skip
     n_pools = pool_ptr[len(pool_ptr) - 1]
-    count = np.zeros(n_pools + 1, dtype=np.int64)
+    n_rows = 0
     for i in range(len(entries)):
         s = schools[i]
-        for p in range(pool_ptr[s], pool_ptr[s + 1]):
-            count[p + 1] += 1
-    for p in range(n_pools):
-        count[p + 1] += count[p]
-    n_rows = count[n_pools]
+        n_rows += pool_ptr[s + 1] - pool_ptr[s]
+    # one sort word per row: the pool in the top bits, then the top bits of the key's
+    # one-word prefix; rows with equal words (the same pool) then go by the whole key
+    pool_bits = 1
+    while (1 << pool_bits) <= n_pools:
+        pool_bits += 1
+    top = np.uint64(64 - pool_bits)
+    shift = np.uint64(pool_bits)
     keys = np.empty((n_rows, 6), dtype=np.uint64)  # pack, k0..k3, own id rank
+    word = np.empty(n_rows, dtype=np.uint64)
     app = np.empty(n_rows, dtype=np.int64)
-    fill = count[:-1].copy()
+    r = 0
     for i in range(len(entries)):
         e = entries[i]
-        a = edge_app[e]
+        a = apps[i]
         j = e - choice_ptr[a]
         u = unit_of[a]
         s = schools[i]
@@ -201,27 +250,32 @@ def _pool_rows(
                 u, j, p, uptr, members, choice_ptr, prio, edge_lot, edge_dist, flags,
                 pool_flag, pool_negate, pool_order, order_codes, id_rank,
             )  # fmt: skip
-            r = fill[p]
-            fill[p] += 1
-            keys[r, 0] = pack_of(k0, k1, bits)
+            pk = pack_of(k0, k1, bits)
+            word[r] = (np.uint64(p) << top) | (pk >> shift)
+            keys[r, 0] = pk
             keys[r, 1] = k0
             keys[r, 2] = k1
             keys[r, 3] = k2
             keys[r, 4] = k3
             keys[r, 5] = np.uint64(id_rank[a])
             app[r] = a
+            r += 1
+    order = _radix_order(word)
+    i = 0
+    while i < n_rows:
+        j = i + 1
+        w = word[order[i]]
+        while j < n_rows and word[order[j]] == w:
+            j += 1
+        if j - i > 1:  # the same pool and the same top bits: by the whole key
+            _merge_sort(keys, order[i:j])
+        i = j
     pool = np.empty(n_rows, dtype=np.int64)
     out = np.empty(n_rows, dtype=np.int64)
-    for p in range(n_pools):
-        lo = count[p]
-        hi = count[p + 1]
-        if lo == hi:
-            continue
-        order = np.arange(lo, hi)
-        _merge_sort(keys, order)
-        for i in range(len(order)):
-            pool[lo + i] = p
-            out[lo + i] = app[order[i]]
+    for i in range(n_rows):
+        x = order[i]
+        pool[i] = np.int64(word[x] >> top)
+        out[i] = app[x]
     return pool, out
 
 

@@ -22,40 +22,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from samen.engine.allocate import allocate
 from samen.engine.instance import Result
-from samen.housing.folder import HousingRound
+from samen.engine.waitlists import Waitlists
+from samen.housing.folder import HousingError, HousingRound
 from samen.housing.model import Dwelling, Household, HousingResult, HousingRules
 from samen.housing.translate import Translation, translate
+from samen.io.errors import Problem
 
 
 def housing_result(t: Translation, res: Result) -> HousingResult:
     """The :class:`HousingResult` of the engine's result ``res`` on the translation ``t``."""
-    inst = t.instance
-    dwelling: dict[str, str | None] = {h.id: None for h in t.households}
-    sids = list(inst.school_ids)
-    aids = list(inst.applicant_ids)
-    for a, s in enumerate(res.school.tolist()):
-        if s >= 0:
-            dwelling[aids[a]] = sids[s]
-    positions: dict[str, dict[str, int]] = {}
-    w = res.waitlists
-    if w is not None:
-        for s, k, a in zip(
-            w.school.tolist(), w.position.tolist(), w.applicant.tolist(), strict=True
-        ):
-            positions.setdefault(aids[a], {})[sids[s]] = int(k)
-    unsuitable = {
-        t.households[h].id: {t.dwellings[d].id: why for d, why in items}
-        for h, items in t.unsuitable.items()
-    }
-    return HousingResult(
-        dwelling=dwelling,
-        positions=positions,
-        unsuitable=unsuitable,
-        translation=t,
-        engine=res,
-    )
+    return HousingResult(translation=t, engine=res)
 
 
 def allocate_month(
@@ -74,7 +54,38 @@ def allocate_month(
     band in the tables, every flag the rules name present).
     """
     t = translate(rules, dwellings, households, waitlists=positions)
+    if not len(t.included):  # nobody fits anything: nothing to allocate (the engine needs one)
+        return housing_result(t, _nobody(t))
     return housing_result(t, allocate(t.instance))
+
+
+def _nobody(t: Translation) -> Result:
+    """The engine's result for an allocation round without applicants: every dwelling
+    empty, every waiting list empty."""
+    inst = t.instance
+    p, m = inst.n_pools, inst.n_schools
+    none = np.zeros(0, dtype=np.int64)
+    return Result(
+        school=np.zeros(0, dtype=np.int32),
+        choice_rank=np.zeros(0, dtype=np.int32),
+        pool=np.zeros(0, dtype=np.int32),
+        lottery=np.zeros(0, dtype=np.uint64),
+        pool_filled=np.zeros(p, dtype=np.int64),
+        pool_overflow=np.zeros(p, dtype=np.int64),
+        pool_cutoff=[None] * p,
+        school_filled=np.zeros(m, dtype=np.int64),
+        group_members=none,
+        group_assigned=none,
+        group_held=np.zeros(0, dtype=bool),
+        waitlists=Waitlists(
+            school=np.zeros(0, dtype=np.int32),
+            pool=np.zeros(0, dtype=np.int32),
+            position=none,
+            applicant=none,
+        )
+        if inst.waitlists
+        else None,
+    )
 
 
 def allocate_folder(
@@ -82,10 +93,25 @@ def allocate_folder(
 ) -> tuple[HousingResult, dict[str, bytes]]:
     """Allocate a read housing round as ``samen housing allocate`` does; the result and
     every file of its results folder (the housing results, ``round/`` with the translated
-    allocation round and ``round/results/`` with its own results)."""
+    allocation round and ``round/results/`` with its own results). Raises
+    :class:`HousingError` when no response fits its household (an allocation round needs
+    at least one applicant)."""
     from samen.housing.results import render_all
 
     t = translate(hr.rules, hr.dwellings, hr.households, waitlists=True)
+    if not len(t.included):
+        raise HousingError(
+            [
+                Problem(
+                    hr.sources.get("households", "households.csv"),
+                    None,
+                    "responses",
+                    "no household responded to a dwelling that fits it (the suitability "
+                    "tables and the labels' admits of round.toml), so there is nothing to "
+                    "allocate; check the tables, or the responses",
+                )
+            ]
+        )
     return render_all(t, dict(inputs if inputs is not None else hr.inputs))
 
 

@@ -16,12 +16,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
+
+import numpy as np
 
 from samen.engine.expressions import split, term_flag
 from samen.housing.model import Dwelling, Household, HousingRules, day_number
 from samen.housing.settings import MOST, NAME, NAME_RULE, REGISTERED, criterion_column
 from samen.io.cells import check_ids, int_cell, numbers, whole_number_fix
-from samen.io.checks.applicants import FLAG_VALUES
+from samen.io.checks.applicants import APPLICANT_COLUMNS, FLAG_VALUES
 from samen.io.checks.context import lookalike, missing_column
 from samen.io.errors import Problem, Problems, count, suggest
 from samen.io.tables import Table
@@ -44,6 +47,7 @@ HOUSEHOLD_TEXT: tuple[str, ...] = ("neighbourhood",)
 #: prefixes of the columns the translation adds to applicants.csv (samen.housing.translate)
 RESERVED_PREFIXES: tuple[str, ...] = ("fits_", "minus_")
 
+_SPLIT = re.compile(r"\s*;\s*")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
@@ -274,24 +278,38 @@ def value_columns(rules: HousingRules | None) -> list[str]:
 
 
 def _responses(
-    t: Table, dwelling_ids: set[str] | None, problems: Problems
+    t: Table, dwelling_ids: set[str] | None, problems: Problems, source: str = "dwellings.csv"
 ) -> list[tuple[str, ...]]:
-    out: list[tuple[str, ...]] = []
-    unknown: list[tuple[int, str]] = []
-    repeated: list[tuple[int, str]] = []
-    empty: list[int] = []
-    for i, cell in enumerate(t.col("responses")):
-        items = tuple(x.strip() for x in cell.split(";") if x.strip())
-        if not items:
-            empty.append(i)
-        seen: set[str] = set()
-        for x in items:
-            if x in seen:
-                repeated.append((i, x))
-            elif dwelling_ids is not None and x not in dwelling_ids:
-                unknown.append((i, x))
-            seen.add(x)
-        out.append(tuple(dict.fromkeys(items)))
+    """The responses of every household (split at ``;``, spaces removed); empty lists,
+    dwellings listed twice and dwellings not in dwellings.csv are problems. Vectorised: a
+    month of a large city has a million responses."""
+    cells = t.col("responses")
+    joined = "\x1f".join(cells)
+    if " " in joined or "\t" in joined or ";;" in joined or ";\x1f" in joined or joined[-1:] == ";":
+        lists = [tuple(x for x in _SPLIT.split(c.strip()) if x) if c else () for c in cells]
+    else:  # the usual case: "D1;D2;D3" (cells are stripped already)
+        lists = [tuple(c.split(";")) if c else () for c in cells]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    items = list(chain.from_iterable(lists))
+    app = np.repeat(np.arange(len(lists), dtype=np.int64), counts)
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(x, len(index)) for x in items), np.int64, len(items))
+    names = list(index)
+    key = app * max(len(names), 1) + codes
+    order = np.argsort(key, kind="stable")
+    dup = order[1:][key[order][1:] == key[order][:-1]]
+    repeated = sorted({(int(app[e]), items[e]) for e in dup.tolist()})
+    unknown = []
+    if dwelling_ids is not None:
+        bad_names = np.array([x not in dwelling_ids for x in names], dtype=bool)
+        if bad_names.any():
+            seen: set[tuple[int, str]] = set()
+            for e in np.flatnonzero(bad_names[codes]).tolist():
+                pair = (int(app[e]), items[e])
+                if pair not in seen:
+                    seen.add(pair)
+                    unknown.append(pair)
+    empty = np.flatnonzero(counts == 0).tolist()
     problems.rows(
         t.source,
         (
@@ -320,7 +338,7 @@ def _responses(
         (
             (
                 t.rows[i],
-                f"the dwelling '{x}' is not in dwellings.csv; "
+                f"the dwelling '{x}' is not in {source}; "
                 + (
                     "separate the dwellings with ';', not ',' (like D1;D2;D3)"
                     if "," in x
@@ -330,9 +348,9 @@ def _responses(
             for i, x in unknown
         ),
         "responses",
-        same="a response to a dwelling that is not in dwellings.csv",
+        same=f"a response to a dwelling that is not in {source}",
     )
-    return out
+    return [tuple(dict.fromkeys(x)) for x in lists] if repeated else lists
 
 
 def _registered(t: Table, problems: Problems) -> list[int]:
@@ -352,19 +370,36 @@ def _registered(t: Table, problems: Problems) -> list[int]:
     return out
 
 
+#: columns of the allocation round's applicants.csv that mean something else there (a
+#: flag called ``family`` would make families of the households that have it)
+RESERVED_NAMES: tuple[str, ...] = tuple(c for c in APPLICANT_COLUMNS if c != "neighbourhood")
+
+
+def is_reserved(name: str) -> bool:
+    """Whether a households.csv column may not be a flag or a number column."""
+    return name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES
+
+
+def _reserved(t: Table, name: str, problems: Problems) -> None:
+    if name in RESERVED_NAMES:
+        why = f"the allocation rules read a column '{name}' of applicants.csv as something else"
+    else:
+        why = (
+            "it starts with "
+            + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
+            + ", which samen keeps for the columns it adds to the allocation round"
+        )
+    problems.add(
+        t.source, t.header_row, name, f"the column name '{name}' cannot be used: {why}; rename it"
+    )
+
+
 def _flags(t: Table, names: list[str], problems: Problems) -> list[dict[str, int]]:
     n = len(t)
     out: list[dict[str, int]] = [{} for _ in range(n)]
     for name in names:
-        if name.startswith(RESERVED_PREFIXES):
-            problems.add(
-                t.source,
-                t.header_row,
-                name,
-                f"the column name '{name}' starts with "
-                + " or ".join(f"'{p}'" for p in RESERVED_PREFIXES)
-                + ", which samen keeps for the columns it adds to the allocation round; rename it",
-            )
+        if is_reserved(name):
+            _reserved(t, name, problems)
             continue
         col = t.col(name)
         bad = [(i, v) for i, v in enumerate(col) if v.lower() not in FLAG_VALUES]
@@ -395,12 +430,16 @@ def check_households(
     dwelling_ids: set[str] | None,
     problems: Problems,
     c: Checked,
+    value_names: Sequence[str] | None = None,
+    dwellings_source: str = "dwellings.csv",
 ) -> None:
-    """Every check of households.csv; the households in ``c`` when its columns are there."""
+    """Every check of households.csv; the households in ``c`` when its columns are there.
+    ``value_names`` are the number columns the labels order by (default: those of
+    ``rules``; given from round.toml's text when its rules cannot be read)."""
     if not _require(t, HOUSEHOLD_COLUMNS, problems):
         return
     check_ids(t, "household_id", problems, "household")
-    responses = _responses(t, dwelling_ids, problems)
+    responses = _responses(t, dwelling_ids, problems, dwellings_source)
     registered = _registered(t, problems)
     sizes = _whole(t, "size", "household size", 1, problems)
     incomes = _names(t, "income_band", "income band", problems)
@@ -420,7 +459,8 @@ def check_households(
             "income_band",
             same="an income band that is not in round.toml",
         )
-    value_names = value_columns(rules)
+    value_names = list(value_names if value_names is not None else value_columns(rules))
+    value_names = [v for v in value_names if v != REGISTERED]
     typos = {lookalike(col, t) for col in HOUSEHOLD_COLUMNS if not t.has(col)}
     flag_names = [
         col
@@ -432,7 +472,9 @@ def check_households(
     flags = _flags(t, flag_names, problems)
     values: dict[str, list[float]] = {}
     for name in value_names:
-        if t.has(name):
+        if t.has(name) and is_reserved(name):
+            _reserved(t, name, problems)
+        elif t.has(name):
             arr = numbers(t, name, problems, "number")
             values[name] = arr.tolist()
             empty = [i for i, v in enumerate(t.col(name)) if not v]
@@ -464,8 +506,8 @@ def check_households(
         for i, hid in enumerate(t.col("household_id"))
     ]
     c.household_rows = list(t.rows)
-    c.flag_names = tuple(n for n in flag_names if not n.startswith(RESERVED_PREFIXES))
-    c.value_names = tuple(n for n in value_names if t.has(n))
+    c.flag_names = tuple(n for n in flag_names if not is_reserved(n))
+    c.value_names = tuple(n for n in value_names if t.has(n) and not is_reserved(n))
 
 
 def _expression_problems(
@@ -581,11 +623,13 @@ __all__ = [
     "DWELLING_OPTIONAL",
     "HOUSEHOLD_COLUMNS",
     "HOUSEHOLD_TEXT",
+    "RESERVED_NAMES",
     "RESERVED_PREFIXES",
     "Checked",
     "check_dwellings",
     "check_households",
     "check_rules_against_tables",
+    "is_reserved",
     "parse_date",
     "value_columns",
 ]

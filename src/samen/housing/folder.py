@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,13 @@ from samen.housing.checks import (
     check_rules_against_tables,
 )
 from samen.housing.model import Dwelling, Household, HousingRules, date_of
-from samen.housing.settings import ROUND_FILE, is_housing, read_rules, render_rules
+from samen.housing.settings import (
+    ROUND_FILE,
+    is_housing,
+    read_rules,
+    render_rules,
+    value_columns_of,
+)
 from samen.io import formulas
 from samen.io.errors import InputError, Problem, Problems
 from samen.io.round import render_table
@@ -247,7 +253,9 @@ def read_housing(path: str | Path, caps: Caps | None = None) -> HousingRound:
         check_dwellings(tables["dwellings"], rules, problems, c)
     ids = {d.id for d in c.dwellings} if c.dwellings is not None else None
     if "households" in tables:
-        check_households(tables["households"], rules, ids, problems, c)
+        numbers = value_columns_of(doc.data) if rules is None and doc is not None else None
+        source = tables["dwellings"].source if "dwellings" in tables else "dwellings.csv"
+        check_households(tables["households"], rules, ids, problems, c, numbers, source)
     if rules is not None and doc is not None:
         h = tables.get("households")
         check_rules_against_tables(
@@ -288,12 +296,13 @@ def render_housing(
     households: Sequence[Household],
     *,
     header: Sequence[str] = (),
+    notes: Mapping[str, Sequence[str]] | None = None,
     coordinates: str = "x,y",
 ) -> dict[str, bytes]:
     """The files of a housing round folder (round.toml, dwellings.csv, households.csv), by
     name; :func:`read_housing` reads them back to the same rules and rows. The flag columns
     are the union of the households' flags, in order of first appearance; ``header``
-    comment lines go first in round.toml."""
+    comment lines go first in round.toml, ``notes[label]`` above each label."""
     located = any(d.x is not None for d in dwellings)
     has_address = any(d.address for d in dwellings)
     xy = coordinates.split(",") if located else []
@@ -328,7 +337,7 @@ def render_housing(
         for h in households
     ]
     return {
-        ROUND_FILE: render_rules(rules, header=header).encode("utf-8"),
+        ROUND_FILE: render_rules(rules, header=header, notes=notes).encode("utf-8"),
         "dwellings.csv": render_table(d_head, d_rows, formatted=True),
         "households.csv": render_table(h_head, h_rows, formatted=True),
     }

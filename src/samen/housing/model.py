@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -215,34 +216,64 @@ class HousingRules:
     tie_breaking: str = "single"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HousingResult:
-    """The outcome of allocating a housing round (:func:`samen.housing.allocate.allocate_month`).
+    """The outcome of allocating a housing round (:func:`samen.housing.allocate.allocate_month`):
+    the allocation round it was translated into and the engine's result on it, from which
+    the mappings below are computed when first asked (a simulation of thousands of months
+    asks only for some).
 
-    - ``dwelling``: household id -> the dwelling it gets, or ``None``;
-    - ``positions``: household id -> {dwelling id: its position on that dwelling's waiting
-      list (allocation rules 10.7: 1 = the first to be offered the dwelling should it come
-      free again)}, for each dwelling it responded to and did not get, unless it got a
-      dwelling it ranked higher; empty when positions were not asked for;
-    - ``unsuitable``: household id -> {dwelling id: why it does not fit}, the responses
-      left out of the allocation;
-    - ``translation`` and ``engine``: the allocation round and the engine's result, from
-      which :meth:`files` writes the results and the round folder.
+    - :attr:`dwelling`: household id -> the dwelling it gets, or ``None``;
+    - :attr:`positions`: household id -> {dwelling id: its position on that dwelling's
+      waiting list} (allocation rules 10.7: 1 = the first to be offered the dwelling should
+      it come free again), for each dwelling it responded to, did not get and ranked above
+      what it got; empty when the allocation was made without waiting lists;
+    - :attr:`unsuitable`: household id -> {dwelling id: why it does not fit}, the
+      responses left out of the allocation;
+    - :meth:`files`: the results folder.
     """
 
-    dwelling: Mapping[str, str | None]
-    positions: Mapping[str, Mapping[str, int]]
-    unsuitable: Mapping[str, Mapping[str, str]]
     translation: Translation
     engine: Result
 
-    def files(self) -> dict[str, bytes]:
+    @cached_property
+    def dwelling(self) -> dict[str, str | None]:
+        t, res = self.translation, self.engine
+        out: dict[str, str | None] = {h.id: None for h in t.households}
+        sids, aids = t.instance.school_ids, t.instance.applicant_ids
+        for a, s in enumerate(res.school.tolist()):
+            if s >= 0:
+                out[aids[a]] = sids[s]
+        return out
+
+    @cached_property
+    def positions(self) -> dict[str, dict[str, int]]:
+        t, w = self.translation, self.engine.waitlists
+        out: dict[str, dict[str, int]] = {}
+        if w is None:
+            return out
+        sids, aids = t.instance.school_ids, t.instance.applicant_ids
+        for s, k, a in zip(
+            w.school.tolist(), w.position.tolist(), w.applicant.tolist(), strict=True
+        ):
+            out.setdefault(aids[a], {})[sids[s]] = int(k)
+        return out
+
+    @cached_property
+    def unsuitable(self) -> dict[str, dict[str, str]]:
+        t = self.translation
+        return {
+            t.households[h].id: {t.dwellings[d].id: why for d, why in items}
+            for h, items in t.unsuitable.items()
+        }
+
+    def files(self, inputs: Mapping[str, str] | None = None) -> dict[str, bytes]:
         """The results folder, file name -> content: the housing results and, under
         ``round/``, the translated allocation round with its own results (for
-        ``samen verify``)."""
+        ``samen verify``); ``inputs`` are the SHA-256 of the housing round's files."""
         from samen.housing.allocate import render
 
-        return render(self)
+        return render(self, inputs)
 
 
 __all__ = [

@@ -20,7 +20,9 @@ compared.
 from __future__ import annotations
 
 import json
-from collections import Counter
+import os
+import secrets
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,11 +31,13 @@ import numpy as np
 from samen import __version__
 from samen.engine.allocate import allocate
 from samen.engine.instance import Priority, Result
-from samen.engine.lottery import hex16, number
+from samen.engine.lottery import hex16
+from samen.engine.lottery import single as lottery_single
 from samen.housing.model import HousingResult, date_of
 from samen.housing.roundfiles import read_translation
 from samen.housing.settings import MOST, REGISTERED, criterion_column
 from samen.housing.translate import Translation
+from samen.io.errors import InputError, Problem
 from samen.io.results import compare_results, render_results
 from samen.io.round import Round, render_table
 
@@ -107,37 +111,52 @@ def cutoff_value(t: Translation, label: str, cut: Priority) -> str:
     return ",".join(_value_text(c, x) for c, x in zip(criteria, values, strict=True))
 
 
-def _assignments(t: Translation, res: Result) -> tuple[bytes, list[int]]:
-    """assignments.csv, and per household the response rank of its dwelling (0 = none)."""
-    inst = t.instance
-    n = len(t.households)
-    school = np.full(n, -1, dtype=np.int64)
-    school[t.included] = res.school
-    lottery = [0] * n
-    for a, v in zip(t.included.tolist(), res.lottery.tolist(), strict=True):
-        lottery[a] = int(v)
-    for h in np.flatnonzero(school < 0).tolist():  # the single number (section 9)
-        lottery[h] = number(inst.seed, t.households[h].id)
-    rank = [0] * n
-    edge_of = assigned_entries(t, res)
-    for a, e in enumerate(edge_of.tolist()):
-        if e >= 0:
-            rank[int(t.included[a])] = int(t.edge_rank[e])
-    rows = []
-    for i, h in enumerate(t.households):
-        s = int(school[i])
-        d = t.dwellings[s] if s >= 0 else None
-        rows.append(
-            [
-                h.id,
-                d.id if d else "",
-                str(rank[i]) if d else "",
-                d.label if d else "",
-                d.neighbourhood if d else "",
-                hex16(lottery[i]),
-            ]
-        )
-    return render_table(ASSIGNMENT_COLUMNS, rows, formatted=True), rank
+class Outcome:
+    """Per household of the housing round: its dwelling (index, -1 = none), the position
+    of that dwelling among its responses (0 = none) and the lottery number used (the single
+    number for a household without a dwelling, allocation rules section 9)."""
+
+    def __init__(self, t: Translation, res: Result):
+        n = len(t.households)
+        a_of = t.applicant_of
+        inside = a_of >= 0
+        self.dwelling = np.full(n, -1, dtype=np.int64)
+        self.dwelling[inside] = res.school[a_of[inside]]
+        self.rank = np.zeros(n, dtype=np.int64)
+        edge = assigned_entries(t, res)
+        got = edge >= 0
+        self.rank[t.included[got]] = t.edge_rank[edge[got]]
+        self.lottery = np.zeros(n, dtype=np.uint64)
+        self.lottery[inside] = res.lottery[a_of[inside]]
+        outside = np.flatnonzero(~inside)
+        if outside.size:
+            ids = [t.households[h].id for h in outside.tolist()]
+            self.lottery[outside] = lottery_single(t.instance.seed, ids)
+
+
+def _texts(values: list[str]) -> np.ndarray:
+    """Texts as an object array, so a column of a million cells is one fancy index."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _assignments(t: Translation, o: Outcome) -> bytes:
+    ids = _texts([d.id for d in t.dwellings] + [""])
+    labels = _texts([d.label for d in t.dwellings] + [""])
+    hoods = _texts([d.neighbourhood for d in t.dwellings] + [""])
+    numbers = _texts(["", *(str(k) for k in range(1, int(o.rank.max(initial=0)) + 1))])
+    dw = o.dwelling  # -1 is the last entry: ""
+    rows = zip(
+        [h.id for h in t.households],
+        ids[dw].tolist(),
+        numbers[o.rank].tolist(),
+        labels[dw].tolist(),
+        hoods[dw].tolist(),
+        [f"{v:016x}" for v in o.lottery.tolist()],
+        strict=True,
+    )
+    return render_table(ASSIGNMENT_COLUMNS, rows, formatted=True)
 
 
 def assigned_entries(t: Translation, res: Result) -> np.ndarray:
@@ -151,31 +170,56 @@ def assigned_entries(t: Translation, res: Result) -> np.ndarray:
     return out
 
 
-def _responses(t: Translation, res: HousingResult) -> bytes:
-    rows = []
-    for h in t.households:
-        got = res.dwelling.get(h.id)
-        got_rank = h.responses.index(got) + 1 if got is not None else len(h.responses) + 1
-        waiting = res.positions.get(h.id, {})
-        bad = res.unsuitable.get(h.id, {})
-        for k, did in enumerate(h.responses, start=1):
-            label = t.dwellings[t.dwelling_index[did]].label
-            if did in bad:
-                outcome, position, note = "unsuitable", "", bad[did]
-            elif did == got:
-                outcome, position, note = "assigned", "", ""
-            elif k > got_rank:
-                outcome, position, note = "better", "", ""
-            else:
-                outcome, position, note = "waiting", str(waiting.get(did, "")), ""
-            rows.append([h.id, str(k), did, label, outcome, position, note])
+#: outcome of a response, by code (responses.csv)
+OUTCOMES = ("assigned", "waiting", "better", "unsuitable")
+
+
+def _responses(t: Translation, res: Result, o: Outcome) -> bytes:
+    """responses.csv: one row per response, vectorised (a million responses a month)."""
+    app, dw, rank, kept = t.resp_app, t.resp_dw, t.resp_rank, t.resp_kept
+    m = len(t.dwellings)
+    code = np.full(len(app), 1, dtype=np.int64)  # waiting
+    got_rank = np.where(o.rank[app] > 0, o.rank[app], np.iinfo(np.int64).max)
+    code[rank > got_rank] = 2
+    code[dw == o.dwelling[app]] = 0
+    code[~kept] = 3
+    position = np.zeros(len(app), dtype=np.int64)
+    w = res.waitlists
+    if w is not None and len(w):
+        w_key = t.included[w.applicant] * m + w.school
+        order = np.argsort(w_key, kind="stable")
+        sorted_key = w_key[order]
+        waiting = np.flatnonzero(code == 1)
+        key = app[waiting] * m + dw[waiting]
+        at = np.minimum(np.searchsorted(sorted_key, key), len(sorted_key) - 1)
+        found = sorted_key[at] == key
+        position[waiting[found]] = w.position[order[at[found]]]
+    notes = [""] * len(app)
+    bad = np.flatnonzero(~kept)
+    for r, why in zip(bad.tolist(), t.reasons(bad), strict=True):
+        notes[r] = why
+    hids = _texts([h.id for h in t.households])
+    dids = _texts([d.id for d in t.dwellings])
+    labels = _texts([d.label for d in t.dwellings])
+    numbers = _texts([str(k) for k in range(int(rank.max(initial=0)) + 1)])
+    places = _texts(["", *(str(k) for k in range(1, int(position.max(initial=0)) + 1))])
+    rows = zip(
+        hids[app].tolist(),
+        numbers[rank].tolist(),
+        dids[dw].tolist(),
+        labels[dw].tolist(),
+        _texts(list(OUTCOMES))[code].tolist(),
+        places[position].tolist(),
+        notes,
+        strict=True,
+    )
     return render_table(RESPONSE_COLUMNS, rows, formatted=True)
 
 
-def _cutoffs(t: Translation, res: Result, rank: list[int]) -> bytes:
+def _cutoffs(t: Translation, res: Result, o: Outcome) -> bytes:
     inst = t.instance
     groups = list(inst.priority_groups)
-    responses = Counter(x for h in t.households for x in h.responses)
+    responses = np.bincount(t.resp_dw, minlength=len(t.dwellings))
     suitable = np.bincount(inst.choices, minlength=inst.n_schools)
     waiting = (
         np.bincount(res.waitlists.school, minlength=inst.n_schools)
@@ -196,10 +240,10 @@ def _cutoffs(t: Translation, res: Result, rank: list[int]) -> bytes:
             d.neighbourhood,
             str(d.rooms),
             d.rent_band,
-            str(responses.get(d.id, 0)),
+            str(int(responses[s])),
             str(int(suitable[s])),
             inst.applicant_ids[a] if a >= 0 else "",
-            str(rank[int(t.included[a])]) if a >= 0 else "",
+            str(int(o.rank[int(t.included[a])])) if a >= 0 else "",
             str(int(waiting[s])),
         ]
         if cut is None:
@@ -216,35 +260,34 @@ def _cutoffs(t: Translation, res: Result, rank: list[int]) -> bytes:
     return render_table(CUTOFF_COLUMNS, rows, formatted=True)
 
 
-def summary(
-    t: Translation, res: HousingResult, rank: list[int], inputs: Mapping[str, str]
-) -> dict[str, object]:
+def summary(t: Translation, o: Outcome, inputs: Mapping[str, str]) -> dict[str, object]:
     """The numbers of ``summary.json`` (no timestamps: the same round gives the same bytes)."""
     rules = t.rules
     n_d, n_h = len(t.dwellings), len(t.households)
-    let = {did for did in res.dwelling.values() if did is not None}
+    is_let = np.zeros(n_d, dtype=bool)
+    is_let[o.dwelling[o.dwelling >= 0]] = True
+    labels = np.array([d.label for d in t.dwellings], dtype=object)
     per_label: dict[str, dict[str, object]] = {}
     for name, label in rules.labels.items():
-        ds = [d for d in t.dwellings if d.label == name]
+        mine = labels == name
         per_label[name] = {
-            "dwellings": len(ds),
-            "let": sum(d.id in let for d in ds),
-            "share_of_vacancies": _share(len(ds), n_d),
+            "dwellings": int(mine.sum()),
+            "let": int((mine & is_let).sum()),
+            "share_of_vacancies": _share(int(mine.sum()), n_d),
             "max_share": label.max_share,
         }
     hoods: dict[str, dict[str, int]] = {}
-    for d in t.dwellings:
+    for d, let in zip(t.dwellings, is_let.tolist(), strict=True):
         e = hoods.setdefault(d.neighbourhood, {"dwellings": 0, "let": 0})
         e["dwellings"] += 1
-        e["let"] += int(d.id in let)
+        e["let"] += int(let)
     lottery_labels = [name for name, label in rules.labels.items() if label.by_lottery]
-    k_lottery = sum(1 for d in t.dwellings if d.label in lottery_labels)
-    ranks = [r for r in rank if r > 0]
-    longest = max((len(h.responses) for h in t.households), default=0)
-    hist = np.bincount(np.array(ranks, dtype=np.int64), minlength=longest + 1)[1:]
-    n_resp = sum(len(h.responses) for h in t.households)
-    n_unsuitable = sum(len(v) for v in res.unsuitable.values())
-    first = sum(1 for r in ranks if r == 1)
+    k_lottery = int(np.isin(labels, lottery_labels).sum()) if lottery_labels else 0
+    ranks = o.rank[o.rank > 0]
+    longest = int(np.bincount(t.resp_app, minlength=n_h).max()) if len(t.resp_app) else 0
+    hist = np.bincount(ranks, minlength=longest + 1)[1:]
+    first = int((ranks == 1).sum())
+    assigned = len(ranks)
     return {
         "kind": "housing",
         "name": rules.name,
@@ -253,13 +296,13 @@ def summary(
         "tie_breaking": t.instance.tie_breaking,
         "seed": rules.seed,
         "dwellings": n_d,
-        "let": len(let),
-        "empty": n_d - len(let),
+        "let": int(is_let.sum()),
+        "empty": n_d - int(is_let.sum()),
         "households": n_h,
-        "assigned": len(ranks),
-        "unassigned": n_h - len(ranks),
-        "responses": n_resp,
-        "unsuitable_responses": n_unsuitable,
+        "assigned": assigned,
+        "unassigned": n_h - assigned,
+        "responses": len(t.resp_app),
+        "unsuitable_responses": int((~t.resp_kept).sum()),
         "households_without_suitable_response": n_h - len(t.included),
         "first_response": {"count": first, "share": _share(first, n_h)},
         "response_rank_histogram": [int(v) for v in hist],
@@ -278,25 +321,99 @@ def summary(
 def render_all(t: Translation, inputs: Mapping[str, str]) -> tuple[HousingResult, dict[str, bytes]]:
     """Write the translated round, read it back, allocate that round and render every
     file of the results folder (see the module docstring)."""
-    from samen.housing.allocate import housing_result
-
     round_files = t.files()
     rnd: Round = read_translation(round_files)
     res = allocate(rnd.instance)
-    result = housing_result(t, res)
-    assignments, rank = _assignments(t, res)
-    text = json.dumps(
-        summary(t, result, rank, inputs), sort_keys=True, indent=2, ensure_ascii=False
-    )
+    o = Outcome(t, res)
+    text = json.dumps(summary(t, o, inputs), sort_keys=True, indent=2, ensure_ascii=False)
     files = {
-        "assignments.csv": assignments,
-        "responses.csv": _responses(t, result),
-        "cutoffs.csv": _cutoffs(t, res, rank),
+        "assignments.csv": _assignments(t, o),
+        "responses.csv": _responses(t, res, o),
+        "cutoffs.csv": _cutoffs(t, res, o),
         "summary.json": (text + "\n").encode("utf-8"),
     }
     files.update({f"{ROUND_DIR}/{k}": v for k, v in round_files.items()})
     files.update({f"{ROUND_DIR}/results/{k}": v for k, v in render_results(rnd, res).items()})
-    return result, files
+    return HousingResult(translation=t, engine=res), files
+
+
+class ResultsFolderError(InputError):
+    """The output folder cannot take a housing round's results; ``problems`` says why."""
+
+    WHAT = "The results folder"
+
+
+def _check_target(out: Path) -> None:
+    """Refuse to replace anything but a housing results folder (or nothing)."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ResultsFolderError(
+                    [
+                        Problem(
+                            str(parent),
+                            None,
+                            None,
+                            f"this is a file, not a folder, so {out} "
+                            "cannot be made; choose another --out",
+                        )
+                    ]
+                )
+            break
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ResultsFolderError(
+            [Problem(str(out), None, None, "this is a file, not a folder; choose another --out")]
+        )
+    foreign = sorted(p.name for p in out.iterdir() if p.name not in (*HOUSING_FILES, ROUND_DIR))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise ResultsFolderError(
+            [
+                Problem(
+                    str(out),
+                    None,
+                    None,
+                    f"this folder holds files that samen did not write ({shown}); samen replaces "
+                    "the whole results folder, so choose an empty or new folder with --out",
+                )
+            ]
+        )
+
+
+def write_folder(files: Mapping[str, bytes], out_dir: str | Path) -> Path:
+    """Write ``files`` (relative paths, ``round/...`` included) as the folder ``out_dir``,
+    all or nothing: into a new folder beside it, renamed into place; an earlier results
+    folder is moved aside first and removed once the new one is in place."""
+    out = Path(out_dir).absolute()
+    _check_target(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
+    tmp.mkdir()
+    try:
+        for name, data in files.items():
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{secrets.token_hex(6)}"
+            os.rename(out, old)
+            try:
+                os.rename(tmp, out)
+            except BaseException:
+                os.rename(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
 
 
 def _first_difference(found: bytes, expected: bytes) -> str:
@@ -342,9 +459,11 @@ __all__ = [
     "HOUSING_FILES",
     "RESPONSE_COLUMNS",
     "ROUND_DIR",
+    "ResultsFolderError",
     "assigned_entries",
     "compare",
     "cutoff_value",
     "render_all",
     "summary",
+    "write_folder",
 ]

@@ -19,7 +19,7 @@ import numpy as np
 
 from samen.engine.pools import pools_of
 from samen.housing.translate import Translation
-from samen.io.round import Round, read_round, render_round, write_round
+from samen.io.round import Round, read_round, render_round, render_table, write_round
 from samen.io.settings import Settings
 
 HEADER = (
@@ -64,17 +64,24 @@ def render_translation(t: Translation, name: str | None = None) -> dict[str, byt
     ]
     households = [t.households[i] for i in t.included.tolist()]
     hood = any(h.neighbourhood for h in households)
+    listed = [sid[s] for s in ch]
+    choices = [";".join(listed[ptr[a] : ptr[a + 1]]) for a in range(len(aid))]
+    # rows share few patterns of flags: each pattern's cells are made once
+    flag_cells: list[list[str]] = [[] for _ in aid]
+    if inst.flags.shape[1] and len(aid):
+        patterns, which = np.unique(inst.flags, axis=0, return_inverse=True)
+        cells = [[str(v) for v in row] for row in patterns.tolist()]
+        flag_cells = [cells[k] for k in np.asarray(which).reshape(-1).tolist()]
     values = inst.values.tolist() if inst.values is not None else [[] for _ in aid]
-    flags = inst.flags.tolist()
     app_head = ["applicant_id", "choices", *(["neighbourhood"] if hood else [])]
     app_head += [*inst.value_names, *inst.flag_names]
     app_rows = [
         [
             aid[a],
-            ";".join(sid[s] for s in ch[ptr[a] : ptr[a + 1]]),
+            choices[a],
             *([households[a].neighbourhood] if hood else []),
             *(_number(v) for v in values[a]),
-            *(str(f) for f in flags[a]),
+            *flag_cells[a],
         ]
         for a in range(len(aid))
     ]
@@ -91,7 +98,11 @@ def render_translation(t: Translation, name: str | None = None) -> dict[str, byt
             ["applicant_id", "school_id", "group"],
             [[aid[edge_app[e]], sid[ch[e]], groups[inst.priority[e]]] for e in has.tolist()],
         )
-    return render_round(settings, tables, header=HEADER, notes=NOTES, pools=False)
+    # round.toml through io's writer; the tables (all text already) through its table writer
+    files = render_round(settings, {}, header=HEADER, notes=NOTES, pools=False)
+    for name, (head, rows) in tables.items():
+        files[f"{name}.csv"] = render_table(head, rows, formatted=True)
+    return dict(sorted(files.items()))
 
 
 def read_translation(files: dict[str, bytes]) -> Round:

@@ -217,6 +217,29 @@ def _label(r: _Reader, name: str, raw: Any, groups: Sequence[str]) -> LabelRule 
     )
 
 
+def _shown(value: Any) -> str:
+    """A TOML value as written (a list as ``[3, 2]``)."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return type_text(value)
+
+
+def value_columns_of(data: Mapping[str, Any]) -> list[str]:
+    """The columns that the labels of a parsed round.toml order by (``value:X``,
+    ``most:X``; ``registered`` included), as far as they can be read: the reader of
+    households.csv needs them even when round.toml has problems, so as not to call them
+    flags."""
+    out: list[str] = []
+    labels = data.get("labels")
+    for raw in labels.values() if isinstance(labels, dict) else ():
+        order_by = raw.get("order_by") if isinstance(raw, dict) else None
+        for c in order_by.split(",") if isinstance(order_by, str) else ():
+            col = criterion_column(c.strip())
+            if col and col not in out:
+                out.append(col)
+    return out
+
+
 def _rooms(r: _Reader, raw: Any) -> dict[int, tuple[int, int]]:
     path = "suitability.rooms"
     if not isinstance(raw, dict):
@@ -236,7 +259,7 @@ def _rooms(r: _Reader, raw: Any) -> dict[int, tuple[int, int]]:
         if not ok or not 1 <= value[0] <= value[1]:
             r.bad(
                 kpath,
-                f"household size {key}: {type_text(value)} is not [fewest, most] rooms; write "
+                f"household size {key}: {_shown(value)} is not [fewest, most] rooms; write "
                 "two whole numbers, the first at least 1 and at most the second, like [2, 3]",
             )
             continue
@@ -365,8 +388,15 @@ def read_rules(doc: TomlDoc, problems: Problems) -> HousingRules | None:
     )
 
 
-def render_rules(rules: HousingRules, *, header: Sequence[str] = ()) -> str:
-    """``rules`` as round.toml, with ``header`` comment lines first."""
+def render_rules(
+    rules: HousingRules,
+    *,
+    header: Sequence[str] = (),
+    notes: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """``rules`` as round.toml, with ``header`` comment lines first and ``notes[label]``
+    comment lines above each label's table."""
+    notes = notes or {}
 
     def names(values: Sequence[str]) -> str:
         return "[" + ", ".join(toml_text(v) for v in values) + "]"
@@ -386,7 +416,8 @@ def render_rules(rules: HousingRules, *, header: Sequence[str] = ()) -> str:
     if rules.income_bands:
         lines.append(f"income_bands = {names(rules.income_bands)}")
     for name, label in rules.labels.items():
-        lines += ["", f"[labels.{name}]", f"favours = {toml_text(label.favours)}"]
+        lines += ["", *(f"# {c}" for c in notes.get(name, ())), f"[labels.{name}]"]
+        lines.append(f"favours = {toml_text(label.favours)}")
         lines.append(f"order_by = {toml_text(label.order_by)}")
         if label.priority_groups is not None:
             lines.append(f"priority_groups = {names(label.priority_groups)}")
@@ -417,4 +448,5 @@ __all__ = [
     "label_criteria",
     "read_rules",
     "render_rules",
+    "value_columns_of",
 ]

@@ -21,7 +21,7 @@ section 4, so that the same engine, lottery and ``samen verify`` allocate and ch
   allocation rules' waiting list (10.7).
 
 :func:`translate` builds the engine's :class:`~samen.engine.instance.Instance` directly with
-NumPy (a month of a large city, 2 million responses, in about a second);
+NumPy (a month of a large city, a million responses, in about a second);
 :meth:`Translation.files` writes the same round as a folder through :mod:`samen.io`, which
 reads back to the same allocation (tested).
 """
@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -69,10 +70,17 @@ def allocation_order_by(order_by: str) -> str:
     return ",".join(out)
 
 
-def value_sources(rules: HousingRules) -> dict[str, tuple[str, int]]:
-    """The value columns of the allocation round: name -> (households' column, sign)."""
+def value_sources(
+    rules: HousingRules, labels: Sequence[str] | None = None
+) -> dict[str, tuple[str, int]]:
+    """The value columns of the allocation round: name -> (households' column, sign), for
+    the criteria of ``labels`` (default: every label; the translation passes the labels its
+    dwellings have, since the allocation rules read a number column only when a pool orders
+    by it)."""
     out: dict[str, tuple[str, int]] = {}
-    for label in rules.labels.values():
+    for name, label in rules.labels.items():
+        if labels is not None and name not in labels:
+            continue
         for c in label.order_by.split(","):
             c = c.strip()
             if c.startswith("value:"):
@@ -88,11 +96,14 @@ def value_sources(rules: HousingRules) -> dict[str, tuple[str, int]]:
 class Translation:
     """A housing round translated: the engine's instance and how it maps back.
 
-    ``included[a]`` is the index (in ``households``) of applicant ``a``; ``edge_rank[e]`` the
-    1-based position of list entry ``e``'s dwelling among its household's responses as
-    given; ``unsuitable`` maps household index -> [(dwelling index, why)] for the responses
-    left out; ``admits_flags`` the ``fits_`` flag names, ``dwelling_admits`` per dwelling its
-    ``admits`` expression.
+    Every response of households.csv, in order, is a row of the ``resp_*`` arrays: its
+    household (index in ``households``), its dwelling (index in ``dwellings``), its 1-based
+    position among the household's responses as given, and whether it fits (``resp_kept``;
+    the kept responses are the instance's list entries, in the same order).
+    ``included[a]`` is the household of applicant ``a`` (-1 in ``applicant_of`` for a
+    household without a suitable response); ``edge_rank[e]`` the position as given of list
+    entry ``e``; ``admits_flags`` the ``fits_`` flag names, ``dwelling_admits`` per
+    dwelling its ``admits`` expression.
     """
 
     rules: HousingRules
@@ -100,8 +111,12 @@ class Translation:
     households: Sequence[Household]
     instance: Instance
     included: np.ndarray  # int64[n]
+    applicant_of: np.ndarray  # int64[H], -1 = not in the allocation round
     edge_rank: np.ndarray  # int32[E]
-    unsuitable: dict[int, list[tuple[int, str]]]
+    resp_app: np.ndarray  # int64[R]
+    resp_dw: np.ndarray  # int64[R]
+    resp_rank: np.ndarray  # int32[R]
+    resp_kept: np.ndarray  # bool[R]
     household_flags: tuple[str, ...]
     admits_flags: tuple[str, ...]
     dwelling_admits: tuple[str, ...]
@@ -110,6 +125,34 @@ class Translation:
     @cached_property
     def dwelling_index(self) -> dict[str, int]:
         return {d.id: i for i, d in enumerate(self.dwellings)}
+
+    def reasons(self, rows: np.ndarray) -> list[str]:
+        """Why each of the responses ``rows`` (indices into the ``resp_*`` arrays, each one
+        left out) does not fit, in words (memoised: a few kinds of household and dwelling)."""
+        memo: dict[tuple[int, str, int, str, str, bool], str] = {}
+        out: list[str] = []
+        for h, d in zip(self.resp_app[rows].tolist(), self.resp_dw[rows].tolist(), strict=True):
+            hh, dw = self.households[h], self.dwellings[d]
+            admitted = has_expression(hh, self.rules.labels[dw.label].admits)
+            key = (hh.size, hh.income_band, dw.rooms, dw.rent_band, dw.label, admitted)
+            if key not in memo:
+                memo[key] = why_not(self.rules, hh, dw)
+            out.append(memo[key])
+        return out
+
+    @cached_property
+    def unsuitable(self) -> dict[int, list[tuple[int, str]]]:
+        """Household index -> [(dwelling index, why it does not fit)], in response order."""
+        rows = np.flatnonzero(~self.resp_kept)
+        out: dict[int, list[tuple[int, str]]] = {}
+        for h, d, why in zip(
+            self.resp_app[rows].tolist(),
+            self.resp_dw[rows].tolist(),
+            self.reasons(rows),
+            strict=True,
+        ):
+            out.setdefault(h, []).append((d, why))
+        return out
 
     def files(self, name: str | None = None) -> dict[str, bytes]:
         """The allocation round as a folder (round.toml and the tables), by file name
@@ -186,9 +229,12 @@ def translate(
     d_index = {d.id: i for i, d in enumerate(dwellings)}
     labels = list(rules.labels)
     d_label = np.array([labels.index(d.label) for d in dwellings], dtype=np.int64)
+    # the households' flags, and any flag the rules name that no household has (all 0)
     household_flags = list(dict.fromkeys(f for h in households for f in h.flags))
+    household_flags += [f for f in rule_flags(rules) if f not in household_flags]
     flags = np.array(
-        [[h.flag(f) for f in household_flags] for h in households], dtype=np.uint8
+        [[1 if h.flags.get(f, 0) else 0 for f in household_flags] for h in households],
+        dtype=np.uint8,
     ).reshape(len(households), len(household_flags))
 
     kinds, d_kind = _classes(rules, dwellings)
@@ -197,19 +243,14 @@ def translate(
     # every response as (household, dwelling, position as given)
     counts = np.fromiter((len(h.responses) for h in households), dtype=np.int64)
     resp_app = np.repeat(np.arange(len(households), dtype=np.int64), counts)
-    resp_dw = np.fromiter(
-        (d_index[x] for h in households for x in h.responses), dtype=np.int64, count=counts.sum()
-    )
+    given = chain.from_iterable(h.responses for h in households)
+    resp_dw = np.fromiter(map(d_index.__getitem__, given), dtype=np.int64, count=counts.sum())
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     resp_rank = (np.arange(len(resp_app)) - np.repeat(starts, counts) + 1).astype(np.int32)
     kind_of = d_kind[resp_dw]
     keep = np.ones(len(resp_app), dtype=bool)
     restricted = kind_of >= 0
     keep[restricted] = fits[resp_app[restricted], kind_of[restricted]] == 1
-    unsuitable: dict[int, list[tuple[int, str]]] = {}
-    for e in np.flatnonzero(~keep).tolist():
-        h, d = int(resp_app[e]), int(resp_dw[e])
-        unsuitable.setdefault(h, []).append((d, why_not(rules, households[h], dwellings[d])))
 
     per_app = np.bincount(resp_app[keep], minlength=len(households))
     included = np.flatnonzero(per_app > 0).astype(np.int64)
@@ -231,7 +272,7 @@ def translate(
 
     flag_names = household_flags + [_flag_name(k) for k in kinds]
     all_flags = np.hstack([flags, fits]).astype(np.uint8)[included]
-    values = value_sources(rules)
+    values = value_sources(rules, sorted({d.label for d in dwellings}))
     value_arr = np.zeros((len(included), len(values)), dtype=np.float64)
     for j, (column, sign) in enumerate(values.values()):
         raw = [
@@ -273,13 +314,27 @@ def translate(
         households=households,
         instance=inst,
         included=included,
+        applicant_of=new_index,
         edge_rank=edge_rank,
-        unsuitable=unsuitable,
+        resp_app=resp_app,
+        resp_dw=resp_dw,
+        resp_rank=resp_rank,
+        resp_kept=keep,
         household_flags=tuple(household_flags),
         admits_flags=tuple(_flag_name(k) for k in kinds),
         dwelling_admits=admits,
         value_columns=values,
     )
+
+
+def rule_flags(rules: HousingRules) -> list[str]:
+    """The flags the rules name: the priority groups and every term of the labels'
+    ``favours`` and ``admits``."""
+    out = list(rules.priority_groups)
+    for label in rules.labels.values():
+        for text in (label.favours, label.admits):
+            out += [term_flag(t)[0] for t in split(text)]
+    return list(dict.fromkeys(out))
 
 
 def _pool(rules: HousingRules, d: Dwelling, flag_names: Sequence[str]) -> Pool:
@@ -331,6 +386,7 @@ __all__ = [
     "Translation",
     "allocation_order_by",
     "has_expression",
+    "rule_flags",
     "translate",
     "value_sources",
     "why_not",

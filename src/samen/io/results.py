@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from samen import __version__
-from samen.engine.criteria import VALUE
+from samen.engine.criteria import VALUE, values_text
 from samen.engine.criteria import parse as parse_criteria
 from samen.engine.distance import text as metres
 from samen.engine.instance import (
@@ -71,41 +71,11 @@ CUTOFF_COLUMNS = (
 )
 GROUP_COLUMNS = ("group_id", "target", "threshold", "members", "assigned_to_target", "held")
 WAITLIST_COLUMNS = ("school_id", "pool", "position", "applicant_id")
-#: the separator of the values of several criteria in ``cutoff_value`` (section 10.2)
-VALUES_SEPARATOR = ";"
-
-
-def number_text(value: float) -> str:
-    """A number of a ``value:`` column as the result files write it: as short as it reads
-    back exactly, a whole number without decimals.
-
-    >>> number_text(20270115.0), number_text(-2.5), number_text(0.1)
-    ('20270115', '-2.5', '0.1')
-    """
-    v = float(value) + 0.0
-    return str(int(v)) if v.is_integer() and abs(v) < 2**63 else repr(v)
-
-
-def criterion_text(criterion: str, value: float | int) -> str:
-    """One criterion's value as ``cutoffs.csv`` writes it: metres (at most 2 decimals), a
-    rank, a lottery number (16 hex digits) or a number of a ``value:`` column."""
-    if criterion == "distance":
-        return metres(float(value))
-    if criterion == "rank":
-        return str(int(value))
-    if criterion == "lottery":
-        return hex16(int(value))
-    return number_text(float(value)) if criterion.startswith(VALUE) else str(value)
 
 
 def _cutoff_value(order: int, cut: Priority, order_by: str = "") -> str:
     if order >= ORDER_CRITERIA:  # section 10.2: the values of the criteria, in order
-        crit = parse_criteria(order_by)
-        values = cut.order_value if len(crit) > 1 else (cut.order_value,)
-        assert isinstance(values, tuple)
-        return VALUES_SEPARATOR.join(
-            criterion_text(c, v) for c, v in zip(crit, values, strict=True)
-        )
+        return values_text(order_by, cut.order_value)
     if order == ORDER_DISTANCE:
         return metres(float(cut.order_value))  # type: ignore[arg-type]
     if order == ORDER_RANK:

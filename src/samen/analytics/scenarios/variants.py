@@ -25,8 +25,10 @@ from samen.engine.instance import (
     Instance,
 )
 from samen.engine.pools import (
+    COMPOUND,
     Pool,
     PoolArrays,
+    canonical_favours,
     largest_remainder,
     parse_favours,
     pool_arrays,
@@ -229,22 +231,24 @@ def _set_distance_share(pools: list[list[Pool]], d: Fraction) -> None:
     and ``<name>-lottery``, in that precedence; ``<name>`` is the group's first pool's name
     without a ``-distance``/``-lottery``/``-rank`` ending. A pool of share 0 is left out."""
     for s, ps in enumerate(pools):
-        groups: dict[tuple[int, bool], list[Pool]] = {}
-        for p in ps:
-            groups.setdefault((p.flag, p.negate), []).append(p)
+        groups: dict[tuple[int, bool, str], list[Pool]] = {}
+        for p in ps:  # an expression of several terms (section 10.1) is its own group
+            groups.setdefault((p.flag, p.negate, p.expression), []).append(p)
         new: list[Pool] = []
         used: set[str] = set()
-        for (flag, negate), members in groups.items():
+        for (flag, negate, expression), members in groups.items():
             total = sum(p.seats for p in members)
             base = _SUFFIX.sub("", members[0].name) or members[0].name
             while f"{base}-distance" in used or f"{base}-lottery" in used:
                 base += "'"
             k_dist, k_lot = largest_remainder([d, 1 - d], total)
             if d > 0:
-                new.append(Pool(f"{base}-distance", k_dist, flag, negate, ORDER_DISTANCE))
+                new.append(
+                    Pool(f"{base}-distance", k_dist, flag, negate, ORDER_DISTANCE, expression)
+                )
                 used.add(f"{base}-distance")
             if d < 1:
-                new.append(Pool(f"{base}-lottery", k_lot, flag, negate, ORDER_LOTTERY))
+                new.append(Pool(f"{base}-lottery", k_lot, flag, negate, ORDER_LOTTERY, expression))
                 used.add(f"{base}-lottery")
         pools[s] = new
 
@@ -300,8 +304,11 @@ def _pledge_members(
     return eligible & (u < pl.uptake), target
 
 
-def _priority_at(rnd: Round, pairs: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """Strongest priority group index of (child, school) pairs from priorities.csv."""
+def _priority_at(
+    rnd: Round, pairs: list[tuple[int, int]], skip: Sequence[str] = ()
+) -> dict[tuple[int, int], int]:
+    """Strongest priority group index of (child, school) pairs from priorities.csv, leaving
+    out the groups ``skip`` (the first-choice-only groups, for ``priority_rest``)."""
     t = rnd.tables.get("priorities")
     inst = rnd.instance
     if t is None or not pairs:
@@ -313,7 +320,7 @@ def _priority_at(rnd: Round, pairs: list[tuple[int, int]]) -> dict[tuple[int, in
     out: dict[tuple[int, int], int] = {}
     for a, s, g in zip(t.col("applicant_id"), t.col("school_id"), t.col("group"), strict=True):
         key = (a_index.get(a, -1), s_index.get(s, -1))
-        if key in want and g in g_index:
+        if key in want and g in g_index and g not in skip:
             out[key] = min(out.get(key, len(g_index)), g_index[g])
     return out
 
@@ -388,6 +395,12 @@ def _add_pledges(
         dtype=np.int32,
     )
     ins_dist = distance_of(rnd, insert, ins_school)
+    rest: dict[str, np.ndarray] = {}
+    if inst.priority_rest is not None:  # section 10.4: the strongest row not first-choice only
+        pairs = list(zip(insert.tolist(), ins_school.tolist(), strict=True))
+        rest_at = _priority_at(rnd, pairs, inst.first_choice_only)
+        ins_rest = np.array([rest_at.get(k, none) for k in pairs], dtype=np.int32)
+        rest["priority_rest"] = np.concatenate([inst.priority_rest, ins_rest])
 
     all_app = np.concatenate([edge_app, insert])
     all_pos = np.concatenate([new_pos, np.zeros(insert.size, dtype=np.int64)])
@@ -399,6 +412,7 @@ def _add_pledges(
         "choice_ptr": new_ptr,
         "choices": np.concatenate([inst.choices, ins_school])[order].astype(np.int32),
         "priority": np.concatenate([inst.priority, ins_prio])[order].astype(np.int32),
+        **{k: v[order].astype(np.int32) for k, v in rest.items()},
         "distance": np.concatenate([inst.distance, ins_dist])[order].astype(np.float64),
         "pledge": pledge,
         "group_ids": [*inst.group_ids, *new_ids],
@@ -509,7 +523,10 @@ def _pool_changes(
                     f"such flag column; {flag_text(inst)}",
                 )
                 fav = (-1, False)
-            specs.append(Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by)))
+            expression = (
+                canonical_favours(p.favours, list(inst.flag_names)) if fav[0] == COMPOUND else ""
+            )
+            specs.append(Pool(p.name, 0, fav[0], fav[1], ORDER_NAMES.index(p.order_by), expression))
         shares = [to_fraction(p.share or 0) for p in variant.pools]
         for s in range(inst.n_schools):
             seats = largest_remainder(shares, int(inst.capacity[s]))
