@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -32,6 +32,37 @@ from samen.commands.common import (
 )
 
 NOT_WRITTEN = "no report was written"
+#: the --housing option (a housing.json of samen housing simulate)
+HousingFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--housing",
+        help="A housing.json written by 'samen housing simulate', shown as the report's "
+        "housing part.",
+        show_default=False,
+    ),
+]
+
+
+def _summary(data: Any, draws: int, sc: Any, hs: Any) -> Any:
+    """The lines the command prints about the report (before the file's own line)."""
+    from rich.markup import escape
+
+    table = key_table()
+    table.add_row("Round", escape(data.round_name))
+    source = {
+        "results": f"read from {data.allocation.folder}",
+        "missing": "allocated here (no results folder)",
+        "incomplete": "allocated here (the results folder has no summary.json)",
+        "stale": "allocated again: the results folder was made from other input files",
+    }[data.allocation.source]
+    table.add_row("Allocation", escape(source))
+    table.add_row("Draws", f"{draws:,} other lottery draws")
+    if sc is not None:
+        table.add_row("Scenarios", f"{len(sc.variants)} variants from {escape(sc.source)}")
+    if hs is not None:
+        table.add_row("Housing", f"{len(hs.scenarios)} scenarios from {escape(hs.source)}")
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -67,15 +98,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
-        housing: Annotated[
-            Path | None,
-            typer.Option(
-                "--housing",
-                help="A housing.json written by 'samen housing simulate', shown as the "
-                "report's housing part.",
-                show_default=False,
-            ),
-        ] = None,
+        housing: HousingFile = None,
         lang: Annotated[
             str,
             typer.Option("--lang", "-l", help="The language of the report: en, nl or fr."),
@@ -170,21 +193,8 @@ def register(app: typer.Typer) -> None:
             os_fail(exc, out_file if out_file is not None else round_dir)
         seconds = time.perf_counter() - started
 
-        table = key_table()
-        table.add_row("Round", escape(rnd.name))
-        source = {
-            "results": f"read from {data.allocation.folder}",
-            "missing": "allocated here (no results folder)",
-            "incomplete": "allocated here (the results folder has no summary.json)",
-            "stale": "allocated again: the results folder was made from other input files",
-        }[data.allocation.source]
-        table.add_row("Allocation", escape(source))
-        table.add_row("Draws", f"{draws:,} other lottery draws")
-        if sc is not None:
-            table.add_row("Scenarios", f"{len(sc.variants)} variants from {escape(sc.source)}")
-        if hs is not None:
-            table.add_row("Housing", f"{len(hs.scenarios)} scenarios from {escape(hs.source)}")
         size = len(text.encode("utf-8"))
+        table = _summary(data, draws, sc, hs)
         table.add_row(
             "Report", f"{escape(str(written))} ({size / 1e6:.1f} MB, {lang}) in {seconds:.1f} s"
         )
