@@ -71,7 +71,7 @@ def results_table(results: dict[str, Any]) -> Any:
     for sc in results["scenarios"]:
         table.add_column(escape(sc["name"]), justify="right", min_width=11)
     start = results["scenarios"][0]["years"] if results["scenarios"] else {}
-    table.add_column(f"Start ({results['year_labels'][0]})", justify="right", min_width=9)
+    table.add_column(f"Start ({results['year_labels'][0][:4]})", justify="right", min_width=9)
     info = results["metric_info"]
     for key, label in TABLE_ROWS:
         unit = info[key]["unit"]
@@ -162,17 +162,17 @@ def _print(results: dict[str, Any], spec_file: Path, written: list[Path], second
 
     con = out()
     c = results["city"]
-    years = results["year_labels"]
+    years = [int(y[:4]) for y in results["year_labels"]]
     con.print(
         f"[bold]{escape(results['name'] or spec_file.stem)}[/]: {escape(c['name'])}, "
         f"{c['social_homes']:,} social homes of {c['households']:,}, {c['waiting']:,} "
-        f"households waiting; {years[0]} to {years[-1]}, {results['seeds']} runs per "
+        f"households waiting; {years[0]} to {years[-1] - 1}, {results['seeds']} runs per "
         f"scenario, seed {results['seed']}"
     )
     con.print(results_table(results))
     con.print(
         f"Mean over the runs and [2.5-97.5 percentile of the runs] at the end of "
-        f"{int(years[-1]) - 1} (flows: over the whole period). Poorest areas: the "
+        f"{years[-1] - 1} (flows: over the whole period). Poorest areas: the "
         f"neighbourhoods {', '.join(results['watch'])}. D: dissimilarity of the lowest "
         "income band, M: mutual information of the income bands (nats), between "
         "neighbourhoods. Every year, every neighbourhood and the 95% interval of each mean "

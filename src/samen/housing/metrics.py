@@ -396,7 +396,7 @@ def summarise(world: World, runs: Sequence[Sequence[Run]], source: str) -> dict[
         },
         "start_year": year0,
         "years": spec.years,
-        "year_labels": [f"{year0 + y}" for y in range(spec.years + 1)],
+        "year_labels": [f"{year0 + y}-01-01" for y in range(spec.years + 1)],
         "seeds": len(runs[0]) if runs else 0,
         "seed": spec.seed,
         "lottery_seeds": f"month M of run k uses the seed '{world.lottery_seed}|housing:"

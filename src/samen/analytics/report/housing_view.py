@@ -71,6 +71,11 @@ def _cell(w: Words, b: Band | None, kind: str) -> Cell:
     return Cell(f(b.mean), f"({w.range(b.lo, b.hi, f)})" if b.ranged else "")
 
 
+def _year(label: str) -> str:
+    """The year of a moment of housing.json (``2027-01-01`` -> ``2027``)."""
+    return label[:4] if len(label) >= 4 and label[:4].isdigit() else label
+
+
 def _group(w: Words, hr: HousingResults) -> str:
     return w(GROUP_WORDS.get(hr.group, hr.group))
 
@@ -78,7 +83,7 @@ def _group(w: Words, hr: HousingResults) -> str:
 def _end_table(hr: HousingResults, w: Words) -> Table:
     g = hr.group
     head = [(w("Measure"), False)] + [(s.name, True) for s in hr.scenarios]
-    head.append((w("Start (%(year)s)", year=hr.year_labels[0]), True))
+    head.append((w("Start (%(year)s)", year=_year(hr.year_labels[0])), True))
     rows = []
     for key, label, kind in END_ROWS:
         k = key.format(g=g)
@@ -90,8 +95,8 @@ def _end_table(hr: HousingResults, w: Words) -> Table:
         row.append(_cell(w, Band(start.mean), kind))
         rows.append(row)
     return Table(
-        w("At the end of %(year)s, per scenario", year=int(hr.year_labels[-1]) - 1)
-        if hr.year_labels[-1].isdigit()
+        w("At the end of %(year)s, per scenario", year=int(_year(hr.year_labels[-1])) - 1)
+        if _year(hr.year_labels[-1]).isdigit()
         else w("At the end of the period, per scenario"),
         head,
         rows,
@@ -158,7 +163,10 @@ def _hood_table(hr: HousingResults, w: Words) -> Table | None:
     key = hr.group
     if not all("tenants" in s.hoods and key in s.hoods["tenants"] for s in hr.scenarios):
         return None
-    head = [(w("Neighbourhood"), False), (w("Start (%(year)s)", year=hr.year_labels[0]), True)]
+    head = [
+        (w("Neighbourhood"), False),
+        (w("Start (%(year)s)", year=_year(hr.year_labels[0])), True),
+    ]
     head += [(s.name, True) for s in hr.scenarios]
     rows = []
     first = hr.scenarios[0].hoods["tenants"][key]
@@ -189,7 +197,7 @@ def _figures(hr: HousingResults, w: Words) -> tuple[Figure | None, list[Figure]]
         len(h.outline) >= 3 for h in hoods
     ):
         first = hr.scenarios[0].hoods["tenants"][g][0]
-        panels = [(w("Start (%(year)s)", year=hr.year_labels[0]), first[0])]
+        panels = [(w("Start (%(year)s)", year=_year(hr.year_labels[0])), first[0])]
         panels += [(s.name, s.hoods["tenants"][g][0][-1]) for s in hr.scenarios]
         start = hr.scenarios[0].years.get(f"tenants[{g}]")
         city = start.mean[0] if start is not None else None
@@ -232,12 +240,12 @@ def _figures(hr: HousingResults, w: Words) -> tuple[Figure | None, list[Figure]]
         fmt = _fmt(w, kind)
         text = w(label, group=group) if "%(group)s" in label else w(label)
         lines = [(s.name, s.years[k].mean, s.years[k].lo, s.years[k].hi) for s in hr.scenarios]
-        fig = trend_chart(hr.year_labels, lines, fmt=fmt, ylabel="")
+        fig = trend_chart([_year(y) for y in hr.year_labels], lines, fmt=fmt, ylabel="")
         alt = w(
             "%(metric)s from %(first)s to %(last)s: %(parts)s",
             metric=text,
-            first=hr.year_labels[0],
-            last=hr.year_labels[-1],
+            first=_year(hr.year_labels[0]),
+            last=_year(hr.year_labels[-1]),
             parts="; ".join(
                 f"{s.name} {fmt(s.years[k].mean[0])} → {fmt(s.years[k].mean[-1])}"
                 for s in hr.scenarios
