@@ -571,3 +571,45 @@ def test_a_bad_housing_file_stops_the_report(city_round: Path, tmp_path: Path) -
         assert not out.exists()
     result, text = invoke("report", city_round, "--housing", tmp_path / "none.json", "--out", out)
     assert result.exit_code == 2 and "there is no file here" in text
+
+
+def test_a_month_written_as_a_housing_round_allocates_the_same(
+    world: sim.World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A month of the Mechelen-offer scenario written as a housing round folder: ``samen
+    housing allocate`` gives every household the dwelling the simulation gave it."""
+    import csv
+
+    from samen.housing.folder import render_housing
+
+    h = world.housing
+    seen = _capture(monkeypatch)
+    for _t, state, _flow in sim.months(world, 2, 1):
+        st = state  # sizes and income bands do not change: the last state has them all
+    monkeypatch.undo()
+    month = max(seen, key=lambda m: (len(m.dwelling_ids), len(set(m.label.tolist()))))
+    index = {hid: i for i, hid in enumerate(st.ids)}
+    at = [index[x] for x in month.household_ids]
+    ids = {d: i for i, d in enumerate(h.dwelling_ids)}
+    d = [ids[x] for x in month.dwelling_ids]
+    rules, dwellings, households = month.objects(
+        [h.hood_ids[h.dwelling_hood[x]] for x in d],
+        [int(h.rooms[x]) for x in d],
+        [RENT_BANDS[h.rent_band[x]] for x in d],
+        [int(st.size[i]) for i in at],
+        [INCOME_BANDS[st.band[i]] for i in at],
+    )
+    folder = tmp_path / "month"
+    folder.mkdir()
+    for name, data in render_housing(rules, dwellings, households).items():
+        (folder / name).write_bytes(data)
+    result, text = invoke("housing", "allocate", folder, "--out", tmp_path / "results")
+    assert result.exit_code == 0, text
+    with open(tmp_path / "results" / "assignments.csv", encoding="utf-8") as fh:
+        got = {r["household_id"]: r["dwelling_id"] for r in csv.DictReader(fh)}
+    mine = month.allocate()
+    assert got == {
+        hid: (month.dwelling_ids[v] if v >= 0 else "")
+        for hid, v in zip(month.household_ids, mine.tolist(), strict=True)
+    }
+    assert sum(1 for v in got.values() if v) >= 3 and len({dw.label for dw in dwellings}) >= 2
