@@ -613,3 +613,18 @@ def test_a_month_written_as_a_housing_round_allocates_the_same(
         for hid, v in zip(month.household_ids, mine.tolist(), strict=True)
     }
     assert sum(1 for v in got.values() if v) >= 3 and len({dw.label for dw in dwellings}) >= 2
+
+
+def test_a_city_without_social_housing_or_with_a_bad_config_stops(tmp_path: Path) -> None:
+    (tmp_path / "none.toml").write_text("[housing]\nsocial_share = 0\n", encoding="utf-8")
+    (tmp_path / "bad.toml").write_text("[housing]\nsocial_share = 2\n", encoding="utf-8")
+    for config, words in (
+        ("none.toml", "key city: the city has no social housing"),
+        ("bad.toml", "bad.toml, line 2, key housing.social_share: 'housing.social_share' is 2"),
+    ):
+        spec = tmp_path / f"spec-{config}"
+        spec.write_text(GOOD.replace('preset = "mechelen"', f'config = "{config}"'), "utf-8")
+        result, text = invoke("housing", "simulate", spec, "--out", tmp_path / "out")
+        assert result.exit_code == 2, text
+        assert words in text and "nothing was run or written" in text
+        assert not (tmp_path / "out").exists()
