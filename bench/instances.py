@@ -192,8 +192,8 @@ def with_rules_v2(inst: Instance, rng_seed: int = 2028) -> Instance:
     pools' seats and what they favour unchanged)."""
     rng = np.random.default_rng(rng_seed)
     n, m = inst.n_applicants, inst.n_schools
-    homes = rng.random((n, 2)) * CITY_M
-    sites = rng.random((m, 2)) * CITY_M
+    homes = np.round(rng.random((n, 2)) * CITY_M, 1)  # to the decimetre, as addresses are
+    sites = np.round(rng.random((m, 2)) * CITY_M, 1)
     edge_app = np.repeat(np.arange(n), np.diff(inst.choice_ptr))
     dist = metres("euclidean", homes[edge_app], sites[inst.choices])
     kind = [DENOMINATIONS[i] for i in rng.integers(0, len(DENOMINATIONS), size=m).tolist()]

@@ -14,6 +14,10 @@ What is measured:
   siblings): all four mechanisms;
 * samen DA at national scale (500,000 children, 6,000 schools, 8 choices);
 * the whole ``samen allocate`` command on the NYC-like round written as CSV files;
+* the rules of version 2 (allocation rules section 10) on the NYC-like round: priority at
+  the 8 nearest schools (at least 2 public and 2 catholic), every pool ordered by
+  ``rank,distance``, waiting lists (:func:`bench.instances.with_rules_v2`): the engine
+  against v1 DA in the same process, and ``samen allocate`` on it as CSV files;
 * ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py);
 * ``samen housing allocate`` on a month of a large city: 5,000 vacancies, 100,000
   households responding to up to 20 each (bench/housing.py);
@@ -73,6 +77,8 @@ TARGET_NATIONAL_MB = 1024.0
 TARGET_CLI_80K_S = 3.0
 TARGET_DRAWS_S = 60.0  # 1,000 draws of the 80k round
 TARGET_FAMILY_S = 1.0  # one family's chances, 1,000 draws of the default city
+TARGET_V2_RATIO = 1.5  # the engine on the v2 round, against v1 DA on the same round
+TARGET_CLI_V2_S = 3.0  # samen allocate on the v2 round (waiting lists), CSV in and out
 
 # matching 1.4.3 takes about 20 s at 5,000 children (setup plus solve) and grows roughly
 # quadratically: minutes at 20,000 (a peer that does not finish in PEER_TIMEOUT_S is
@@ -188,10 +194,48 @@ def _work_peer(task: dict) -> dict:
     }
 
 
+def _work_v2(task: dict) -> dict:
+    """The engine on the NYC-like round with the rules of section 10, against v1 DA on the
+    same lists and seats, runs interleaved (medians). The nearest schools are computed once
+    per round (they depend on the homes and schools, not on the lottery), as the
+    analytics' many draws use them; their first computation is reported on its own."""
+    from bench.instances import make
+    from samen.engine import allocate
+
+    n, repeats = task["n"], task["repeats"]
+    for v2 in (False, True):
+        allocate(make("nyc", 2_000, v2=v2))
+    v1_inst = make("nyc", n)
+    v2_inst = make("nyc", n, v2=True)
+    t = time.perf_counter()
+    v2_inst.group_at  # noqa: B018 (computed once per round)
+    nearest_s = time.perf_counter() - t
+    t = time.perf_counter()
+    first = allocate(v2_inst)
+    first_s = time.perf_counter() - t + nearest_s
+    times: dict[str, list[float]] = {"v1": [], "v2": []}
+    for _ in range(repeats):
+        for name, inst in (("v1", v1_inst), ("v2", v2_inst)):
+            t = time.perf_counter()
+            allocate(inst)
+            times[name].append(time.perf_counter() - t)
+    assert first.waitlists is not None
+    return {
+        "v1_s": statistics.median(times["v1"]),
+        "v2_s": statistics.median(times["v2"]),
+        "nearest_s": nearest_s,
+        "first_s": first_s,
+        "waitlist_rows": len(first.waitlists),
+        "first_choice": float((first.choice_rank == 1).mean()),
+    }
+
+
 def worker(task: dict) -> dict:
     """Run one measurement in this process (called in a subprocess by :func:`spawn`)."""
     if task["what"] == "samen":
         return _work_samen(task)
+    if task["what"] == "v2":
+        return _work_v2(task)
     if task["what"] == "peer":
         return _work_peer(task)
     if task["what"] == "draws":
@@ -297,11 +341,13 @@ def cli_available() -> bool:
     return code == 0
 
 
-def time_cli(kind: str, n: int, tmp: Path, runs: int) -> dict:
-    """Write the round as CSV and time ``samen allocate`` on it (the first run warms caches)."""
+def time_cli(kind: str, n: int, tmp: Path, runs: int, v2: bool = False) -> dict:
+    """Write the round as CSV and time ``samen allocate`` on it (the first run warms caches);
+    ``v2``: the round with the rules of section 10."""
     from bench.instances import make, write_round
 
-    folder = write_round(make(kind, n), tmp / f"round-{kind}-{n}", name=f"bench {kind} {n}")
+    name = f"round-{kind}-{n}" + ("-v2" if v2 else "")
+    folder = write_round(make(kind, n, v2=v2), tmp / name, name=f"bench {kind} {n}")
     cmd = [sys.executable, "-c", "from samen.cli import app; app()", "allocate", str(folder)]
     walls, rss, first = [], [], None
     for i in range(runs + 1):
@@ -518,6 +564,60 @@ def _bench_cli(console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, re
             )
 
 
+def _bench_v2(console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict) -> None:
+    """6. The rules of version 2: the engine against v1 DA, and the whole command."""
+    n = cfg.nyc_n
+    console.print(
+        f"[bold]rules v2[/bold] (nearest schools, rank,distance, waiting lists), {n:,} ..."
+    )
+    v = spawn({"what": "v2", "n": n, "repeats": cfg.repeats})
+    record["v2"] = v
+    label = "samen DA v2 (nearest, rank,distance, waiting lists)"
+    if "error" in v:
+        rows.append((label, f"{n:,}", "error", "-", "-", "", v["error"][:60]))
+    else:
+        ratio = v["v2_s"] / v["v1_s"]
+        target, ok = "", None
+        if not cfg.quick:
+            target, ok = f"<= {TARGET_V2_RATIO:g}x v1 DA", ratio <= TARGET_V2_RATIO
+        rows.append(
+            (
+                label,
+                f"{n:,}",
+                _s(v["v2_s"]),
+                "-",
+                f"{ratio:.2f}x",
+                f"{target} {_mark(ok)}".strip(),
+                f"v1 DA {_s(v['v1_s'])} in the same run; nearest schools once per round "
+                f"{_s(v['nearest_s'])}; {v['waitlist_rows']:,} waiting-list places",
+            )
+        )
+    if not cli_available():
+        rows.append(
+            ("samen allocate v2 (CSV)", f"{n:,}", "skipped: CLI not available", "-", "-", "", "")
+        )
+        return
+    c = time_cli("nyc", n, tmp, runs=1 if cfg.quick else 2, v2=True)
+    record["cli_v2"] = c
+    if "error" in c:
+        rows.append(("samen allocate v2 (CSV)", f"{n:,}", "error", "-", "-", "", c["error"][:60]))
+        return
+    target, ok = "", None
+    if not cfg.quick:
+        target, ok = f"<= {_s(TARGET_CLI_V2_S)}", c["median_s"] <= TARGET_CLI_V2_S
+    rows.append(
+        (
+            "samen allocate v2 (CSV)",
+            f"{n:,}",
+            _s(c["median_s"]),
+            _mb(c["peak_mb"]),
+            "",
+            f"{target} {_mark(ok)}".strip(),
+            f"wall clock, waitlists.csv written; first run {_s(c['first_s'])}",
+        )
+    )
+
+
 def _bench_draws(
     console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
 ) -> None:
@@ -653,6 +753,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--json", type=Path, default=None, help="also write the numbers here (default bench/out/)"
     )
+    p.add_argument(
+        "--only",
+        choices=[
+            "plain",
+            "nyc",
+            "national",
+            "cli",
+            "v2",
+            "draws",
+            "distances",
+            "housing",
+            "housing_sim",
+        ],
+        default=None,
+        help="run one stage only (for example v2, the rules of version 2)",
+    )
     p.add_argument("--worker", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
 
@@ -677,8 +793,10 @@ def main(argv: list[str] | None = None) -> int:
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_draws)
+        stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_v2, _bench_draws)
         for stage in (*stages, _bench_distances, _bench_housing, _bench_housing_sim):
+            if args.only is not None and stage.__name__ != f"_bench_{args.only}":
+                continue
             stage(console, tmp, cfg, rows, record)
     _print_table(console, cfg, rows, t_all)
 

@@ -115,3 +115,27 @@ def test_lottery_family_numbers() -> None:
     assert "block (family_number = best): be08d6b783352150" in best.stdout
     bad = run("lottery", "--seed", SEED, "--family", "beste", "Mila")
     assert bad.exit_code == 2 and "write first or best" in bad.stderr
+
+
+def test_waitlists_csv_is_what_the_csv_module_writes(tmp_path: Path) -> None:
+    """waitlists.csv is written row by row without the csv module (it can be long): ids
+    with commas, quotes and non-ASCII letters come out as the csv module writes them."""
+    from samen.engine import build_instance
+    from samen.io.results import WAITLIST_COLUMNS, waitlists_csv
+    from samen.io.round import Round, render_table
+
+    ids = ["a,b", 'c"d', "é", "plain", 'e,"f"']
+    inst = build_instance(
+        {a: ["S,1", 'S"2'] for a in ids}, {"S,1": 1, 'S"2': 0}, seed="s", waitlists=True
+    )
+    from samen.engine import allocate
+
+    res = allocate(inst)
+    rnd = Round(tmp_path, "r", None, inst, {})  # type: ignore[arg-type]
+    w = res.waitlists
+    assert w is not None and len(w) > 4
+    rows = [
+        [inst.school_ids[s], inst.pool_names[p], str(k), inst.applicant_ids[a]]
+        for s, p, k, a in zip(w.school, w.pool, w.position, w.applicant, strict=True)
+    ]
+    assert waitlists_csv(rnd, res) == render_table(WAITLIST_COLUMNS, rows)

@@ -10,7 +10,7 @@ recomputes one of them and compares bytes (or, for the report, numbers).
 Since version 2 of the rules, ``summary.json`` says which version a round uses (section
 10.8): a v1 round's summary is the v1 bytes plus the one line ``"rules": 1,`` (its place in
 the sorted keys), and every other file is byte for byte what v1 wrote
-(``docs/decisions.md``, decision 23). :func:`without_rules_line` checks that line and takes
+(``docs/decisions.md``, decision 28). :func:`without_rules_line` checks that line and takes
 it out before the comparison.
 """
 

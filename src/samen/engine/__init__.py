@@ -9,7 +9,12 @@ The rules are those of ``docs/allocation-rules.md``. One module per mechanism:
 
 with :mod:`samen.engine.lottery` (section 3), :mod:`samen.engine.pools` (section 4),
 :mod:`samen.engine.priority` (section 5), :mod:`samen.engine.families` (section 6) and
-:mod:`samen.engine.pledges` (section 7). :func:`allocate` runs a whole round.
+:mod:`samen.engine.pledges` (section 7). The rules of version 2 (section 10):
+:mod:`samen.engine.expressions` (10.1, 10.5), :mod:`samen.engine.criteria` (10.2),
+:mod:`samen.engine.nearest` and :mod:`samen.engine.priority_groups` (10.3, 10.4), the family
+number in :mod:`samen.engine.priority` (10.6), :mod:`samen.engine.waitlists` (10.7) and
+:func:`samen.engine.instance.rules_version` (10.8); :mod:`samen.engine.incentives` names the
+rules that reward ranking strategically. :func:`allocate` runs a whole round.
 """
 
 from samen.engine.allocate import allocate

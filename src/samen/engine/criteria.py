@@ -30,6 +30,7 @@ before another criterion depends on the seed, and its words are made again for e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +64,7 @@ class CriteriaError(ValueError):
         super().__init__(f"{text!r}: {problem}")
 
 
+@lru_cache(maxsize=4096)
 def parse(text: str) -> tuple[str, ...]:
     """The criteria of ``order_by`` text, each as samen writes it (``lottery``, ``distance``,
     ``rank`` in lower case, ``value:`` + the column as written). An empty text is

@@ -117,14 +117,15 @@ def check_command(seed: str, text: str) -> str:
 def _standing(inst: Instance, pool: int, prio: Priority, order_by: str) -> Standing:
     groups = list(inst.priority_groups)
     order = int(inst.pool_order[pool])
-    if order >= ORDER_CRITERIA:
-        value = values_text(order_by, prio.order_value)
+    v = prio.order_value
+    if order >= ORDER_CRITERIA or isinstance(v, tuple):
+        value = values_text(order_by, v)
     elif order == ORDER_DISTANCE:
-        value = distance.text(float(prio.order_value))
+        value = distance.text(float(v))
     elif order == ORDER_RANK:
-        value = str(int(prio.order_value))
+        value = str(int(v))
     else:
-        value = hex16(int(prio.order_value))
+        value = hex16(int(v))
     return Standing(
         group=groups[prio.group] if 0 <= prio.group < len(groups) else "",
         favoured=not prio.unfavoured,

@@ -26,9 +26,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from samen.engine.criteria import parse
 from samen.engine.instance import Instance
-from samen.engine.pools import ORDER_RANK, pools_of
+from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
 
 PAPER = "Pathak and Sonmez 2013"
 
@@ -63,11 +65,14 @@ def strategic_rules(instance: Instance) -> list[StrategicRule]:
     """The rules of ``instance`` that reward ranking strategically (empty when none do)."""
     inst = instance
     out: list[StrategicRule] = []
+    ranks = [ORDER_RANK] + [
+        ORDER_CRITERIA + k for k, text in enumerate(inst.orderings) if "rank" in parse(text)
+    ]
+    order = np.asarray(inst.pool_order)
+    school_of = np.repeat(np.arange(inst.n_schools), np.diff(inst.pool_ptr))
     ranked = [
-        f"{inst.school_ids[s]}/{q.name}"
-        for s, school in enumerate(pools_of(inst))
-        for q in school
-        if q.order == ORDER_RANK or (q.ordering and "rank" in parse(q.ordering))
+        f"{inst.school_ids[school_of[p]]}/{inst.pool_names[p]}"
+        for p in np.flatnonzero(np.isin(order, ranks)).tolist()
     ]
     if ranked:
         out.append(StrategicRule("rank", tuple(ranked)))

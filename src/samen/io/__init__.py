@@ -4,8 +4,8 @@
   :class:`~samen.engine.instance.Instance` and what the writers need), or raises one
   :class:`RoundError` listing every problem of every file with file, row, column and what to
   fix; :func:`render_round` and :func:`write_round` write one (all or nothing);
-* :func:`write_results` writes ``assignments.csv``, ``cutoffs.csv``, ``groups.csv`` and
-  ``summary.json`` all at once; :func:`render_results` gives their bytes;
+* :func:`write_results` writes ``assignments.csv``, ``cutoffs.csv``, ``groups.csv``,
+  ``waitlists.csv`` (rules section 10.7) and ``summary.json`` all at once; :func:`render_results` gives their bytes;
   :func:`read_results` reads a results folder back, checked against its round;
 * :func:`compare_results` compares a results folder with a fresh computation.
 

@@ -98,7 +98,7 @@ def numbers(
     values = table.col(column)
     n = len(values)
     arr: np.ndarray | None = None
-    if not any("," in v for v in values):
+    if "," not in "".join(values):
         try:
             arr = np.array([v if v else "nan" for v in values], dtype=np.float64)
         except ValueError:
@@ -109,7 +109,7 @@ def numbers(
             if v:
                 x = parse_number(v)
                 arr[i] = np.inf if x is None else x
-    given = np.fromiter((bool(v) for v in values), dtype=bool, count=n)
+    given = np.fromiter(map(bool, values), dtype=bool, count=n)
     bad = given & ~np.isfinite(arr)
     if lo is not None:
         bad |= given & (arr < lo)

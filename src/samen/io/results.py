@@ -20,7 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -155,17 +156,38 @@ def waitlists_csv(rnd: Round, result: Result) -> bytes:
     w = result.waitlists
     if w is None:
         raise ValueError("the result has no waiting lists; allocate a round with waitlists = true")
-    school_ids = list(inst.school_ids)
-    pool_names = [*inst.pool_names, ""]  # -1 -> ""
-    ids = inst.applicant_ids
-    rows = zip(
-        (school_ids[s] for s in w.school.tolist()),
-        (pool_names[p] for p in w.pool.tolist()),
-        (str(k) for k in w.position.tolist()),
-        (ids[a] for a in w.applicant.tolist()),
-        strict=True,
-    )
-    return render_table(WAITLIST_COLUMNS, rows, formatted=True)
+    # hundreds of thousands of rows: every id is quoted once, and the rows of one list share
+    # their start "school,pool,"
+    school = csv_cells(inst.school_ids)
+    pool = [*csv_cells(inst.pool_names), ""]  # -1 -> ""
+    child = [c + "\n" for c in csv_cells(inst.applicant_ids)]
+    position = [str(k) for k in range(int(w.position.max(initial=0)) + 1)]
+    lists = w.school.astype(np.int64) * (len(pool) + 1) + w.pool.astype(np.int64) + 1
+    cuts = (np.flatnonzero(np.diff(lists)) + 1).tolist()
+    s_of, p_of = w.school.tolist(), w.pool.tolist()
+    ks, apps = w.position.tolist(), w.applicant.tolist()
+    parts = []
+    for lo, hi in zip([0, *cuts], [*cuts, len(apps)], strict=True):
+        if lo == hi:
+            continue
+        start = [f"{school[s_of[lo]]},{pool[p_of[lo]]},"] * (hi - lo)
+        comma = [","] * (hi - lo)
+        at = [position[k] for k in ks[lo:hi]]
+        rows = zip(start, at, comma, [child[a] for a in apps[lo:hi]], strict=True)
+        parts.append("".join(map("".join, rows)))
+    head = render_table(WAITLIST_COLUMNS, [], formatted=True)
+    return head + "".join(parts).encode("utf-8")
+
+
+def csv_cells(values: Sequence[str]) -> list[str]:
+    """Text cells as :func:`samen.io.round.render_table` (the csv module) writes them: in
+    double quotes, with quotes doubled, when they hold a comma, a quote or a line break.
+
+    >>> csv_cells(["S1", "x,y"])
+    ['S1', '"x,y"']
+    """
+    special = re.compile(r'[,"\r\n]')
+    return ['"' + v.replace('"', '""') + '"' if special.search(v) else str(v) for v in values]
 
 
 def round_rules(rnd: Round) -> int:
@@ -694,6 +716,7 @@ __all__ = [
     "Results",
     "ResultsError",
     "compare_results",
+    "csv_cells",
     "metres",
     "parse_results",
     "read_groups",

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from samen.engine.distance import COLUMNS, EARTH_RADIUS_M, text
+from samen.engine.distance import COLUMNS, EARTH_RADIUS_M, metres, text
 from samen.engine.instance import Instance
 from samen.engine.pools import pools_of
 from samen.io import formulas
@@ -461,7 +461,11 @@ def instance_tables(instance: Instance) -> dict[str, Rows]:
             ["applicant_id", "school_id", "group"],
             [[aid[edge_app[e]], sid[ch[e]], groups[g]] for e, g in rows],
         )
-    known = np.flatnonzero(~np.isnan(inst.distance))
+    given = ~np.isnan(inst.distance)
+    if geo is not None:  # the coordinates are written: a row only where they say otherwise
+        computed = metres(geo.kind, geo.homes[edge_app], geo.sites[inst.choices])
+        given &= ~(computed == inst.distance)
+    known = np.flatnonzero(given)
     pairs = [[aid[edge_app[e]], sid[ch[e]], text(inst.distance[e])] for e in known.tolist()]
     if geo is not None:
         pairs += [

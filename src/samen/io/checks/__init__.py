@@ -69,7 +69,9 @@ def check_tables(
     s = settings
     # the value columns the pools order by, in order of first appearance (10.2)
     used = used_columns(pools["orderings"])
-    values = ctx.values[:, [ctx.value_names.index(c) for c in used]] if used else None
+    values = None
+    if used and ctx.values is not None:
+        values = ctx.values[:, [ctx.value_names.index(c) for c in used]]
     instance = Instance(
         applicant_ids=ctx.app_ids,
         school_ids=schools.ids,

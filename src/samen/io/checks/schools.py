@@ -69,7 +69,9 @@ def coordinates(ctx: Context, t: Table) -> Coordinates:
         va = numbers(t, a, p, what, lo_a, hi_a)
         vb = numbers(t, b, p, what, lo_b, hi_b)
         ca, cb = t.col(a), t.col(b)
-        half = [i for i in range(len(t)) if bool(ca[i]) != bool(cb[i])]
+        filled_a = np.fromiter(map(bool, ca), dtype=bool, count=len(t))
+        filled_b = np.fromiter(map(bool, cb), dtype=bool, count=len(t))
+        half = np.flatnonzero(filled_a != filled_b).tolist()
         if half:
             p.rows(
                 t.source,
