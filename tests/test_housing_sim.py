@@ -628,3 +628,46 @@ def test_a_city_without_social_housing_or_with_a_bad_config_stops(tmp_path: Path
         assert result.exit_code == 2, text
         assert words in text and "nothing was run or written" in text
         assert not (tmp_path / "out").exists()
+
+
+def _doc_table(path: Path, heading: str) -> dict[str, str]:
+    """The ``key | default`` rows of the table under ``heading`` in a Markdown document."""
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    part = text[text.index(heading) :]
+    rows = {}
+    for line in part.splitlines()[1:]:
+        if line.startswith("#"):
+            break
+        m = re.match(r"\| `(\w+)` \| (`[^|]*`|[-\d.]+) \|", line)
+        if m:
+            rows[m.group(1)] = m.group(2).strip("`")
+    return rows
+
+
+def test_the_documented_defaults_are_the_code_s() -> None:
+    from dataclasses import fields
+
+    from samen.analytics.city.housing import HousingConfig
+
+    beh = Behaviour()
+    rows = _doc_table(ROOT / "docs" / "housing-simulation.md", "### `[behaviour]`")
+    assert set(rows) == {f.name for f in fields(Behaviour)}
+    for name, text in rows.items():
+        value = getattr(beh, name)
+        if name == "turnover":
+            assert text == "{" + ", ".join(f"{k} = {v:g}" for k, v in value.items()) + "}"
+        elif isinstance(value, tuple):
+            assert text == "[" + ", ".join(f"{v!r}" for v in value) + "]", name
+        else:
+            assert float(text) == value, name
+    cfg = HousingConfig()
+    rows = _doc_table(ROOT / "docs" / "city.md", "`[housing]`:")
+    assert set(rows) == {f.name for f in fields(HousingConfig)}
+    for name, text in rows.items():
+        value = getattr(cfg, name)
+        if isinstance(value, tuple):
+            assert text == "[" + ", ".join(f"{v!r}" for v in value) + "]", name
+        else:
+            assert float(text) == value, name
