@@ -354,6 +354,7 @@ class RunState:
     refusals: np.ndarray
     tenant_of: np.ndarray  # int64[D]
     rate: np.ndarray  # float64[N], annual turnover by type (before the neighbourhood)
+    p_leave: np.ndarray  # float64[N], a tenant's monthly probability of leaving its home
     choosiness: np.ndarray  # float64[N]
     admits: np.ndarray  # bool[N, L]
     attraction_exp: np.ndarray  # float64[N, L], exp of the offers' attraction
@@ -409,7 +410,7 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
         acceptance[has, label] += accept
     tenant_of = np.full(h.n_dwellings, -1, dtype=np.int64)
     tenant_of[h.dwelling[h.tenant]] = np.flatnonzero(h.tenant)
-    return RunState(
+    st = RunState(
         ids=np.array(ids, dtype=object),
         status=status.astype(np.int8),
         arrival=np.concatenate([np.full(n0, -1), month]),
@@ -422,17 +423,43 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
         refusals=np.zeros(n0 + n1, dtype=np.int64),
         tenant_of=tenant_of,
         rate=rate,
+        p_leave=np.zeros(n0 + n1),
         choosiness=np.asarray(beh.choosiness, dtype=np.float64)[band],
         admits=admits,
         attraction_exp=np.exp(attraction),
         acceptance=acceptance,
         favoured=np.column_stack([holds(flags, e) for e in sa.pools.favours]).reshape(-1, n_labels),
     )
+    tenants = np.flatnonzero(st.status == TENANT)
+    st.p_leave[tenants] = _leave_probability(world, st, tenants)
+    return st
 
 
 def _monthly(annual: np.ndarray | float) -> np.ndarray:
     """The monthly probability of an annual rate (constant hazard)."""
     return 1.0 - np.power(1.0 - np.minimum(annual, 0.999), 1.0 / 12.0)
+
+
+def _leave_probability(world: World, st: RunState, who: np.ndarray) -> np.ndarray:
+    """The monthly probability that tenants ``who`` leave (in their present home)."""
+    beh = world.spec.behaviour
+    h = world.housing
+    dep = h.deprivation[h.dwelling_hood[st.dwelling[who]]]
+    return _monthly(st.rate[who] * (1.0 + beh.leave_deprivation * dep * st.band[who] / 3.0))
+
+
+@njit(cache=True)
+def _below(key, stream, t, idx, p):  # pragma: no cover - compiled
+    """``uniform(key, stream, t, idx) < p``, compiled (the draws that decide who leaves and
+    who looks this month: thousands a month)."""
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    x = _mix_one(np.uint64(key) ^ (np.uint64(stream) * golden))
+    x = _mix_one(x ^ ((np.uint64(t) + np.uint64(1)) * golden))
+    out = np.empty(idx.size, dtype=np.bool_)
+    for i in range(idx.size):
+        z = _mix_one(x ^ ((np.uint64(idx[i]) + np.uint64(1)) * golden))
+        out[i] = (np.float64(z >> np.uint64(11)) + 0.5) * 2.0**-53 < p[i]
+    return out
 
 
 def _labels(sa: ScenarioArrays, vac: np.ndarray, key: int, t: int) -> np.ndarray:
@@ -569,7 +596,7 @@ def _responses(
     h = world.housing
     beh = world.spec.behaviour
     waiting = np.flatnonzero(st.status == WAITING)
-    act = waiting[uniform(key, S_ACTIVE, t, waiting) < beh.active]
+    act = waiting[_below(np.uint64(key), S_ACTIVE, t, waiting, np.full(waiting.size, beh.active))]
     if act.size == 0 or vac.size == 0:
         return act[:0], np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32)
     count, best = _respond_kernel(
@@ -609,15 +636,14 @@ def _month(
     col = _COL
     # 1. tenants leave
     tenants = np.flatnonzero(st.status == TENANT)
-    dep = h.deprivation[h.dwelling_hood[st.dwelling[tenants]]]
-    annual = st.rate[tenants] * (1.0 + beh.leave_deprivation * dep * st.band[tenants] / 3.0)
-    leave = tenants[uniform(key, S_LEAVE, t, tenants) < _monthly(annual)]
+    leave = tenants[_below(np.uint64(key), S_LEAVE, t, tenants, st.p_leave[tenants])]
     st.status[leave] = MOVED
     st.tenant_of[st.dwelling[leave]] = -1
     flow[col["departures"]] += leave.size
     # 2. candidates leave the list, new ones register
     waiting = np.flatnonzero(st.status == WAITING)
-    gone = waiting[uniform(key, S_EXIT, t, waiting) < _monthly(beh.list_exit)]
+    p_exit = np.full(waiting.size, float(_monthly(beh.list_exit)))
+    gone = waiting[_below(np.uint64(key), S_EXIT, t, waiting, p_exit)]
     st.status[gone] = LEFT_LIST
     flow[col["list_exits"]] += gone.size
     new = np.flatnonzero(st.arrival == t)
@@ -656,6 +682,7 @@ def _month(
     st.status[a_h] = TENANT
     st.dwelling[a_h] = a_d
     st.tenant_of[a_d] = a_h
+    st.p_leave[a_h] = _leave_probability(world, st, a_h)
     flow[col["lettings"]] += a_h.size
     flow[col["wait_days"]] += float((month_day(h.config.year, t) - st.registered[a_h]).sum())
     flow[col["lettings_outside"]] += int((st.hood[a_h] < 0).sum())
