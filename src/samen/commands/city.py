@@ -181,7 +181,8 @@ def city(
         ),
     ] = False,
 ) -> None:
-    """Write a synthetic city (schools, children, their lists, the rules) as a round folder.
+    """Write a synthetic city (schools, children, their lists, the rules) as a round folder,
+    with its social housing (homes, tenants, the waiting list) for 'samen housing simulate'.
 
     Families rank schools by quality, distance and (some majority families) the share of
     indicator pupils; the rules are the Flemish double contingency. Allocate the round
