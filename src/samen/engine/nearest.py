@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from samen.engine.distance import CHUNK_CELLS, metres
+from samen.engine.distance import CHUNK_CELLS, EARTH_RADIUS_M, estimate, metres
 from samen.engine.families import id_order
 
 if TYPE_CHECKING:
@@ -224,22 +224,6 @@ def _with_candidates(
 
 
 @njit(cache=True, inline="always")
-def _estimate(hx, hy, sx, sy, haversine):
-    """A quick distance (the rules' formula without NumPy's ``hypot`` and rounding)."""
-    if haversine:
-        la1 = np.radians(hx)
-        la2 = np.radians(sx)
-        h = (
-            np.sin((la2 - la1) / 2) ** 2
-            + np.cos(la1) * np.cos(la2) * np.sin((np.radians(sy) - np.radians(hy)) / 2) ** 2
-        )
-        return 2 * 6371008.8 * np.arcsin(np.sqrt(min(max(h, 0.0), 1.0)))
-    dx = hx - sx
-    dy = hy - sy
-    return np.sqrt(dx * dx + dy * dy)
-
-
-@njit(cache=True, inline="always")
 def _push(buf, b, size, k, h):
     """Keep the ``k`` smallest values seen in row ``b`` of ``buf`` (sorted); the new size."""
     if size == k:
@@ -288,7 +272,7 @@ def _visit(s, hx, hy, sites, haversine, abs_margin, rel_margin, lo, seen, visite
     the new number of visited schools."""
     if seen[s]:
         return nv
-    d = _estimate(hx, hy, sites[s, 0], sites[s, 1], haversine)
+    d = estimate(hx, hy, sites[s, 0], sites[s, 1], haversine)
     slack = abs_margin + rel_margin * d
     lo[s] = d - slack
     seen[s] = True
@@ -322,6 +306,40 @@ def grid_of(sites: np.ndarray, per_cell: float = 2.0) -> tuple[np.ndarray, ...]:
 
 
 @njit(cache=True)
+def _along(sites, haversine):
+    """The schools with coordinates in the order of the first coordinate, and that coordinate
+    in metres along its axis (x, or the latitude times the earth's radius)."""
+    m = sites.shape[0]
+    axis = np.empty(m, dtype=np.float64)
+    for s in range(m):
+        axis[s] = np.radians(sites[s, 0]) * EARTH_RADIUS_M if haversine else sites[s, 0]
+    along = np.argsort(axis)
+    mx = 0
+    while mx < m and not np.isnan(axis[along[mx]]) and not np.isnan(sites[along[mx], 1]):
+        mx += 1
+    return along, axis[along[:mx]].copy()
+
+
+@njit(cache=True)
+def _buffers(codes, need_ptr, need_all, counts, m):
+    """How many schools each buffer keeps (per rule: all schools, then one per category of
+    its ``at_least``), and per rule and school its category buffer (-1: none)."""
+    n_rules = len(counts)
+    want = np.empty(n_rules + len(need_all), dtype=np.int64)
+    for r in range(n_rules):
+        want[r] = counts[r]
+    for i in range(len(need_all)):
+        want[n_rules + i] = need_all[i]
+    cat_buf = np.full((n_rules, m), -1, dtype=np.int64)
+    for r in range(n_rules):
+        for s in range(m):
+            c = codes[r, s]
+            if c >= 0 and need_all[need_ptr[r] + c] > 0:
+                cat_buf[r, s] = n_rules + need_ptr[r] + c
+    return want, cat_buf
+
+
+@njit(cache=True)
 def _candidates(
     homes, sites, haversine, abs_margin, rel_margin, optr, oschool, ometres, by_rank, codes,
     need_ptr, need_all, counts, geometry, dims, cell_ptr, cell_school,
@@ -339,36 +357,14 @@ def _candidates(
     rank = np.empty(m, dtype=np.int64)
     for t in range(m):
         rank[by_rank[t]] = t
-    # the schools with coordinates, along the first coordinate (in metres of that axis)
-    axis = np.empty(m, dtype=np.float64)
-    for s in range(m):
-        axis[s] = np.radians(sites[s, 0]) * 6371008.8 if haversine else sites[s, 0]
-    along = np.argsort(axis)
-    mx = 0
-    while mx < m and not np.isnan(axis[along[mx]]) and not np.isnan(sites[along[mx], 1]):
-        mx += 1
-    line = axis[along[:mx]].copy()
+    along, line = _along(sites, haversine)
+    mx = len(line)
     n_rules = len(counts)
-    biggest = 1
-    for r in range(n_rules):
-        biggest = max(biggest, counts[r])
-    for i in range(len(need_all)):
-        biggest = max(biggest, need_all[i])
-    n_bufs = n_rules + len(need_all)  # per rule: all schools, then one per category
-    buf = np.empty((n_bufs, biggest + 1), dtype=np.float64)
-    size = np.zeros(n_bufs, dtype=np.int64)
-    want = np.empty(n_bufs, dtype=np.int64)
-    for r in range(n_rules):
-        want[r] = counts[r]
-    for i in range(len(need_all)):
-        want[n_rules + i] = need_all[i]
-    cat_buf = np.full((n_rules, m), -1, dtype=np.int64)  # the category buffer of a school
-    for r in range(n_rules):
-        for s in range(m):
-            c = codes[r, s]
-            if c >= 0 and need_all[need_ptr[r] + c] > 0:
-                cat_buf[r, s] = n_rules + need_ptr[r] + c
-    bound = np.empty(n_bufs, dtype=np.float64)
+    want, cat_buf = _buffers(codes, need_ptr, need_all, counts, m)
+    biggest = max(1, want.max())
+    buf = np.empty((len(want), biggest + 1), dtype=np.float64)
+    size = np.zeros(len(want), dtype=np.int64)
+    bound = np.empty(len(want), dtype=np.float64)
     lo = np.empty(m, dtype=np.float64)
     given = np.full(m, np.nan)
     seen = np.zeros(m, dtype=np.bool_)
@@ -395,7 +391,7 @@ def _candidates(
         if np.isnan(hx) or np.isnan(hy):
             pass  # only the given distances
         elif haversine:
-            x = np.radians(hx) * 6371008.8
+            x = np.radians(hx) * EARTH_RADIUS_M
             right = np.searchsorted(line, x)
             left = right - 1
             while left >= 0 or right < mx:
