@@ -18,23 +18,28 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[web,analytics,dev,bench]'
 	touch $(STAMP)
 
-# The default synthetic city: allocate it, compare the baseline with group-wise choice, write
-# the council report, then serve the platform with that round (Ctrl-C stops it).
+# The default synthetic city: allocate it, compare the baseline with group-wise choice,
+# simulate ten years of its social housing under five rule sets, write the council report,
+# then serve the platform with that round (Ctrl-C stops it).
 DEMO := out/demo
 demo: $(STAMP)
 	rm -rf $(DEMO)
 	$(VENV)/bin/samen city $(DEMO)/city
 	$(VENV)/bin/samen allocate $(DEMO)/city
 	$(VENV)/bin/samen scenarios examples/scenarios/groupwise.toml --out $(DEMO)/scenarios
+	$(VENV)/bin/samen housing simulate examples/housing/ten-years.toml --out $(DEMO)/housing
 	$(VENV)/bin/samen report $(DEMO)/city --scenarios $(DEMO)/scenarios/scenarios.json \
-		--out $(DEMO)/report.html
+		--housing $(DEMO)/housing/housing.json --out $(DEMO)/report.html
 	@echo "The council report: $(DEMO)/report.html (open it in a browser; it works offline)"
 	$(VENV)/bin/samen web demo --round $(DEMO)/city --data $(DEMO)/web
 
-# The small example round of the allocation rules, without the platform.
+# The small example round of the allocation rules, and the two housing rounds, without the
+# platform.
 example: $(STAMP)
-	rm -rf $(DEMO)-example
+	rm -rf $(DEMO)-example $(DEMO)-housing-mechelen $(DEMO)-housing-amsterdam
 	$(VENV)/bin/samen allocate examples/mechelen-2027 --out $(DEMO)-example
+	$(VENV)/bin/samen housing allocate examples/housing-mechelen-2027 --out $(DEMO)-housing-mechelen
+	$(VENV)/bin/samen housing allocate examples/housing-amsterdam-2027 --out $(DEMO)-housing-amsterdam
 
 web-demo: $(STAMP)
 	$(VENV)/bin/samen web demo

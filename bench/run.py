@@ -17,8 +17,12 @@ What is measured:
 * the rules of version 2 (allocation rules section 10) on the NYC-like round: priority at
   the 8 nearest schools (at least 2 public and 2 catholic), every pool ordered by
   ``rank,distance``, waiting lists (:func:`bench.instances.with_rules_v2`): the engine
-  against v1 DA in the same process, and ``samen allocate`` on it as CSV files.
-* ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py).
+  against v1 DA in the same process, and ``samen allocate`` on it as CSV files;
+* ``samen distances`` on the antwerp preset's round and street grid (bench/routes.py);
+* ``samen housing allocate`` on a month of a large city: 5,000 vacancies, 100,000
+  households responding to up to 20 each (bench/housing.py);
+* ``samen housing simulate``: ten years of the default city's social housing, 4 scenarios x
+  100 runs on two processes (bench/housing_sim.py).
 
 samen's times are medians of several runs after a warm-up (numba compilation excluded;
 the kernels are cached on disk after the first run ever). ``allocate`` is timed as a user
@@ -696,6 +700,24 @@ def _bench_distances(
     )
 
 
+def _bench_housing(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """7. A month of a large city's housing vacancies (bench/housing.py)."""
+    from bench.housing import stage
+
+    stage(console, tmp, cfg, rows, record, _run)
+
+
+def _bench_housing_sim(
+    console: Console, tmp: Path, cfg: SimpleNamespace, rows: list, record: dict
+) -> None:
+    """8. Ten years of the default city's social housing (bench/housing_sim.py)."""
+    from bench.housing_sim import bench_line
+
+    bench_line(console, tmp, cfg, rows, record, _run)
+
+
 def _print_table(console: Console, cfg: SimpleNamespace, rows: list, t_all: float) -> None:
     """The table of every run, and the notes under it."""
     from rich.table import Table
@@ -733,7 +755,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--only",
-        choices=["plain", "nyc", "national", "cli", "v2", "draws", "distances"],
+        choices=[
+            "plain",
+            "nyc",
+            "national",
+            "cli",
+            "v2",
+            "draws",
+            "distances",
+            "housing",
+            "housing_sim",
+        ],
         default=None,
         help="run one stage only (for example v2, the rules of version 2)",
     )
@@ -762,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="samen-bench-") as tmp_name:
         tmp = Path(tmp_name)
         stages = (_bench_plain, _bench_nyc, _bench_national, _bench_cli, _bench_v2, _bench_draws)
-        for stage in (*stages, _bench_distances):
+        for stage in (*stages, _bench_distances, _bench_housing, _bench_housing_sim):
             if args.only is not None and stage.__name__ != f"_bench_{args.only}":
                 continue
             stage(console, tmp, cfg, rows, record)

@@ -144,6 +144,9 @@ def test_the_round_reads_and_allocates(default_city: City, tmp_path: Path) -> No
         "priorities.csv",
         "seats.csv",
         "neighbourhoods.csv",
+        "dwellings.csv",
+        "households.csv",
+        "homes.csv",
     }
     header = (folder / "schools.csv").read_text().splitlines()[0].split(",")
     assert header == ["school_id", "name", "capacity", "x", "y", "neighbourhood", "quality"]

@@ -36,6 +36,7 @@ __all__ = [
     "INDICATOR_COLOUR",
     "OTHER_COLOUR",
     "Bars",
+    "chart_style",
     "convex_hull",
     "decomposition_chart",
     "index_chart",
@@ -79,6 +80,10 @@ Formatter = Callable[..., str]
 def _style() -> Iterator[None]:
     with rc_context(_STYLE):  # type: ignore[arg-type]  # the keys are valid rcParams
         yield
+
+
+#: the report's figure style, for figures drawn in other modules (a context manager)
+chart_style = _style
 
 
 def svg_uri(fig: Figure) -> str:

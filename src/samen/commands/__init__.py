@@ -23,6 +23,8 @@ MODULES = (
     "chances",
     "scenarios",
     "report",
+    "housing",
+    "housing_simulate",
     "web",
 )
 

@@ -20,6 +20,7 @@ from samen.commands.common import (
     RoundDir,
     count,
     err,
+    fail,
     fail_input,
     key_table,
     out,
@@ -55,9 +56,12 @@ def allocate(
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.housing.folder import is_housing_folder
     from samen.io.errors import RoundError
     from samen.io.results import summary, write_results
 
+    if is_housing_folder(round_dir):  # its round.toml says kind = "housing"
+        fail("The folder", "it is a housing round; allocate it with 'samen housing allocate'")
     rnd = read_round_or_exit(round_dir)
     warn_strategic(rnd.instance)
     result = run(rnd.instance)
@@ -114,12 +118,19 @@ def verify(
 
     Says "identical" (exit code 0) when every file is the same, byte for byte; otherwise lists
     the differences (exit code 1), for assignments.csv the first children whose result differs.
+    A housing round folder is checked too (its results and the allocation round in them).
     """
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.housing.folder import is_housing_folder
     from samen.io.results import compare_results, render_results
 
+    if is_housing_folder(round_dir):
+        from samen.commands.housing import verify_housing
+
+        verify_housing(round_dir, results)
+        return
     rnd = read_round_or_exit(round_dir)
     folder = results if results is not None else rnd.path / "results"
     if not folder.is_dir():

@@ -181,7 +181,8 @@ def city(
         ),
     ] = False,
 ) -> None:
-    """Write a synthetic city (schools, children, their lists, the rules) as a round folder.
+    """Write a synthetic city (schools, children, their lists, the rules) as a round folder,
+    with its social housing (homes, tenants, the waiting list) for 'samen housing simulate'.
 
     Families rank schools by quality, distance and (some majority families) the share of
     indicator pupils; the rules are the Flemish double contingency. Allocate the round
@@ -189,7 +190,7 @@ def city(
     """
     from rich.markup import escape
 
-    from samen.analytics.city import ConfigError, generate_city, write_city
+    from samen.analytics.city import ConfigError, generate_city, generate_housing, write_city
     from samen.io.errors import Problem
 
     if osm:
@@ -199,14 +200,24 @@ def city(
     _check_folder(folder, force)
     started = time.perf_counter()
     c = generate_city(cfg, seed)
+    stock = generate_housing(c)
     try:
-        written = write_city(c, folder, force=force, streets=osm)
+        written = write_city(c, folder, force=force, streets=osm, housing=stock)
     except ConfigError as exc:
         _fail("The config", exc.problems)
     except OSError as exc:
         _fail("The command", [Problem(str(folder), None, None, str(exc))])
     seconds = time.perf_counter() - started
     table = _summary(c, cfg, seed)
+    if stock is not None:
+        h = stock.summary()
+        table.add_row(
+            "Housing",
+            f"{h['social_homes']:,} social homes ({100 * h['social_share']:.1f}% of "
+            f"{h['households']:,} homes, {100 * h['social_share_min']:.0f}% to "
+            f"{100 * h['social_share_max']:.0f}% by neighbourhood) in {h['projects']:,} "
+            f"projects; {h['waiting']:,} households on the waiting list",
+        )
     table.add_row("Written", f"{escape(str(written))} in {seconds:.1f} s")
     if osm:
         table.add_row(

@@ -1,7 +1,7 @@
 """``samen report``: one self-contained HTML report of a round, for a city council.
 
     samen report ROUND_DIR [--out FILE.html] [--draws N] [--scenarios scenarios.json]
-                           [--lang en|nl|fr] [--results DIR]
+                           [--housing housing.json] [--lang en|nl|fr] [--results DIR]
 
 Without ``--out`` the report is ``<round folder name>-report.html`` in the current folder (the
 round folder keeps only its inputs and results).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -32,6 +32,37 @@ from samen.commands.common import (
 )
 
 NOT_WRITTEN = "no report was written"
+#: the --housing option (a housing.json of samen housing simulate)
+HousingFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--housing",
+        help="A housing.json written by 'samen housing simulate', shown as the report's "
+        "housing part.",
+        show_default=False,
+    ),
+]
+
+
+def _summary(data: Any, draws: int, sc: Any, hs: Any) -> Any:
+    """The lines the command prints about the report (before the file's own line)."""
+    from rich.markup import escape
+
+    table = key_table()
+    table.add_row("Round", escape(data.round_name))
+    source = {
+        "results": f"read from {data.allocation.folder}",
+        "missing": "allocated here (no results folder)",
+        "incomplete": "allocated here (the results folder has no summary.json)",
+        "stale": "allocated again: the results folder was made from other input files",
+    }[data.allocation.source]
+    table.add_row("Allocation", escape(source))
+    table.add_row("Draws", f"{draws:,} other lottery draws")
+    if sc is not None:
+        table.add_row("Scenarios", f"{len(sc.variants)} variants from {escape(sc.source)}")
+    if hs is not None:
+        table.add_row("Housing", f"{len(hs.scenarios)} scenarios from {escape(hs.source)}")
+    return table
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +98,7 @@ def register(app: typer.Typer) -> None:
                 show_default=False,
             ),
         ] = None,
+        housing: HousingFile = None,
         lang: Annotated[
             str,
             typer.Option("--lang", "-l", help="The language of the report: en, nl or fr."),
@@ -85,7 +117,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write one HTML file about a round that a city council can read: choices received,
         how mixed each school is, a map, segregation indices with their range over other
-        lottery draws, pledge groups and (with --scenarios) policy variants side by side.
+        lottery draws, pledge groups, (with --scenarios) policy variants side by side and (with
+        --housing) years of the city's social housing under several rule sets.
 
         The file holds everything (figures included) and opens offline, on a phone and in
         print. It is written all at once, or not at all.
@@ -99,6 +132,7 @@ def register(app: typer.Typer) -> None:
             build_report,
             check_draws,
             check_lang,
+            load_housing,
             load_scenarios,
             render_html,
             write_report,
@@ -121,6 +155,7 @@ def register(app: typer.Typer) -> None:
             check_draws(draws)
             check_lang(lang)
             sc = load_scenarios(scenarios) if scenarios is not None else None
+            hs = load_housing(housing) if housing is not None else None
         except ReportError as exc:
             fail_input(exc, NOT_WRITTEN)
         try:
@@ -147,6 +182,7 @@ def register(app: typer.Typer) -> None:
                     results=results,
                     scenarios=sc,
                     progress=lambda k: progress.update(task, completed=k),
+                    housing=hs,
                 )
             text = render_html(data, lang)
             target = out_file if out_file is not None else default_output(round_dir, "report.html")
@@ -157,19 +193,8 @@ def register(app: typer.Typer) -> None:
             os_fail(exc, out_file if out_file is not None else round_dir)
         seconds = time.perf_counter() - started
 
-        table = key_table()
-        table.add_row("Round", escape(rnd.name))
-        source = {
-            "results": f"read from {data.allocation.folder}",
-            "missing": "allocated here (no results folder)",
-            "incomplete": "allocated here (the results folder has no summary.json)",
-            "stale": "allocated again: the results folder was made from other input files",
-        }[data.allocation.source]
-        table.add_row("Allocation", escape(source))
-        table.add_row("Draws", f"{draws:,} other lottery draws")
-        if sc is not None:
-            table.add_row("Scenarios", f"{len(sc.variants)} variants from {escape(sc.source)}")
         size = len(text.encode("utf-8"))
+        table = _summary(data, draws, sc, hs)
         table.add_row(
             "Report", f"{escape(str(written))} ({size / 1e6:.1f} MB, {lang}) in {seconds:.1f} s"
         )

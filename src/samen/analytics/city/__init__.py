@@ -33,6 +33,9 @@ The model (every parameter is a field of :class:`CityConfig`; ``docs/city.md`` l
   school registrations): an ``indicator`` pool that favours indicator pupils with the city's
   share of the seats and an ``other`` pool for the rest, both by lottery; a share of the
   schools order most seats by distance (``seats.csv``).
+* **Housing**: the city's households, its social rental homes (more of them in the poorer
+  neighbourhoods) with their tenants, and the waiting list (:mod:`samen.analytics.city.housing`),
+  for ``samen housing simulate``.
 * **Pledge groups** (optional): majority families of a neighbourhood who choose their
   neighbourhood school together, as in Mechelen's "school choice together" initiatives that
   helped mix its schools; the school goes first on their lists (spec section 7).
@@ -62,6 +65,7 @@ from samen.analytics.city.config import (
     validate_config,
 )
 from samen.analytics.city.files import city_files, city_settings, city_tables, write_city
+from samen.analytics.city.housing import Housing, HousingConfig, generate_housing
 from samen.analytics.city.model import PRIORITY_GROUPS, City, generate_city
 from samen.io.round import FolderNotEmptyError
 
@@ -77,6 +81,8 @@ __all__ = [
     "FamiliesConfig",
     "FolderNotEmptyError",
     "GeographyConfig",
+    "Housing",
+    "HousingConfig",
     "PledgesConfig",
     "PreferencesConfig",
     "RulesConfig",
@@ -87,6 +93,7 @@ __all__ = [
     "config_from_dict",
     "config_toml",
     "generate_city",
+    "generate_housing",
     "load_config",
     "validate_config",
     "write_city",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from samen.analytics.city.housing import HousingConfig, check_housing
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS
 from samen.io.errors import InputError, Problem, Problems, suggest
 from samen.io.toml import read_toml
@@ -156,6 +157,7 @@ class CityConfig:
     families: FamiliesConfig = field(default_factory=FamiliesConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     pledges: PledgesConfig = field(default_factory=PledgesConfig)
+    housing: HousingConfig = field(default_factory=HousingConfig)
 
 
 MECHELEN = CityConfig()
@@ -181,6 +183,7 @@ ANTWERP = CityConfig(
         list_lengths=(3, 4, 5, 6, 7, 8),
         list_length_weights=(0.2, 0.25, 0.2, 0.15, 0.1, 0.1),
     ),
+    housing=HousingConfig(household_size=2.2, social_share=0.1, waiting_ratio=1.4),
 )
 
 NYC = CityConfig(
@@ -234,6 +237,9 @@ NYC = CityConfig(
     ),
     families=FamiliesConfig(sibling_share=0.05, staff_share=0.005),
     rules=RulesConfig(double_contingency=False),
+    housing=HousingConfig(
+        household_size=2.5, social_share=0.05, max_neighbourhood_share=0.6, waiting_ratio=1.5
+    ),
 )
 
 #: the presets by name; ``mechelen`` is the default
@@ -519,6 +525,7 @@ def validate_config(config: CityConfig) -> list[tuple[str, str]]:
     for check in (_check_geography, _check_schools, _check_preferences):
         check(config, need, share)
     _check_families_rules_pledges(config, need, share)
+    check_housing(config.housing, need, share)
     return out
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from samen.analytics.city.housing import Housing, generate_housing, housing_files
 from samen.analytics.city.model import PRIORITY_GROUPS, City, pool_share
 from samen.io.cells import fraction_text
 from samen.io.round import (
@@ -115,7 +116,10 @@ def city_tables(city: City, neighbourhood_column: bool = True) -> dict[str, Rows
 
 
 def city_files(
-    city: City, neighbourhood_column: bool = True, streets: bool = False
+    city: City,
+    neighbourhood_column: bool = True,
+    streets: bool = False,
+    housing: Housing | None = None,
 ) -> dict[str, bytes]:
     """The round folder's files, by name, as the bytes to write.
 
@@ -124,8 +128,10 @@ def city_files(
     neighbourhood; ``samen allocate`` ignores the file), ``seats.csv`` when some schools order
     by distance and ``groups.csv`` when there are pledge groups. ``neighbourhood_column``: write
     the child's neighbourhood as a column of applicants.csv. ``streets``: add the street map
-    ``streets.osm`` (:func:`samen.analytics.city.streets.street_grid`). Written by
-    :func:`samen.io.round.render_round`, the one writer of round folders.
+    ``streets.osm`` (:func:`samen.analytics.city.streets.street_grid`). The city's social
+    housing (``housing``, default :func:`~samen.analytics.city.housing.generate_housing`) adds
+    ``dwellings.csv``, ``households.csv`` and ``homes.csv``, which ``samen allocate`` ignores.
+    Written by :func:`samen.io.round.render_round`, the one writer of round folders.
     """
     hoods = render_table(
         ["neighbourhood_id", "name", "x", "y", "children", "indicator_children", "indicator_share"],
@@ -141,6 +147,9 @@ def city_files(
         ),
     )
     extra = {"neighbourhoods.csv": hoods}
+    stock = housing if housing is not None else generate_housing(city)
+    if stock is not None:
+        extra.update(housing_files(stock))
     if streets:
         from samen.analytics.city.streets import STREETS_FILE, street_grid
 
@@ -165,10 +174,12 @@ def write_city(
     force: bool = False,
     neighbourhood_column: bool = True,
     streets: bool = False,
+    housing: Housing | None = None,
 ) -> Path:
     """Write ``city`` as the round folder ``folder``, all or nothing
     (:func:`samen.io.round.write_round`): a folder with files is replaced only with
     ``force=True``, and only when it is a round folder. ``streets``: with its street map
-    (``streets.osm``). Returns the folder's path."""
-    files = city_files(city, neighbourhood_column, streets)
+    (``streets.osm``); ``housing``: the city's social housing, if already generated. Returns
+    the folder's path."""
+    files = city_files(city, neighbourhood_column, streets, housing)
     return write_round(folder, files, replace=force)

@@ -12,7 +12,8 @@ so it opens offline, on a phone, and prints.
 
 The package: the numbers (:mod:`~samen.analytics.report.model`, computed by
 :mod:`~samen.analytics.report.build`), the scenarios file
-(:mod:`~samen.analytics.report.scenario_file`), the words and number formats of each language
+(:mod:`~samen.analytics.report.scenario_file`), the results of ``samen housing simulate``
+(:mod:`~samen.analytics.report.housing_file`), the words and number formats of each language
 (:mod:`~samen.analytics.report.words`, from the platform's gettext catalogues), the page
 (:mod:`~samen.analytics.report.render` and the section modules, with the Jinja2 templates in
 ``templates/`` and the CSS in ``report.css``). :func:`make_report` does all the steps. What
@@ -27,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samen.analytics.report.build import build_report, load_allocation, nearest_school
+from samen.analytics.report.housing_file import HousingResults, load_housing, parse_housing
 from samen.analytics.report.model import (
     DEFAULT_DRAWS,
     GROUP_FLAG,
@@ -91,6 +93,7 @@ def make_report(
     lang: str = "en",
     results: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    housing: str | Path | None = None,
 ) -> Path:
     """Read the round, compute the report and write it (default: ``report.html`` in the round
     folder). Every input is checked before anything is computed or written; problems raise
@@ -98,8 +101,11 @@ def make_report(
     check_draws(draws)
     check_lang(lang)
     sc = load_scenarios(scenarios) if scenarios is not None else None
+    hs = load_housing(housing) if housing is not None else None
     rnd = read_round(round_dir)
-    data = build_report(rnd, draws=draws, results=results, scenarios=sc, progress=progress)
+    data = build_report(
+        rnd, draws=draws, results=results, scenarios=sc, progress=progress, housing=hs
+    )
     text = render_html(data, lang)
     return write_report(text, out if out is not None else rnd.path / "report.html")
 
@@ -110,6 +116,7 @@ __all__ = [
     "LANGUAGES",
     "MAX_DRAWS",
     "Allocation",
+    "HousingResults",
     "Metric",
     "ReportData",
     "ReportError",
@@ -121,9 +128,11 @@ __all__ = [
     "check_draws",
     "check_lang",
     "load_allocation",
+    "load_housing",
     "load_scenarios",
     "make_report",
     "nearest_school",
+    "parse_housing",
     "parse_scenarios",
     "render_html",
     "write_report",

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from samen.analytics.report.housing_file import HousingResults
 from samen.analytics.report.model import (
     DEFAULT_DRAWS,
     GROUP_FLAG,
@@ -438,13 +439,15 @@ def build_report(
     scenarios: Scenarios | None = None,
     flag: str = GROUP_FLAG,
     progress: Callable[[int], None] | None = None,
+    housing: HousingResults | None = None,
 ) -> ReportData:
     """Compute every number of the report of ``rnd``.
 
     ``allocation`` defaults to :func:`load_allocation` (``results``); ``draws`` other lottery
     draws (:func:`samen.analytics.draws.run_draws`, seeds ``SEED|draw:1`` ...) give the 95%
     ranges; ``progress(k)`` is called after each draw. ``flag`` is the 0/1 column of
-    applicants.csv whose children the report follows."""
+    applicants.csv whose children the report follows; ``housing`` the results of ``samen
+    housing simulate``, shown in a part of their own."""
     from samen.analytics.draws import run_draws
 
     check_draws(draws)
@@ -514,6 +517,7 @@ def build_report(
         pledges_held=pledges_held,
         scenarios=scenarios,
         school_names=dict(zip(inst.school_ids, rnd.school_names, strict=True)),
+        housing=housing,
     )
 
 

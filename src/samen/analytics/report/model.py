@@ -16,6 +16,7 @@ from samen.i18n import LANGUAGES as CATALOGUE_LANGUAGES
 from samen.io.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from samen.analytics.report.housing_file import HousingResults
     from samen.analytics.report.scenario_file import Scenarios
 
 DEFAULT_DRAWS = 100
@@ -212,6 +213,7 @@ class ReportData:
     pledges_held: Spread | None  # number of groups held
     scenarios: Scenarios | None = None
     school_names: dict[str, str] = field(default_factory=dict)
+    housing: HousingResults | None = None  # samen housing simulate's results
 
 
 __all__ = [

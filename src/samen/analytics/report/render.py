@@ -6,7 +6,8 @@ that opens offline.
 
 The sections are built by :mod:`~samen.analytics.report.choices` (the round at a glance, the
 choices children got), :mod:`~samen.analytics.report.mixing` (schools, map, segregation),
-:mod:`~samen.analytics.report.pledges` and :mod:`~samen.analytics.report.scenario_view`;
+:mod:`~samen.analytics.report.pledges`, :mod:`~samen.analytics.report.scenario_view` and
+:mod:`~samen.analytics.report.housing_view`;
 this module holds the page, the method section and the building blocks they share.
 """
 
@@ -192,6 +193,10 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     sections += [s for s in (segregation_section(data, w), pledges_section(data, w)) if s]
     if data.scenarios is not None:
         sections.append(scenarios_section(data.scenarios, w, data.round_name))
+    if data.housing is not None:
+        from samen.analytics.report.housing_view import housing_section
+
+        sections.append(housing_section(data.housing, w))
     sections.append(method_section(data, w))
     mech, tie = names(data, w)
     return render(
