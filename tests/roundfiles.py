@@ -19,6 +19,9 @@ from samen.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mechelen-2027"
+#: the example round as it was under the rules of version 1 (Flemish double contingency), kept
+#: as the fixture of the outputs in ``tests/data/unchanged``
+EXAMPLE_V1 = ROOT / "tests" / "data" / "v1" / "mechelen-2027"
 
 ROUND_TOML = """\
 name = "Testronde"
@@ -97,9 +100,10 @@ def write_round(
     return folder
 
 
-def copy_example(folder: Path) -> Path:
-    """A copy of the example round (without any results folder)."""
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("results", ".*"))
+def copy_example(folder: Path, source: Path = EXAMPLE) -> Path:
+    """A copy of the example round, or of the round folder ``source`` (without any results
+    folder)."""
+    shutil.copytree(source, folder, ignore=shutil.ignore_patterns("results", ".*"))
     return folder
 
 

@@ -5,7 +5,9 @@
 tie-breaking, of two synthetic cities and of the tests' small rounds (SHA-256 of every file,
 and the files themselves for two rounds), the explanations the platform stores for every
 child, two scenario runs, a chances run and the numbers of the council report. Each test
-recomputes one of them and compares bytes (or, for the report, numbers).
+recomputes one of them and compares bytes (or, for the report, numbers). "The example round"
+is the example as it was under version 1 of the rules (the Flemish double contingency), kept
+in ``tests/data/v1/`` with its scenario spec: ``examples/mechelen-2027`` follows today's law.
 
 Since version 2 of the rules, ``summary.json`` says which version a round uses (section
 10.8): a v1 round's summary is the v1 bytes plus the one line ``"rules": 1,`` (its place in
@@ -28,10 +30,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from roundfiles import BASE, copy_example, write_round
+from roundfiles import BASE, EXAMPLE_V1, copy_example, write_round
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "unchanged"
+#: the scenario spec of the v1 example round (its ``round`` is ``../mechelen-2027``)
+SCENARIOS_V1 = ROOT / "tests" / "data" / "v1" / "scenarios"
 MECHANISMS = (
     "deferred-acceptance",
     "immediate-acceptance",
@@ -78,8 +82,8 @@ def without_rules_line(summary: bytes) -> bytes:
 
 
 def example_variant(folder: Path, mechanism: str, tie: str) -> Path:
-    """The example round with another mechanism and tie-breaking."""
-    copy_example(folder)
+    """The v1 example round with another mechanism and tie-breaking."""
+    copy_example(folder, EXAMPLE_V1)
     toml = folder / "round.toml"
     text = toml.read_text(encoding="utf-8")
     text = text.replace('mechanism = "deferred-acceptance"', f'mechanism = "{mechanism}"')
@@ -187,7 +191,8 @@ def test_explanations_unchanged(tmp_path: Path, mechanism: str, tie: str) -> Non
 def test_scenarios_unchanged(spec_name: str) -> None:
     from samen.analytics.scenarios import load_round, load_spec, results_json, run_scenarios
 
-    spec = load_spec(ROOT / "examples" / "scenarios" / f"{spec_name}.toml")
+    folder = SCENARIOS_V1 if spec_name == "mechelen-2027" else ROOT / "examples" / "scenarios"
+    spec = load_spec(folder / f"{spec_name}.toml")
     spec = replace(spec, draws=4)
     got = results_json(run_scenarios(spec, load_round(spec)))
     assert got == (DATA / f"scenarios-{spec_name}.json").read_text(encoding="utf-8")
@@ -197,7 +202,7 @@ def test_chances_unchanged(tmp_path: Path) -> None:
     from samen.analytics.chances import chances
     from samen.io.round import read_round
 
-    rnd = read_round(ROOT / "examples" / "mechelen-2027")
+    rnd = read_round(EXAMPLE_V1)
     written = chances(rnd.instance, 30, processes=1).write_csv(tmp_path / "chances.csv")
     expected = json.loads((DATA / "outputs.json").read_text())["chances-example.csv"]
     assert _sha(written.read_bytes()) == expected
@@ -272,7 +277,10 @@ def report_data(folder: Path) -> Any:
 
 @pytest.mark.parametrize("name", ["example", "city-mechelen-pledges"])
 def test_report_numbers_unchanged(tmp_path: Path, name: str) -> None:
-    folder = copy_example(tmp_path / "r") if name == "example" else round_folder(tmp_path, name)
+    if name == "example":
+        folder = copy_example(tmp_path / "r", EXAMPLE_V1)
+    else:
+        folder = round_folder(tmp_path, name)
     got = json.loads(json.dumps(report_numbers(report_data(folder))))
     expected = json.loads((DATA / f"report-{name}.json").read_text(encoding="utf-8"))
     assert got == expected
