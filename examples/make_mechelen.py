@@ -3,15 +3,20 @@
     python examples/make_mechelen.py            # writes examples/mechelen-2027/*.csv, round.toml
     python examples/make_mechelen.py OUT_DIR    # somewhere else
 
-A small, Mechelen-like primary-school round: 12 schools, 800 children in 10 neighbourhoods
-that differ in their share of indicator pupils, Flemish double contingency (30% indicator
-seats), three schools that order 80% of their seats by distance and 20% by lottery,
-sibling and staff priority, two pairs of twins and two pledge groups. The school names,
-addresses and children are invented; only the rules are real.
+A small, Mechelen-like primary-school round under the Flemish registration decree in force
+since school year 2023-24: 12 schools, 800 children in 10 neighbourhoods that differ in their
+share of indicator pupils; no double contingency any more, but a reserve of 20% of the seats for
+the under-represented groups that a school defines with the municipality (here indicator pupils
+and pupils with a disability report), at the schools where those groups are under-represented;
+three schools that order 80% of their seats by distance and 20% by lottery; sibling and staff
+priority; two pairs of twins, each twin drawn and the better number counting for both; two
+pledge groups; and waiting lists. The school names, addresses and children are invented; only
+the rules are real.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -38,32 +43,41 @@ NEIGHBOURHOODS = [
     ("Hombeek", (-3000, -100), 500, 80, 0.12),
 ]
 
-# id, name, neighbourhood, offset from its centre (m), capacity, popularity, order by distance
+# id, name, neighbourhood, offset from its centre (m), capacity, popularity, order by
+# distance, reserve (a share of the seats for the under-represented groups, or 0)
 SCHOOLS = [
-    ("MB01", "Basisschool Sint-Rombout", "Binnenstad", (-200, 150), 75, 1.2, True),
-    ("MB02", "Stedelijke Basisschool Het Klokhuis", "Binnenstad", (350, -250), 75, 0.5, False),
-    ("MB03", "GO! Basisschool De Dijlevallei", "Binnenstad", (-450, -350), 70, 0.1, False),
-    ("MB04", "Vrije Basisschool Nekkerspoel", "Nekkerspoel", (0, 0), 85, -0.1, False),
-    ("MB05", "Basisschool De Regenboog", "Ragheno", (0, 0), 75, -0.2, False),
-    ("MB06", "GO! Basisschool De Vlindertuin", "Tervuursesteenweg", (0, 150), 50, 1.0, True),
-    ("MB07", "Vrije Basisschool Battel", "Battel", (0, 0), 70, 0.2, False),
-    ("MB08", "Gemeentelijke Basisschool Muizen", "Muizen", (0, 0), 85, 0.2, False),
-    ("MB09", "Vrije Basisschool Walem", "Walem", (0, 0), 60, 0.3, True),
-    ("MB10", "Gemeentelijke Basisschool Heffen", "Heffen", (0, 0), 45, 0.0, False),
-    ("MB11", "Vrije Basisschool Leest", "Leest", (0, 0), 65, 0.1, False),
-    ("MB12", "Basisschool De Linde Hombeek", "Hombeek", (0, 0), 80, 0.1, False),
+    ("MB01", "Basisschool Sint-Rombout", "Binnenstad", (-200, 150), 75, 1.2, True, 0.2),
+    ("MB02", "Stedelijke Basisschool Het Klokhuis", "Binnenstad", (350, -250), 75, 0.5, False, 0.2),
+    ("MB03", "GO! Basisschool De Dijlevallei", "Binnenstad", (-450, -350), 70, 0.1, False, 0.2),
+    ("MB04", "Vrije Basisschool Nekkerspoel", "Nekkerspoel", (0, 0), 85, -0.1, False, 0.0),
+    ("MB05", "Basisschool De Regenboog", "Ragheno", (0, 0), 75, -0.2, False, 0.0),
+    ("MB06", "GO! Basisschool De Vlindertuin", "Tervuursesteenweg", (0, 150), 50, 1.0, True, 0.2),
+    ("MB07", "Vrije Basisschool Battel", "Battel", (0, 0), 70, 0.2, False, 0.2),
+    ("MB08", "Gemeentelijke Basisschool Muizen", "Muizen", (0, 0), 85, 0.2, False, 0.2),
+    ("MB09", "Vrije Basisschool Walem", "Walem", (0, 0), 60, 0.3, True, 0.2),
+    ("MB10", "Gemeentelijke Basisschool Heffen", "Heffen", (0, 0), 45, 0.0, False, 0.2),
+    ("MB11", "Vrije Basisschool Leest", "Leest", (0, 0), 65, 0.1, False, 0.2),
+    ("MB12", "Basisschool De Linde Hombeek", "Hombeek", (0, 0), 80, 0.1, False, 0.2),
 ]
 
-# Four pools for the schools that order by distance: 30% indicator seats, and within
-# both contingents 80% by distance and 20% by lottery (0.56 + 0.14 + 0.24 + 0.06 = 1).
-# The indicator pools come last in precedence (as in the default pools): children with
-# sibling or staff priority fill the first pools, so they do not use up the indicator seats.
+#: the under-represented groups the schools define with the municipality (a flag expression)
+RESERVED_FOR = "indicator|disability"
+#: the share of children with a disability report (the flag ``disability``)
+DISABILITY_SHARE = 0.03
+
+# The pools of a school that orders by distance and reserves 20%: 80% by distance and 20% by
+# lottery, in the open seats and in the reserve alike (0.64 + 0.16 + 0.16 + 0.04 = 1). The
+# reserve comes last in precedence (as in the default pools): the group's children compete for
+# the open seats like everyone else, and the reserve is what they get on top of that; children
+# with sibling or staff priority fill the open seats first.
 DISTANCE_POOLS = [
-    ("other-distance", "0.56", "not:indicator", "distance"),
-    ("other-lottery", "0.14", "not:indicator", "lottery"),
-    ("indicator-distance", "0.24", "indicator", "distance"),
-    ("indicator-lottery", "0.06", "indicator", "lottery"),
+    ("open-distance", "0.64", "", "distance"),
+    ("open-lottery", "0.16", "", "lottery"),
+    ("reserved-distance", "0.16", RESERVED_FOR, "distance"),
+    ("reserved-lottery", "0.04", RESERVED_FOR, "lottery"),
 ]
+#: the one pool of a school without a reserve (indicator pupils are no minority there)
+OPEN_POOL = [("open", "1", "", "lottery")]
 
 # Pledge groups: id, target, threshold, members, neighbourhood they come from.
 PLEDGES = [
@@ -74,31 +88,48 @@ PLEDGES = [
 # Where the first pair of twins lives, relative to Sint-Rombout (MB01), in metres: picked
 # (by trying) so that the pair reaches MB01's distance pool when one seat is left there,
 # which shows the multiple-birth rule (the block takes two seats; overflow 1).
-TWIN_1_FROM_MB01 = (0, -612)
+TWIN_1_FROM_MB01 = (0, -464)
 
-ROUND_TOML = """\
+ROUND_TOML = f"""\
 name = "Mechelen 2027, voorbeeldronde basisonderwijs (fictief)"
 seed = "Mechelen 2027 - publieke loting 15 maart 2027"
 mechanism = "deferred-acceptance"
 tie_breaking = "single"
 priority_groups = ["sibling", "staff"]
 distance = "euclidean"
+crs = "EPSG:31370"
 
-# Flemish double contingency: 30% of the seats favour indicator pupils. The indicator
-# pool comes last, so children with priority (any flag) fill the other pool first.
-# Schools listed in seats.csv (MB01, MB06, MB09) split their seats further by distance.
+# Twins are each drawn; the better number counts for both.
+family_number = "best"
+# Every family is told its place on the waiting list of each school it preferred.
+waitlists = true
+
+# The registration decree since 2023-24: no double contingency; a school may reserve up to
+# 20% of its seats for under-represented groups it defines with the municipality (here
+# indicator pupils and pupils with a disability report). The reserve comes last, so the
+# group's children first compete for the open seats like everyone else, and children with
+# priority fill the open seats. Schools listed in seats.csv split their seats by distance
+# (MB01, MB06, MB09) or keep no reserve (MB04, MB05).
 [[default_pools]]
-name = "other"
-share = 0.7
-favours = "not:indicator"
+name = "open"
+share = 0.8
+favours = ""
 order_by = "lottery"
 
 [[default_pools]]
-name = "indicator"
-share = 0.3
-favours = "indicator"
+name = "reserved"
+share = 0.2
+favours = "{RESERVED_FOR}"
 order_by = "lottery"
 """
+
+
+def lottery(seed: str, name: str) -> int:
+    """The public lottery number of ``name`` (allocation rules, section 3)."""
+    return int.from_bytes(hashlib.sha256(f"{seed}|{name}".encode()).digest()[:8], "big")
+
+
+SEED = "Mechelen 2027 - publieke loting 15 maart 2027"
 
 
 def generate() -> dict[str, str]:
@@ -174,47 +205,57 @@ def generate() -> dict[str, str]:
             rest = [s for s in lists[i] if s != t]
             lists[i] = [t, *rest[:4]]
 
-    # Two pairs of twins: a child and the next one in the file share home, flag and list.
-    # Pair 1 lives in the Binnenstad and wants Sint-Rombout (MB01) first; pair 2 in Muizen.
+    # Two pairs of twins: a child and the next one in the file share home, flags and list.
+    # Pair 1 lives in the Binnenstad and wants Sint-Rombout (MB01) first; pair 2 in Muizen,
+    # where the second twin drew the better number, which then counts for both.
+    ids = [f"M{i + 1:04d}" for i in range(N_CHILDREN)]
     used = taken | {i for i in range(N_CHILDREN) if pledge[i]}
     twins = []
-    for home, first in (("Binnenstad", "MB01"), ("Muizen", "MB08")):
+    for home, first, second_better in (("Binnenstad", "MB01", False), ("Muizen", "MB08", True)):
         i = next(
             i
             for i in range(N_CHILDREN - 1)
             if hood[i] == hood_index[home]
             and lists[i][0] == school_index[first]
             and not {i, i + 1} & used
+            and (not second_better or lottery(SEED, ids[i + 1]) < lottery(SEED, ids[i]))
         )
         used |= {i, i + 1}
         twins.append(i)
     # Pair 1 lives TWIN_1_FROM_MB01 metres from Sint-Rombout: at the edge of its distance pool.
     xy[twins[0]] = s_xy[school_index["MB01"]] + np.array(TWIN_1_FROM_MB01)
+    # Children with a disability report: drawn last, so that the draws above are those of
+    # the round's earlier editions.
+    disability = rng.random(N_CHILDREN) < DISABILITY_SHARE
     family = [""] * N_CHILDREN
     for k, i in enumerate(twins, start=1):
         hood[i + 1] = hood[i]
         xy[i + 1] = xy[i]
         indicator[i + 1] = indicator[i]
+        disability[i + 1] = disability[i]
         lists[i + 1] = list(lists[i])
         family[i] = family[i + 1] = f"tweeling-{k}"
 
-    ids = [f"M{i + 1:04d}" for i in range(N_CHILDREN)]
     sid = [s[0] for s in SCHOOLS]
     files: dict[str, str] = {"round.toml": ROUND_TOML}
     files["schools.csv"] = "school_id,name,capacity,x,y\n" + "".join(
         f"{s[0]},{s[1]},{s[4]},{int(X0 + s_xy[j, 0])},{int(Y0 + s_xy[j, 1])}\n"
         for j, s in enumerate(SCHOOLS)
     )
-    files["applicants.csv"] = "applicant_id,choices,x,y,indicator,family,pledge\n" + "".join(
-        f"{ids[i]},{';'.join(sid[s] for s in lists[i])},{int(X0 + xy[i, 0])},{int(Y0 + xy[i, 1])},"
-        f"{int(indicator[i])},{family[i]},{pledge[i]}\n"
-        for i in range(N_CHILDREN)
+    files["applicants.csv"] = (
+        "applicant_id,choices,x,y,indicator,disability,family,pledge\n"
+        + "".join(
+            f"{ids[i]},{';'.join(sid[s] for s in lists[i])},{int(X0 + xy[i, 0])},"
+            f"{int(Y0 + xy[i, 1])},{int(indicator[i])},{int(disability[i])},{family[i]},"
+            f"{pledge[i]}\n"
+            for i in range(N_CHILDREN)
+        )
     )
     files["seats.csv"] = "school_id,pool,share,favours,order_by\n" + "".join(
         f"{s[0]},{p},{share},{fav},{order}\n"
         for s in SCHOOLS
-        if s[6]
-        for p, share, fav, order in DISTANCE_POOLS
+        if s[6] or not s[7]
+        for p, share, fav, order in (DISTANCE_POOLS if s[6] else OPEN_POOL)
     )
     files["priorities.csv"] = "applicant_id,school_id,group\n" + "".join(
         f"{ids[i]},{sid[s]},{g}\n" for (i, s), g in sorted(priority.items())

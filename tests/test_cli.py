@@ -1,5 +1,9 @@
 """The command line on the example round: what ``samen allocate`` writes (spec section 9),
-``samen verify``, ``samen lottery`` and ``--version``."""
+``samen verify``, ``samen lottery`` and ``--version``.
+
+These check the files of version 1 of the rules (four result files, a twin pair with the
+number of its first member), so they run on the example round as it was under version 1
+(``tests/data/v1``); ``tests/test_cli_v2.py`` and the example's own tests cover version 2."""
 
 from __future__ import annotations
 
@@ -15,13 +19,14 @@ from pathlib import Path
 import pytest
 
 from roundfiles import (
-    copy_example,
+    EXAMPLE_V1,
     flat,
     no_traceback,
     run,
     tree,
     write_round,
 )
+from roundfiles import copy_example as copy_round
 from samen import __version__
 
 ASSIGNMENT_COLUMNS = ["applicant_id", "school_id", "choice_rank", "pool", "lottery"]
@@ -62,6 +67,11 @@ def allocated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("allocate", folder)
     assert result.exit_code == 0, result.output
     return folder
+
+
+def copy_example(folder: Path) -> Path:
+    """A copy of the v1 example round."""
+    return copy_round(folder, EXAMPLE_V1)
 
 
 def settings(folder: Path) -> dict[str, object]:

@@ -72,3 +72,19 @@ def test_exactly_one_pledge_group_holds(round_and_result) -> None:
     # The failed group's target was dropped: no member is there in the final result.
     f = list(inst.group_ids).index("kies-samen-vlindertuin")
     assert not (res.school[inst.pledge == f] == inst.group_target[f]).any()
+
+
+def test_the_rules_in_force(round_and_result) -> None:
+    """The decree since 2023-24: no double contingency; at most 20% reserved for the groups a
+    school defines (pools favouring ``indicator|disability``, after the open seats); the
+    better number of twins; waiting lists."""
+    inst, res = round_and_result
+    assert inst.family_number == "best" and inst.waitlists and res.waitlists is not None
+    assert list(inst.expressions) == ["indicator|disability"]
+    for s in range(inst.n_schools):
+        pools = list(inst.pools_of(s))
+        reserved = [p for p in pools if inst.pool_flag[p] != -1]
+        assert all(inst.pool_flag[p] == -2 for p in reserved)  # the expression, no single flag
+        assert pools[len(pools) - len(reserved) :] == reserved  # the reserve comes last
+        assert inst.pool_seats[reserved].sum() <= 0.2 * inst.capacity[s]
+    assert not inst.pool_negate.any()

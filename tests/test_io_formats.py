@@ -234,9 +234,9 @@ def test_workbook_cells_as_excel_stores_them(tmp_path: Path, reference) -> None:
         capacity.value = float(capacity.value)
     seats = book["seats"]
     shares = [c for (c,) in seats.iter_rows(min_row=2, min_col=3, max_col=3)]
-    assert shares[0].value == 0.56 and shares[1].value == 0.14
-    shares[1].value = (1 - 0.3) - 0.56  # 0.14 with a float error
-    assert shares[1].value != 0.14
+    assert shares[0].value == 0.64 and shares[1].value == 0.16
+    shares[1].value = (1 - 0.2) - 0.64  # 0.16 with a float error
+    assert shares[1].value != 0.16
     flags = book["applicants"]
     head = [c.value for c in flags[1]]
     col = head.index("indicator") + 1
