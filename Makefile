@@ -33,11 +33,12 @@ demo: $(STAMP)
 	@echo "The council report: $(DEMO)/report.html (open it in a browser; it works offline)"
 	$(VENV)/bin/samen web demo --round $(DEMO)/city --data $(DEMO)/web
 
-# The small example round of the allocation rules, and the two housing rounds, without the
-# platform.
+# The two example rounds of the allocation rules (Mechelen under the Flemish decree in force,
+# Amsterdam primary with walking distances), and the two housing rounds, without the platform.
 example: $(STAMP)
-	rm -rf $(DEMO)-example $(DEMO)-housing-mechelen $(DEMO)-housing-amsterdam
+	rm -rf $(DEMO)-example $(DEMO)-amsterdam $(DEMO)-housing-mechelen $(DEMO)-housing-amsterdam
 	$(VENV)/bin/samen allocate examples/mechelen-2027 --out $(DEMO)-example
+	$(VENV)/bin/samen allocate examples/amsterdam-po-2027 --out $(DEMO)-amsterdam
 	$(VENV)/bin/samen housing allocate examples/housing-mechelen-2027 --out $(DEMO)-housing-mechelen
 	$(VENV)/bin/samen housing allocate examples/housing-amsterdam-2027 --out $(DEMO)-housing-amsterdam
 
