@@ -142,6 +142,12 @@ def test_round_in_brief(facts: Facts, readme: str) -> None:
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
     assert generator.RESERVED_FOR == RESERVED_FOR
+    # "the two neighbourhoods where about half of the children are indicator pupils"
+    share = {h[0]: h[4] for h in generator.NEIGHBOURHOODS}
+    assert share["Nekkerspoel"] >= 0.5 and share["Ragheno"] >= 0.5
+    assert sorted(share.values())[-3] < 0.45
+    home = {s[0]: s[2] for s in generator.SCHOOLS}
+    assert (home["MB04"], home["MB05"]) == ("Nekkerspoel", "Ragheno")
     quoted(
         readme,
         f"| Schools | {inst.n_schools}, in {len(generator.NEIGHBOURHOODS)} neighbourhoods",

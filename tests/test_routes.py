@@ -573,7 +573,10 @@ def test_a_synthetic_city_with_its_street_grid(tmp_path: Path) -> None:
     again = run("city", tmp_path / "again", "--children", "300", "--osm")
     assert again.exit_code == 0
     assert (city / "streets.osm").read_bytes() == (tmp_path / "again" / "streets.osm").read_bytes()
-    ok(city, "--osm", city / "streets.osm", "--crs", "EPSG:31370")
+    # the city's round.toml names its projection: no --crs needed
+    assert 'crs = "EPSG:31370"\n' in (city / "round.toml").read_text(encoding="utf-8")
+    assert "--crs" not in flat(made.stdout)
+    ok(city, "--osm", city / "streets.osm")
     got = distances_of(city / "distances.csv")
     xy = {}
     for name in ("schools", "applicants"):
@@ -592,7 +595,7 @@ def test_a_synthetic_city_with_its_street_grid(tmp_path: Path) -> None:
         "--osm",
         city / "streets.osm",
         "--crs",
-        "EPSG:31370",
+        "EPSG:31370",  # the same projection as round.toml's: allowed
         "--mode",
         "bike",
         "--out",

@@ -14,6 +14,11 @@ Since version 2 of the rules, ``summary.json`` says which version a round uses (
 the sorted keys), and every other file is byte for byte what v1 wrote
 (``docs/decisions.md``, decision 28). :func:`without_rules_line` checks that line and takes
 it out before the comparison.
+
+A synthetic city's round.toml now names the projection of its ``x,y`` (``crs``), which the
+allocation does not use. The cities are compared as written before (without that line), and
+:func:`test_city_crs_changes_only_the_round_toml_fingerprint` checks that the line changes
+nothing but the fingerprint of round.toml in ``summary.json``.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import gzip
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -92,13 +98,25 @@ def example_variant(folder: Path, mechanism: str, tie: str) -> Path:
     return folder
 
 
-def _city(folder: Path, name: str) -> Path:
+CRS_LINE = re.compile(r'^crs = "EPSG:[0-9]+"\n', re.MULTILINE)
+
+
+def _city(folder: Path, name: str, crs: bool = False) -> Path:
+    """The city round ``name``; without ``crs``, its round.toml as samen wrote it before it
+    named the projection."""
     from samen.analytics.city import ANTWERP, MECHELEN, generate_city, write_city
 
     if name == "city-mechelen-pledges":
         cfg = replace(MECHELEN, pledges=replace(MECHELEN.pledges, uptake=0.4))
-        return write_city(generate_city(cfg, 1), folder)
-    return write_city(generate_city(replace(ANTWERP, children=3000), 2), folder)
+        written = write_city(generate_city(cfg, 1), folder)
+    else:
+        written = write_city(generate_city(replace(ANTWERP, children=3000), 2), folder)
+    if not crs:
+        toml = written / "round.toml"
+        text, count = CRS_LINE.subn("", toml.read_text(encoding="utf-8"))
+        assert count == 1, "the city's round.toml names its projection"
+        toml.write_text(text, encoding="utf-8")
+    return written
 
 
 def _tests_round(folder: Path, name: str) -> Path:
@@ -151,6 +169,29 @@ def test_results_are_byte_identical(tmp_path: Path, name: str) -> None:
         for p in sorted(full.iterdir()):
             assert written[p.name].decode("utf-8") == p.read_text(encoding="utf-8")
     assert got == expected
+
+
+@pytest.mark.parametrize("name", ["city-antwerp", "city-mechelen-pledges"])
+def test_city_crs_changes_only_the_round_toml_fingerprint(tmp_path: Path, name: str) -> None:
+    from typer.testing import CliRunner
+
+    from samen.cli import app
+
+    written = {}
+    for crs in (True, False):
+        folder = _city(tmp_path / f"{name}-{crs}", name, crs=crs)
+        out = tmp_path / f"out-{crs}"
+        result = CliRunner().invoke(app, ["allocate", str(folder), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        written[crs] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert written[True].keys() == written[False].keys()
+    for file, data in written[True].items():
+        if file != "summary.json":
+            assert data == written[False][file], file
+    lines = [written[crs]["summary.json"].decode().splitlines() for crs in (True, False)]
+    assert len(lines[0]) == len(lines[1])
+    differ = [(a, b) for a, b in zip(*lines, strict=True) if a != b]
+    assert len(differ) == 1 and all(x.strip().startswith('"round.toml": ') for x in differ[0])
 
 
 def _canonical(data: object) -> bytes:

@@ -223,8 +223,7 @@ def city(
         table.add_row(
             "Streets",
             f"{escape(str(folder / 'streets.osm'))}; route distances: samen distances "
-            f"{escape(str(folder))} --osm {escape(str(folder / 'streets.osm'))} --crs "
-            f"{escape(cfg.geography.crs)}",
+            f"{escape(str(folder))} --osm {escape(str(folder / 'streets.osm'))}",
         )
     table.add_row("Next", f"samen allocate {escape(str(folder))}")
     out().print(table)

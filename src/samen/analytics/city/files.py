@@ -22,7 +22,9 @@ from samen.io.settings import Settings
 
 
 def city_settings(city: City) -> Settings:
-    """round.toml of the city: its rules (the Flemish double contingency, or one pool)."""
+    """round.toml of the city: its rules (the Flemish double contingency, or one pool), and
+    the projection of its ``x,y`` (``geography.crs``), so that ``samen distances`` needs no
+    ``--crs`` (the allocation does not use it)."""
     cfg = city.config
     return Settings(
         name=city.round_name,
@@ -32,6 +34,7 @@ def city_settings(city: City) -> Settings:
         priority_groups=PRIORITY_GROUPS,
         distance="euclidean",
         default_pools=tuple(city.default_pools),
+        crs=cfg.geography.crs,
     )
 
 
