@@ -410,3 +410,30 @@ def test_waiting_lists(facts: Facts, readme: str) -> None:
         f"Child A0790, without a school, is {ordinal(place('AP02'))} on the waiting list of AP02 "
         f"and {ordinal(place('AP01'))} on that of AP01",
     )
+
+
+def test_the_street_map(facts: Facts, readme: str) -> None:
+    """A grid of streets every 150 m, cut in two by a canal that 3 ways cross: every walk
+    between a home and a school on either side of it crosses one of them."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(FOLDER / "streets.osm").getroot()
+    lat = {n.get("id"): float(n.get("lat")) for n in root.iter("node")}
+    rows_lat = sorted(set(lat.values()))
+    gaps = np.diff(rows_lat) * np.pi / 180 * 6_371_008.8
+    assert np.allclose(gaps, 150, atol=0.01)
+    spec = importlib.util.spec_from_file_location("make_amsterdam", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    south, north = rows_lat[generator.CANAL_ROW], rows_lat[generator.CANAL_ROW + 1]
+    crossing = 0
+    for way in root.iter("way"):
+        ys = [lat[nd.get("ref")] for nd in way.iter("nd")]
+        crossing += int(min(ys) <= south and max(ys) >= north)
+    assert crossing == len(generator.BRIDGES) == 3
+    quoted(
+        readme,
+        f"| Street map | `streets.osm`: a grid of streets every {generator.BLOCK_M} m, cut in two "
+        f"by a canal with {crossing} bridges |",
+    )
