@@ -35,7 +35,7 @@ from samen.io.errors import RoundError
 from samen.io.results import read_groups, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
-from samen.web.core import blocks, homes, jobs, lifecycle
+from samen.web.core import blocks, homes, jobs, lifecycle, positions
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -99,6 +99,8 @@ def _store(
     # records `samen explain` prints), from the keys the allocation computed
     records = explain(inst, result, prepared=prep)
     schools = {s.code: s for s in rnd.schools.all()}
+    # each child's places on the waiting lists, from the run's own waitlists.csv (10.7)
+    waiting = positions.by_child(outputs.get(positions.FILE, b"").decode("utf-8"))
 
     def create(rnd: Round) -> AllocationRun:
         AllocationRun.objects.filter(
@@ -140,6 +142,7 @@ def _store(
                     lottery=hex16(int(result.lottery[a])),
                     lottery_text=records[a].lottery_text,
                     explain=records[a].as_dict()["schools"],
+                    waiting=waiting.get(fc.public_id, []),
                     response=response,
                     responded_at=prev.responded_at
                     if response != Placement.PENDING and prev
