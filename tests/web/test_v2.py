@@ -16,7 +16,10 @@ from samen.io.round import read_round
 from samen.web.core import exchange, lifecycle
 from samen.web.core.models import Round
 
-from . import v2round
+from . import test_results, v2round
+
+#: the fixture of six families placed and published (under its own name, ``allocated``)
+allocated = test_results.allocated
 
 
 def _export(rnd: Round, folder: Path) -> Path:
@@ -79,3 +82,98 @@ def test_import_export_round_trip(db: Any, tmp_path: Path, rule: str) -> None:
     assert ra.pool_cutoff == rb.pool_cutoff
     assert _waiting(a, ra) == _waiting(b, rb)
     assert (ra.waitlists is None) == (not a.waitlists)
+
+
+# --------------------------------------------------------------------------- waiting lists
+
+
+def _file_rows(run: Any) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(run.result_files["waitlists.csv"])))
+
+
+WORDS = {
+    "nl": "Nummer {position} van {of} op de wachtlijst van {school}",
+    "en": "Number {position} of {of} on the waiting list of {school}",
+    "fr": "Numéro {position} sur {of} sur la liste d\u2019attente de {school}",
+}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en", "fr"])
+def test_child_page_shows_the_positions_of_waitlists_csv(allocated: Any, lang: str) -> None:
+    from django.utils.html import escape
+
+    from samen.web.core.models import Placement
+
+    families, run = allocated
+    rows = _file_rows(run)
+    assert rows, "a round made on the platform has waiting lists"
+    length: dict[tuple[str, str], int] = {}
+    for r in rows:
+        length[(r["school_id"], r["pool"])] = length.get((r["school_id"], r["pool"]), 0) + 1
+    shown = 0
+    for client, child in families:
+        mine = [r for r in rows if r["applicant_id"] == child.public_id]
+        placement = Placement.objects.get(run=run, child=child)
+        html = client.get(f"/children/{child.pk}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        if placement.choice_rank == 1:
+            assert not mine
+        for r in mine:
+            school = child.round.schools.get(code=r["school_id"]).display_name
+            text = WORDS[lang].format(
+                position=r["position"], of=length[(r["school_id"], r["pool"])], school=school
+            )
+            assert escape(text) in html, text
+            shown += 1
+        # the positions read top to bottom in the order of the list
+        placed = {p["school"] for p in placement.waiting}
+        assert placed == {r["school_id"] for r in mine}
+    assert shown
+
+
+def test_positions_leave_the_page_after_declining(allocated: Any) -> None:
+    from samen.web.core import positions
+    from samen.web.core.models import Placement
+
+    families, run = allocated
+    waiting = [
+        (c, child) for c, child in families if Placement.objects.get(run=run, child=child).waiting
+    ]
+    client, child = waiting[0]
+    p = Placement.objects.get(run=run, child=child)
+    assert positions.for_family(p)
+    p.response = Placement.DECLINED
+    p.save(update_fields=["response"])
+    assert positions.for_family(p) == []
+    html = client.get(f"/children/{child.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "on the waiting list of" not in html
+
+
+def test_school_viewer_and_office_see_the_waiting_lists(allocated: Any, office_client: Any) -> None:
+    from django.test import Client
+
+    from samen.web.core.roles import add_staff
+
+    from .conftest import sign_in
+
+    families, run = allocated
+    rnd = run.round
+    add_staff("viewer@samen.test", "school", ["A"], round=rnd)
+    viewer = sign_in(Client(), "viewer@samen.test")
+    html = viewer.get(f"/school/{rnd.slug}/A/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    at_a = [r for r in _file_rows(run) if r["school_id"] == "A"]
+    assert at_a and "Waiting lists" in html
+    for r in at_a:
+        assert f"<tr><td>{r['position']}</td><td>{r['applicant_id']}</td></tr>" in html
+    # no names of waiting children on the school's page
+    waiting_ids = {r["applicant_id"] for r in at_a}
+    for _client, child in families:
+        if child.public_id in waiting_ids:
+            assert child.first_name not in html.split("waiting-title")[1]
+    r = at_a[0]
+    page = office_client.get(
+        f"/office/rounds/{rnd.slug}/applicants/{r['applicant_id']}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"Number {r['position']} of " in page

@@ -23,7 +23,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from samen.web.core import pool_words
-from samen.web.core.models import AllocationRun, Placement, School
+from samen.web.core.models import AllocationRun, Child, Placement, School
 
 FILE = "waitlists.csv"
 
@@ -84,6 +84,8 @@ def describe(placement: Placement) -> list[dict[str, Any]]:
     run = placement.run
     rnd = run.round
     names = {s.code: s for s in rnd.schools.all()}
+    # the child's list order (frozen since the draw), so the positions read top to bottom
+    rank = {code: r for code, r in placement.child.choices.values_list("school__code", "rank")}
     spec = cutoffs.run_pools(run)
     flag_text = cutoffs.flag_texts(rnd)
     labels = pool_words.number_labels(rnd.numbers)
@@ -94,7 +96,7 @@ def describe(placement: Placement) -> list[dict[str, Any]]:
         seats = ""
         if pool:
             p = spec(item["school"], pool)
-            seats = _("seats %(who)s, %(order)s") % {
+            seats = _("Seats %(who)s, %(order)s.") % {
                 "who": pool_words.who(p["favours"], flag_text),
                 "order": pool_words.order(p["order_by"], labels),
             }
@@ -106,9 +108,34 @@ def describe(placement: Placement) -> list[dict[str, Any]]:
                 "seats": seats,
                 "position": item["position"],
                 "of": item["of"],
+                "rank": rank.get(item["school"], 0),
             }
         )
+    out.sort(key=lambda w: (w["rank"] or len(rank) + 1))
     return out
+
+
+def for_family(placement: Placement | None) -> list[dict[str, Any]]:
+    """What the family's page shows: :func:`describe` while :func:`still_waiting`, else
+    nothing."""
+    if placement is None or not still_waiting(placement):
+        return []
+    return describe(placement)
+
+
+def office_view(child: Child) -> dict[str, Any] | None:
+    """For the office's applicant page: the child's positions in the newest run that has any
+    (published or not: the office checks a run before publishing it), with that run."""
+    placement = (
+        child.placements.exclude(waiting=[])
+        .exclude(run__status=AllocationRun.DISCARDED)
+        .select_related("run")
+        .order_by("-run__number", "-run__created_at")
+        .first()
+    )
+    if placement is None:
+        return None
+    return {"run": placement.run, "items": describe(placement)}
 
 
 @dataclass
@@ -141,7 +168,7 @@ def school_lists(run: AllocationRun, school: School) -> list[SchoolList]:
             seats = ""
             if pool:
                 p = spec(school.code, pool)
-                seats = _("seats %(who)s, %(order)s") % {
+                seats = _("Seats %(who)s, %(order)s.") % {
                     "who": pool_words.who(p["favours"], flag_text),
                     "order": pool_words.order(p["order_by"], labels),
                 }
@@ -150,4 +177,13 @@ def school_lists(run: AllocationRun, school: School) -> list[SchoolList]:
     return list(lists.values())
 
 
-__all__ = ["FILE", "SchoolList", "by_child", "describe", "school_lists", "still_waiting"]
+__all__ = [
+    "FILE",
+    "SchoolList",
+    "by_child",
+    "describe",
+    "for_family",
+    "office_view",
+    "school_lists",
+    "still_waiting",
+]
