@@ -403,6 +403,12 @@ OFFICE_PY = [
     "core/jobs.py",
     "core/allocation.py",
     "core/templatetags/samen_words.py",
+    "core/rules_forms.py",
+    "core/rules_v2.py",
+    "core/v2checks.py",
+    "core/pool_words.py",
+    "core/positions.py",
+    "core/admits.py",
 ]
 
 

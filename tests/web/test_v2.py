@@ -177,3 +177,178 @@ def test_school_viewer_and_office_see_the_waiting_lists(allocated: Any, office_c
         f"/office/rounds/{rnd.slug}/applicants/{r['applicant_id']}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert f"Number {r['position']} of " in page
+
+
+# --------------------------------------------------------------------------- the office's forms
+
+
+def _settings(office_client: Any, rnd: Round, lang: str = "en", **changes: Any) -> Any:
+    """Post the round's settings form as shown, with ``changes``."""
+    from .test_office_forms import _form_values
+
+    url = f"/office/rounds/{rnd.slug}/edit/"
+    values = _form_values(office_client.get(url, HTTP_ACCEPT_LANGUAGE=lang).content.decode())
+    values.update(changes)
+    return office_client.post(url, values, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def test_round_settings_take_the_rules_of_version_2(small_round: Any, office_client: Any) -> None:
+    from samen.web.core.models import AuditEntry
+
+    small_round.priority_groups = ["sibling", "nearby", "zone"]
+    small_round.save()
+    r = _settings(
+        office_client,
+        small_round,
+        family_number="best",
+        first_choice_only_text="zone",
+        nearest_text="nearby, 2\nzone, 3, denomination, public=1",
+        numbers_text="points, punten, points, points",
+        crs="EPSG:31370",
+        default_pools_text="ind, 0.3, indicator | not:indicator, rank,distance\n"
+        "rest, 0.7, , value:points,lottery",
+    )
+    assert r.status_code == 302, r.context["form"].errors
+    small_round.refresh_from_db()
+    assert small_round.family_number == "best"
+    assert small_round.first_choice_only == ["zone"]
+    assert small_round.nearest == [
+        {"group": "nearby", "count": 2, "category": "", "at_least": []},
+        {"group": "zone", "count": 3, "category": "denomination", "at_least": [["public", 1]]},
+    ]
+    assert small_round.numbers == [
+        {"column": "points", "nl": "punten", "en": "points", "fr": "points"}
+    ]
+    assert small_round.crs == "EPSG:31370"
+    assert small_round.default_pools[0]["favours"] == "indicator|not:indicator"
+    assert small_round.default_pools[0]["order_by"] == "rank,distance"
+    assert small_round.default_pools[1]["order_by"] == "value:points,lottery"
+    entry = AuditEntry.objects.filter(action="round.edit").latest("id")
+    assert entry.after["family_number"] == "best" and entry.before["family_number"] == "first"
+    # the form shows them back as they were typed (normalised)
+    html = office_client.get(f"/office/rounds/{small_round.slug}/edit/").content.decode()
+    assert "zone, 3, denomination, public=1" in html and "points, punten, points, points" in html
+    # the office is warned about rules that reward strategic ranking
+    page = office_client.get(
+        f"/office/rounds/{small_round.slug}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Pathak and Sönmez 2013" in page and "only at the first choice" in page
+
+
+ROUND_ERRORS = [
+    ({"nearest_text": "buurt, 2"}, "nearest_text", "not one of the round's priority groups"),
+    ({"nearest_text": "sibling"}, "nearest_text", "number of nearest schools"),
+    ({"nearest_text": "sibling, 0"}, "nearest_text", "number of nearest schools"),
+    ({"nearest_text": "sibling, 2, , public=1"}, "nearest_text", "need the category column"),
+    ({"nearest_text": "sibling, 2, kind, public"}, "nearest_text", "is not a minimum"),
+    ({"nearest_text": "sibling, 2, admits"}, "nearest_text", "cannot be a category column"),
+    ({"first_choice_only_text": "zone"}, "first_choice_only_text", "not one of the round's"),
+    ({"numbers_text": "indicator"}, "numbers_text", "already a column of applicants.csv"),
+    ({"numbers_text": "9lives"}, "numbers_text", "cannot be a column name"),
+    ({"numbers_text": "p\np"}, "numbers_text", "given twice"),
+    ({"family_number": "worst"}, "family_number", "Select a valid choice"),
+    ({"crs": 'EPSG"1'}, "crs", "without quotes"),
+    ({"default_pools_text": "a, 1, indicator|nope, lottery"}, "default_pools_text", "“nope”"),
+    ({"default_pools_text": "a, 1, indicator|, lottery"}, "default_pools_text", "empty part"),
+    ({"default_pools_text": "a, 1, , value:points"}, "default_pools_text", "value:points"),
+    ({"default_pools_text": "a, 1, , rank,alphabet"}, "default_pools_text", "not an ordering"),
+]
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), ROUND_ERRORS)
+def test_round_settings_errors_are_field_errors(
+    small_round: Any, office_client: Any, changes: dict[str, str], field: str, words: str
+) -> None:
+    before = Round.objects.filter(pk=small_round.pk).values().get()
+    r = _settings(office_client, small_round, **changes)
+    assert r.status_code == 200
+    errors = r.context["form"].errors
+    assert field in errors, errors
+    assert words in " ".join(errors[field]), errors[field]
+    assert Round.objects.filter(pk=small_round.pk).values().get() == before
+
+
+def test_school_form_admits_and_categories(small_round: Any, office_client: Any) -> None:
+    from samen.web.core.models import School
+
+    from .test_office_forms import _pool_post
+
+    small_round.priority_groups = ["nearby"]
+    small_round.nearest = [{"group": "nearby", "count": 2, "category": "kind", "at_least": []}]
+    small_round.numbers = [{"column": "points"}]
+    small_round.save()
+    school = School.objects.get(round=small_round, code="A")
+    url = f"/office/rounds/{small_round.slug}/schools/A/"
+    pool = {"name": "all", "seats": "2", "order_by": "lottery"}
+    bad = [
+        ({"admits": "nope"}, "admits", "no question with the flag"),
+        ({"admits": "points"}, "admits", "one of the round's numbers"),
+        ({"categories_text": "colour=red"}, "categories_text", "reads the category"),
+        ({"categories_text": "kind"}, "categories_text", "like denomination=public"),
+        ({"categories_text": "kind=a\nkind=b"}, "categories_text", "given twice"),
+    ]
+    for extra, field, words in bad:
+        r = office_client.post(url, _pool_post(school, pool, **extra), HTTP_ACCEPT_LANGUAGE="en")
+        assert r.status_code == 200
+        assert words in " ".join(r.context["form"].errors[field]), (extra, r.context["form"].errors)
+    pool_bad = [
+        ({"favours": "indicator|nope"}, "favours", "“nope”"),
+        ({"order_by": "value:score"}, "order_by", "value:score"),
+        ({"order_by": "rank,,lottery"}, "order_by", "not an ordering"),
+    ]
+    for extra, field, words in pool_bad:
+        data = _pool_post(school, {**pool, **extra})
+        r = office_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+        assert r.status_code == 200
+        errors = r.context["pools"].forms[0].errors
+        assert words in " ".join(errors[field]), (extra, errors)
+    data = _pool_post(
+        school,
+        {
+            "name": "ind",
+            "seats": "1",
+            "favours": "indicator | not:indicator",
+            "order_by": "rank, value:points",
+        },
+        {"name": "rest", "seats": "1", "favours": "", "order_by": "lottery"},
+        admits="not: indicator",
+        categories_text="kind = public",
+    )
+    r = office_client.post(url, data)
+    assert r.status_code == 302, (r.context["form"].errors, r.context["pools"].errors)
+    school.refresh_from_db()
+    assert school.admits == "not:indicator" and school.categories == {"kind": "public"}
+    assert [(p.favours, p.order_by) for p in school.pools.all()] == [
+        ("indicator|not:indicator", "rank,value:points"),
+        ("", "lottery"),
+    ]
+
+
+def test_the_rules_are_frozen_after_the_draw(small_round: Any, office_client: Any) -> None:
+    office_client.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})
+    r = office_client.post(f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"})
+    assert r.status_code == 302
+    small_round.refresh_from_db()
+    assert small_round.seed
+    before = (
+        Round.objects.filter(pk=small_round.pk)
+        .values("family_number", "waitlists", "first_choice_only", "nearest", "numbers", "crs")
+        .get()
+    )
+    r = _settings(
+        office_client,
+        small_round,
+        family_number="best",
+        waitlists=[],
+        first_choice_only_text="sibling",
+        numbers_text="points",
+        crs="EPSG:4326",
+    )
+    assert r.status_code in (302, 409)
+    after = Round.objects.filter(pk=small_round.pk).values(*before).get()
+    assert after == before
+    r = office_client.post(
+        f"/office/rounds/{small_round.slug}/schools/A/", {"code": "A", "admits": "indicator"}
+    )
+    assert r.status_code == 409
+    assert not small_round.schools.get(code="A").admits

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from samen.engine import criteria
 from samen.engine.criteria import CriteriaError
-from samen.engine.expressions import split
 from samen.engine.instance import Instance
 from samen.engine.nearest import NearestRule
 from samen.io.round import Round as FolderRound
@@ -114,7 +113,7 @@ def number_cell(value: float | None) -> str:
 
 def expression(text: str | None) -> str:
     """A flag expression as the platform keeps it: terms joined by ``|`` without spaces."""
-    return "|".join(split(text or ""))
+    return rules_v2.normal_expression(text or "")
 
 
 def ordering(text: str | None) -> str:

@@ -44,9 +44,12 @@ NUMBER_LANGUAGES = ("nl", "en", "fr")
 # --------------------------------------------------------------------------- expressions
 
 
-def expression_problem(text: str, flags: Sequence[str], numbers: Sequence[str] = ()) -> str | None:
+def expression_problem(
+    text: str, flags: Sequence[str] | None, numbers: Sequence[str] = ()
+) -> str | None:
     """What is wrong with a flag expression for a round whose questions have ``flags``
-    (section 10.1), in words; None when it is right."""
+    (section 10.1), in words; None when it is right. ``flags=None``: a round still without
+    questions (a new one), whose expressions are checked for their form only."""
     known = ", ".join(flags) if flags else _("none yet")
     for term in split(text or ""):
         name, _negated = term_flag(term)
@@ -61,7 +64,7 @@ def expression_problem(text: str, flags: Sequence[str], numbers: Sequence[str] =
                 "“%(flag)s” is one of the round's numbers, not a yes/no question; name a "
                 "question's flag (its flags: %(known)s)."
             ) % {"flag": name, "known": known}
-        if name not in flags:
+        if flags is not None and name not in flags:
             return _(
                 "The round has no question with the flag “%(flag)s” (its flags: %(known)s). "
                 "Write a flag, not: and a flag, or several joined by “|”."
@@ -69,14 +72,21 @@ def expression_problem(text: str, flags: Sequence[str], numbers: Sequence[str] =
     return None
 
 
-def clean_expression(text: str, flags: Sequence[str], numbers: Sequence[str] = ()) -> str:
+def clean_expression(text: str, flags: Sequence[str] | None, numbers: Sequence[str] = ()) -> str:
     """The expression as a round folder writes it (``a|not:b``, no spaces), or a
     :class:`ValidationError` saying what is wrong."""
     problem = expression_problem(text, flags, numbers)
     if problem:
         raise ValidationError(problem)
     no_formula(text)
-    return "|".join(split(text or ""))
+    return normal_expression(text)
+
+
+def normal_expression(text: str) -> str:
+    """An expression as a round folder writes it: terms joined by ``|``, no spaces
+    (``not: a | b`` is ``not:a|b``)."""
+    terms = [term_flag(t) for t in split(text or "")]
+    return "|".join(("not:" if negated else "") + name for name, negated in terms)
 
 
 # --------------------------------------------------------------------------- orderings
@@ -327,6 +337,51 @@ def nearest_problems(rnd: Any) -> list[str]:
     return out
 
 
+def parse_categories(text: str, columns: list[str]) -> dict[str, str]:
+    """A school's categories of the school form, one per line ``column=value`` (for example
+    ``denomination=public``); only the category columns the round's nearest rules read."""
+    out: dict[str, str] = {}
+    known = ", ".join(columns) if columns else _("none yet")
+    for k, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        column, eq, value = line.partition("=")
+        column, value = column.strip(), value.strip()
+        if not eq or not column or not value:
+            raise ValidationError(
+                _(
+                    "Line %(k)s: write the category column, “=” and the value, like denomination=public."
+                )
+                % {"k": k}
+            )
+        if column not in columns:
+            raise ValidationError(
+                _(
+                    "Line %(k)s: no nearest-schools rule of the round reads the category "
+                    "“%(column)s” (the columns they read: %(known)s)."
+                )
+                % {"k": k, "column": column, "known": known}
+            )
+        if column in out:
+            raise ValidationError(
+                _("Line %(k)s: the category “%(column)s” is given twice.")
+                % {"k": k, "column": column}
+            )
+        no_formula(value)
+        if len(value) > 100 or any(c in value for c in '\n\r"'):
+            raise ValidationError(
+                _("Line %(k)s: a category value is a short word of at most 100 characters.")
+                % {"k": k}
+            )
+        out[column] = value
+    return out
+
+
+def categories_text(categories: dict[str, Any]) -> str:
+    """``School.categories`` as the school form shows them."""
+    return "\n".join(f"{c}={v}" for c, v in (categories or {}).items())
+
+
 def clean_first_choice_only(text: str, groups: list[str]) -> list[str]:
     """The first-choice-only groups of the settings form (separated by commas)."""
     out: list[str] = []
@@ -386,6 +441,7 @@ def strategic(rnd: Any) -> list[str]:
 __all__ = [
     "COLUMN",
     "SCHOOL_COLUMNS",
+    "categories_text",
     "category_columns",
     "clean_criteria",
     "clean_expression",
@@ -398,8 +454,10 @@ __all__ = [
     "nearest_problems",
     "nearest_rules",
     "nearest_text",
+    "normal_expression",
     "number_columns",
     "numbers_text",
+    "parse_categories",
     "parse_nearest",
     "parse_numbers",
     "strategic",

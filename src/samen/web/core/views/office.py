@@ -37,8 +37,11 @@ from samen.web.core import (
     lifecycle,
     positions,
     published,
+    rules_forms,
+    rules_v2,
     second_factor,
     uploads,
+    v2checks,
 )
 from samen.web.core.applicant_forms import forms_for
 from samen.web.core.birthdates import range_text
@@ -115,7 +118,15 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 #: the round's settings the allocation reads (frozen once the seed is public) and the others
-ROUND_RULES = ("name", "mechanism", "tie_breaking", "distance", "priority_groups", "default_pools")
+ROUND_RULES = (
+    "name",
+    "mechanism",
+    "tie_breaking",
+    "distance",
+    "priority_groups",
+    "default_pools",
+    *rules_forms.MODEL_FIELDS,
+)
 ROUND_OTHERS = (
     "registration_opens",
     "registration_closes",
@@ -151,7 +162,10 @@ def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = RoundForm(request.POST or None, instance=rnd)
     frozen = lifecycle.inputs_frozen(rnd)
     if frozen:  # the dates, the languages and the retention stay editable
-        _read_only(form, [*ROUND_RULES, "priority_groups_text", "default_pools_text"])
+        _read_only(
+            form,
+            [*ROUND_RULES, "priority_groups_text", "default_pools_text", *rules_forms.FIELDS_ALL],
+        )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -198,6 +212,7 @@ def round_page(
         "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
         "n_to_check": to_check(rnd).count(),
         "n_blocking": len(blocking_children(rnd)),
+        "rule_warnings": v2checks.warnings(rnd),
         "seed_form": seed_form or SeedForm(),
         "void_form": void_form or VoidDrawForm(),
         "steps": lifecycle.allowed(rnd),
@@ -469,7 +484,11 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "pools": [audit.snapshot(p) for p in school.pools.all()],
     }
     form = SchoolForm(request.POST or None, instance=school, round=rnd)
-    pools = PoolFormSet(request.POST or None, instance=school, form_kwargs={"flags": rnd.flags()})
+    pools = PoolFormSet(
+        request.POST or None,
+        instance=school,
+        form_kwargs={"flags": rnd.flags(), "numbers": rules_v2.number_columns(rnd.numbers)},
+    )
     context = {"school": school, "form": form, "pools": pools}
     if lifecycle.inputs_frozen(rnd):
         _read_only(form)
