@@ -203,7 +203,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "questions-0-DELETE",
     ),
     "office_applicants": ("school", "q", "page"),
-    "office_applicant": ("action", "school", "group", "priority"),
+    "office_applicant": ("action", "school", "group", "priority", "column", "value"),
     "office_job": (),
     "office_run": (),
     "office_run_publish": (),

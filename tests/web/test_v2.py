@@ -352,3 +352,168 @@ def test_the_rules_are_frozen_after_the_draw(small_round: Any, office_client: An
     )
     assert r.status_code == 409
     assert not small_round.schools.get(code="A").admits
+
+
+# --------------------------------------------------------------------------- admits, numbers
+
+
+def _admitting_round(small_round: Any) -> Any:
+    """School C admits only children with the indicator."""
+    from samen.web.core.models import School
+
+    c = School.objects.get(round=small_round, code="C")
+    c.admits = "indicator"
+    c.save()
+    return c
+
+
+def test_the_family_list_offers_only_schools_that_admit_the_child(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.test import Client
+
+    from samen.web.core.models import Choice
+
+    from .conftest import register_child, sign_in
+
+    school_c = _admitting_round(small_round)
+    parent = sign_in(Client(), "p@samen.test")
+    child = register_child(parent, small_round, indicator="0", schools=("A",))
+    for lang, words in (
+        ("en", "Admits only children who answered yes to"),
+        ("nl", "Neemt alleen kinderen op die antwoordden"),
+        ("fr", "N&#x27;accepte que les enfants qui ont répondu"),
+    ):
+        html = parent.get(f"/children/{child.pk}/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+        select = html.split('<select name="school"')[1].split("</select>")[0]
+        assert "School B" in select and "School C" not in select
+        assert words in html, lang
+    # posting it anyway is refused, with the reason, and nothing is saved
+    r = parent.post(f"/children/{child.pk}/choices/add/", {"school": school_c.pk}, follow=True)
+    assert r.status_code == 200
+    assert not Choice.objects.filter(child=child, school=school_c).exists()
+    # a child with the indicator may add it
+    other = register_child(parent, small_round, first="Mila", indicator="1", schools=("C",))
+    assert Choice.objects.filter(child=other, school=school_c).exists()
+    # changing the answers so that a listed school no longer admits it: a form error
+    r = parent.post(
+        f"/children/{other.pk}/edit/",
+        {
+            "first_name": "Mila",
+            "last_name": "Test",
+            "birth_date": "2024-03-01",
+            "postcode": other.postcode,
+            "house_number": other.house_number,
+            "q_indicator": "0",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert r.status_code == 200
+    assert "with these answers the child cannot apply there" in r.content.decode()
+    other.refresh_from_db()
+    assert other.flags["indicator"] == 1
+
+
+def test_an_office_change_of_admits_is_listed_and_stops_the_draw(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.test import Client
+
+    from samen.web.core import v2checks
+
+    from .conftest import register_child, sign_in
+
+    parent = sign_in(Client(), "p@samen.test")
+    child = register_child(parent, small_round, indicator="0", schools=("A", "C"))
+    _admitting_round(small_round)  # after the child listed C
+    found = v2checks.blocking(small_round)
+    assert len(found) == 1 and child.public_id in found[0]
+    page = office_client.get(
+        f"/office/rounds/{small_round.slug}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert f"{child.public_id} lists School C (choice 2)" in page
+    office_client.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})
+    r = office_client.post(f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"})
+    assert r.status_code in (302, 409)
+    small_round.refresh_from_db()
+    assert small_round.seed == ""  # the draw waits
+
+
+def test_the_office_gives_the_numbers_and_the_draw_waits_for_them(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.test import Client
+
+    from samen.web.core.models import AuditEntry, Pool, School
+
+    from .conftest import register_child, sign_in
+
+    small_round.numbers = [{"column": "points", "nl": "punten", "en": "points", "fr": "points"}]
+    small_round.save()
+    d = School.objects.get(round=small_round, code="D")
+    Pool.objects.filter(school=d, name="rest").update(order_by="value:points,lottery")
+    parent = sign_in(Client(), "p@samen.test")
+    child = register_child(parent, small_round, schools=("D",))
+    # the family's form has no field for it
+    html = parent.get(f"/children/{child.pk}/edit/").content.decode()
+    assert "points" not in html
+    url = f"/office/rounds/{small_round.slug}/applicants/{child.public_id}/"
+    page = office_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "punten" in page and "value:points" in page
+    for bad in ("abc", "1e400", "nan"):
+        office_client.post(url, {"action": "set-value", "column": "points", "value": bad})
+        child.refresh_from_db()
+        assert child.values == {}, bad
+    office_client.post(url, {"action": "set-value", "column": "nope", "value": "1"})
+    child.refresh_from_db()
+    assert child.values == {}
+    office_client.post(f"/office/rounds/{small_round.slug}/status/", {"action": "close"})
+    office_client.post(f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"})
+    small_round.refresh_from_db()
+    assert small_round.seed == ""  # a child with a list has no points yet
+    r = office_client.post(url, {"action": "set-value", "column": "points", "value": "2,5"})
+    assert r.status_code == 302
+    child.refresh_from_db()
+    assert child.values == {"points": 2.5}
+    entry = AuditEntry.objects.filter(action="child.value").latest("id")
+    assert entry.target == child.public_id and entry.after == {"points": 2.5}
+    r = office_client.post(f"/office/rounds/{small_round.slug}/seed/reveal/", {"seed": "test seed"})
+    small_round.refresh_from_db()
+    assert small_round.seed == "test seed"
+    # frozen now
+    r = office_client.post(url, {"action": "set-value", "column": "points", "value": "1"})
+    assert r.status_code == 409
+    child.refresh_from_db()
+    assert child.values == {"points": 2.5}
+    # the round folder carries the number
+    files = exchange.render_folder(exchange.folder_data(small_round))
+    assert "points" in files["applicants.csv"].decode().splitlines()[0]
+
+
+def test_the_demo_loads_a_v2_round_and_families_see_positions(db: Any, tmp_path: Path) -> None:
+    from samen.web.core import allocation, demo, jobs
+    from samen.web.core.models import AllocationRun, Job, Placement
+
+    folder = v2round.write(tmp_path / "v2", "all")
+    d = demo.load(folder)
+    rnd = d.round
+    assert rnd.family_number == "best" and rnd.waitlists and rnd.nearest
+    assert rnd.schools.get(code="S5").admits == "advice_havo|advice_vwo"
+    lifecycle.close_registration(rnd)
+    lifecycle.reveal_seed(rnd, d.seed)
+    lifecycle.queue_allocation(rnd)
+    assert jobs.work(once=True) == 1
+    job = Job.objects.get(round=rnd, kind="allocate")
+    assert job.status == Job.DONE, job.error
+    run = AllocationRun.objects.get(round=rnd)
+    assert "waitlists.csv" in run.result_files
+    lifecycle.publish_run(run)
+    rows = _file_rows(run)
+    waiting = Placement.objects.filter(run=run).exclude(waiting=[])
+    assert waiting.exists()
+    for p in waiting:
+        mine = [r for r in rows if r["applicant_id"] == p.child.public_id]
+        assert [(w["school"], w["pool"], w["position"]) for w in p.waiting] == [
+            (r["school_id"], r["pool"], int(r["position"])) for r in mine
+        ]
+    assert allocation.current_placements(rnd)

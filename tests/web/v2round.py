@@ -71,11 +71,15 @@ def files(rule: str = "all", n: int = 40, seed: int = 7) -> dict[str, str]:
     head += ",family"
     applicants = [head]
     priorities = ["applicant_id,school_id,group"]
+    previous: tuple[int, int, list[str]] = (0, 0, [])
     for a in range(1, n + 1):
         aid = f"A{a:03d}"
         havo, vwo = rng.randint(0, 1), rng.randint(0, 1)
         allowed = [s for s in SCHOOLS if s != "S5" or havo or vwo or not on("admits")]
         choices = rng.sample(allowed, rng.randint(1, min(4, len(allowed))))
+        if a % 7 == 2 and a > 2:  # the brother or sister of the child before: the same list
+            havo, vwo, choices = previous
+        previous = (havo, vwo, choices)
         row = [aid, ";".join(choices), str(rng.randint(0, 4000)), str(rng.randint(0, 1500))]
         row += [str(rng.randint(0, 1)), str(rng.randint(0, 1))]
         row += [str(havo), str(vwo)] if on("admits") else []

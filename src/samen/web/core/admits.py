@@ -101,6 +101,41 @@ def list_problem(
     return None
 
 
+def form_problem(form: Any, data: Mapping[str, Any]) -> str | None:
+    """For the child's details form (:class:`samen.web.core.forms.ChildForm`): why the
+    answers given would make a list the reader refuses, or None. The lists checked are the
+    child's own and, when it applies together with its brothers and sisters, theirs (all of
+    them: whichever list the block keeps must admit every member)."""
+    rnd = form.round
+    if not rnd.schools.exclude(admits="").exists():
+        return None
+    answers = {}
+    for q in form.questions:
+        value = data.get(f"q_{q.flag}")
+        if value in (None, ""):
+            return None  # the question's own error says what to do
+        answers[q.flag] = int(value)
+    child = form.instance
+    flags: list[Mapping[str, Any]] = [answers]
+    lists: list[int] = []
+    if child.pk:
+        lists += list(child.choices.order_by("rank").values_list("school_id", flat=True))
+    if data.get("apply_together") and form.parent is not None:
+        others = Child.objects.filter(
+            round=rnd, parent=form.parent, apply_together=True, family_label=""
+        ).exclude(pk=child.pk)
+        for other in others:
+            flags.append(other.flags)
+            lists += list(other.choices.order_by("rank").values_list("school_id", flat=True))
+    school = list_problem(list(dict.fromkeys(lists)), flags, rnd)
+    if school is None:
+        return None
+    return _(
+        "%(school)s is on the list, but with these answers the child cannot apply there. "
+        "%(rule)s Change the answers, or take the school off the list first."
+    ) % {"school": school.display_name, "rule": pool_words.admits(school.admits, flag_texts(rnd))}
+
+
 @dataclass
 class Conflict:
     """A child whose list holds a school that does not admit it (after the office changed the
@@ -134,6 +169,7 @@ __all__ = [
     "admits",
     "conflicts",
     "flag_texts",
+    "form_problem",
     "has",
     "list_problem",
     "offered",

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from samen.web.core import birthdates, blocks, family, homes, rule_words, rules_v2
+from samen.web.core import admits, birthdates, blocks, family, homes, rule_words, rules_v2
 from samen.web.core.formulas import no_formula
 from samen.web.core.languages import LanguagesField
 from samen.web.core.models import (
@@ -195,6 +195,9 @@ class ChildForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        problem = admits.form_problem(self, data)  # a list the allocation would refuse
+        if problem:
+            self.add_error(None, problem)
         if not data.get("postcode") or not data.get("house_number"):
             return data
         typed = self._typed()
@@ -273,12 +276,19 @@ class ChildForm(forms.ModelForm):
 
 
 class AddSchoolForm(forms.Form):
+    """A school to add to the list: only the schools that admit the child and every child
+    applying together with it (rules section 10.5); ``refused`` are the others, with why."""
+
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("Add a school"))
 
     def __init__(self, *args: Any, child: Child, **kwargs: Any):
         super().__init__(*args, **kwargs)
         listed = child.choices.values_list("school_id", flat=True)
-        self.fields["school"].queryset = child.round.schools.exclude(pk__in=listed)
+        schools = child.round.schools.exclude(pk__in=listed)
+        limited = list(schools.exclude(admits=""))
+        _yes, no = admits.offered(child, limited)
+        self.refused = [admits.reason(s, admits.flag_texts(child.round)) for s in no]
+        self.fields["school"].queryset = schools.exclude(pk__in=[s.pk for s in no])
 
 
 class PledgeGroupForm(forms.ModelForm):
@@ -290,10 +300,13 @@ class PledgeGroupForm(forms.ModelForm):
             "threshold": _("We go only if at least this many children of the group get a seat"),
         }
 
-    def __init__(self, *args: Any, round: Round, **kwargs: Any):
+    def __init__(self, *args: Any, round: Round, child: Child | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.round = round
         self.fields["target"].queryset = round.schools.all()
+        if child is not None:  # only a school that admits the children of the group's list
+            _yes, no = admits.offered(child, list(round.schools.exclude(admits="")))
+            self.fields["target"].queryset = round.schools.exclude(pk__in=[s.pk for s in no])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -353,7 +353,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if not _require_open(request, child):
         return redirect("child", pk=pk)
-    form = PledgeGroupForm(request.POST or None, round=child.round)
+    form = PledgeGroupForm(request.POST or None, round=child.round, child=child)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             group = form.save(commit=False)

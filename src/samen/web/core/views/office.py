@@ -35,6 +35,7 @@ from samen.web.core import (
     formulas,
     jobs,
     lifecycle,
+    numbers,
     positions,
     published,
     rules_forms,
@@ -638,6 +639,17 @@ def _priority_change(request: HttpRequest, rnd: Round, child: Child) -> None:
                 target=child.public_id,
                 after={"school": school.code, "group": group},
             )
+    elif action == "set-value":  # a number a seat pool orders by (samen.web.core.numbers)
+        try:
+            numbers.set_value(
+                request,
+                rnd,
+                child,
+                str(request.POST.get("column", "")),
+                str(request.POST.get("value", "")),
+            )
+        except numbers.NumberError as exc:
+            messages.error(request, str(exc))
     elif action == "remove-priority":
         p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
         audit.record(
@@ -659,6 +671,7 @@ def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
         "priorities": child.priorities.select_related("school"),
         "placements": child.placements.select_related("run", "school"),
         "waiting": positions.office_view(child),
+        "numbers": numbers.shown(rnd, child),
         "together": applying_with(child),
         "born_range": range_text(rnd),
         "born_in_range": child.birth_date is None or rnd.admits_birth_date(child.birth_date),
