@@ -491,7 +491,7 @@ def test_the_office_gives_the_numbers_and_the_draw_waits_for_them(
 
 
 def test_the_demo_loads_a_v2_round_and_families_see_positions(db: Any, tmp_path: Path) -> None:
-    from samen.web.core import allocation, demo, jobs
+    from samen.web.core import allocation, demo, jobs, positions
     from samen.web.core.models import AllocationRun, Job, Placement
 
     folder = v2round.write(tmp_path / "v2", "all")
@@ -517,3 +517,19 @@ def test_the_demo_loads_a_v2_round_and_families_see_positions(db: Any, tmp_path:
             (r["school_id"], r["pool"], int(r["position"])) for r in mine
         ]
     assert allocation.current_placements(rnd)
+    # a waiting-list round after some families decline: the newest run's positions count
+    declined = list(Placement.objects.filter(run=run, school__isnull=False)[:5])
+    for p in declined:
+        p.response = Placement.DECLINED
+        p.save(update_fields=["response"])
+    lifecycle.queue_waiting_list(rnd)
+    assert jobs.work(once=True) == 1
+    job = Job.objects.filter(round=rnd, kind="waiting").get()
+    assert job.status == Job.DONE, job.error
+    second = AllocationRun.objects.get(round=rnd, number=1)
+    lifecycle.publish_run(second)
+    current = allocation.current_placements(rnd)
+    newest = [p for p in current.values() if p.run_id == second.pk and p.waiting]
+    assert newest and all(positions.still_waiting(p) for p in newest)
+    old = Placement.objects.filter(run=run).exclude(waiting=[]).first()
+    assert old is not None and not positions.still_waiting(old)

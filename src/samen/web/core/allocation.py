@@ -251,6 +251,7 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
         held_group += "-"
     held: set[int] = set()
     held_at: dict[str, int] = {}
+    first_only = set(data.rules.first_choice_only)
     children = []
     for fc in data.children:
         p = current.get(fc.child_pk or -1)
@@ -271,13 +272,19 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
         if not choices:
             continue
         keep = set(choices)
+        if fc.choices and choices[0] != fc.choices[0]:  # first-choice-only: the list as
+            # submitted (rules 10.4); a school that moved up to first does not get it
+            prios = [(s, g) for s, g in prios if s != choices[0] or g not in first_only]
         children.append(
             replace(
                 fc,
                 choices=choices,
                 pledge="",
                 priorities=[(s, g) for s, g in prios if s in keep],
-                distances={s: d for s, d in fc.distances.items() if s in keep},
+                # [[nearest]] rules read the distances to every school (rules 10.3)
+                distances={
+                    s: d for s, d in fc.distances.items() if s in keep or data.rules.nearest
+                },
             )
         )
     schools = []
