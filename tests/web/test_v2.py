@@ -388,6 +388,9 @@ def test_the_family_list_offers_only_schools_that_admit_the_child(
         select = html.split('<select name="school"')[1].split("</select>")[0]
         assert "School B" in select and "School C" not in select
         assert words in html, lang
+    # the school's public page says whom it admits
+    html = parent.get(f"/rounds/{small_round.slug}/schools/C/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Admits only children who answered yes to: Indicator?" in html.content.decode()
     # posting it anyway is refused, with the reason, and nothing is saved
     r = parent.post(f"/children/{child.pk}/choices/add/", {"school": school_c.pk}, follow=True)
     assert r.status_code == 200
@@ -517,6 +520,7 @@ def test_the_demo_loads_a_v2_round_and_families_see_positions(db: Any, tmp_path:
             (r["school_id"], r["pool"], int(r["position"])) for r in mine
         ]
     assert allocation.current_placements(rnd)
+    _pages_render(d, run, waiting.first())
     # a waiting-list round after some families decline: the newest run's positions count
     declined = list(Placement.objects.filter(run=run, school__isnull=False)[:5])
     for p in declined:
@@ -562,3 +566,36 @@ def test_the_office_imports_and_exports_a_v2_folder(office_client: Any, tmp_path
     again = read_round(toml.parent)
     first = read_round(folder)
     _same_rules(first.instance, again.instance)
+
+
+def _pages_render(d: Any, run: Any, waiting: Any) -> None:
+    """Every page that shows pools, cut-offs or positions of a v2 run renders, in 3 languages."""
+    from django.test import Client
+
+    from .conftest import sign_in
+
+    rnd = run.round
+    office = sign_in(Client(), d.office)
+    viewer = sign_in(Client(), d.school)
+    parents = [sign_in(Client(), e) for e in d.parents]
+    for lang in ("nl", "en", "fr"):
+        pages = [
+            (Client(), f"/rounds/{rnd.slug}/results/"),
+            (office, f"/office/runs/{run.pk}/"),
+            (office, f"/office/rounds/{rnd.slug}/"),
+            (office, f"/office/rounds/{rnd.slug}/applicants/{waiting.child.public_id}/"),
+            (viewer, f"/school/{rnd.slug}/{d.school_code}/"),
+        ]
+        pages += [(Client(), f"/rounds/{rnd.slug}/schools/{s.code}/") for s in rnd.schools.all()]
+        for parent, email in zip(parents, d.parents, strict=True):
+            for child in rnd.children.filter(parent__email=email):
+                pages.append((parent, f"/children/{child.pk}/"))
+        for client, url in pages:
+            r = client.get(url, HTTP_ACCEPT_LANGUAGE=lang)
+            assert r.status_code == 200, (url, r.status_code)
+    html = office.get(
+        f"/office/rounds/{rnd.slug}/applicants/{waiting.child.public_id}/",
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    first = waiting.waiting[0]
+    assert f"Number {first['position']} of {first['of']} on the waiting list of" in html
