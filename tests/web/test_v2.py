@@ -428,7 +428,22 @@ def test_an_office_change_of_admits_is_listed_and_stops_the_draw(
 
     parent = sign_in(Client(), "p@samen.test")
     child = register_child(parent, small_round, indicator="0", schools=("A", "C"))
-    _admitting_round(small_round)  # after the child listed C
+    # the office changes C's rule after the child listed C: it is told at once
+    from samen.web.core.models import School
+
+    from .test_office_forms import _pool_post
+
+    school_c = School.objects.get(round=small_round, code="C")
+    r = office_client.post(
+        f"/office/rounds/{small_round.slug}/schools/C/",
+        _pool_post(school_c, admits="indicator"),
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert r.status_code == 200
+    assert f"{child.public_id} lists School C (choice 2)" in r.content.decode()
+    school_c.refresh_from_db()
+    assert school_c.admits == "indicator"
     found = v2checks.blocking(small_round)
     assert len(found) == 1 and child.public_id in found[0]
     page = office_client.get(

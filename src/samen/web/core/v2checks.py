@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from samen.web.core import admits, rules_v2
 from samen.web.core.exchange_v2 import rules_of
-from samen.web.core.models import Child, Round
+from samen.web.core.models import Child, Round, School
 
 #: how many children a message names at most
 SHOWN = 10
@@ -53,29 +53,39 @@ def _ids(children: list[Child]) -> str:
     return shown + (" …" if len(children) > SHOWN else "")
 
 
+def _conflict_text(found: list[admits.Conflict]) -> str:
+    lines = "; ".join(
+        _("%(id)s lists %(school)s (choice %(rank)s)")
+        % {"id": c.child.public_id, "school": c.school.display_name, "rank": c.rank}
+        for c in found[:SHOWN]
+    ) + (" …" if len(found) > SHOWN else "")
+    return ngettext(
+        "%(n)s child has a school on its list that does not admit it (after a change of "
+        "the school's “admits only” or of the child's answers): %(lines)s. Change the "
+        "rule back, or open the registration so the family can change the list.",
+        "%(n)s children have a school on their list that does not admit them (after a "
+        "change of the school's “admits only” or of the children's answers): %(lines)s. "
+        "Change the rule back, or open the registration so the families can change "
+        "their lists.",
+        len(found),
+    ) % {"n": len(found), "lines": lines}
+
+
+def school_warnings(school: School) -> list[str]:
+    """After the office saved a school: the children whose list holds it though it no longer
+    admits them (the draw waits for them)."""
+    if not school.admits:
+        return []
+    found = [c for c in admits.conflicts(school.round) if c.school.pk == school.pk]
+    return [_conflict_text(found)] if found else []
+
+
 def blocking(rnd: Round) -> list[str]:
     """Why the round folder would be refused now, in words (empty: nothing blocks the draw)."""
     out: list[str] = []
     found = admits.conflicts(rnd)
     if found:
-        lines = "; ".join(
-            _("%(id)s lists %(school)s (choice %(rank)s)")
-            % {"id": c.child.public_id, "school": c.school.display_name, "rank": c.rank}
-            for c in found[:SHOWN]
-        ) + (" …" if len(found) > SHOWN else "")
-        out.append(
-            ngettext(
-                "%(n)s child has a school on its list that does not admit it (after a change of "
-                "the school's “admits only” or of the child's answers): %(lines)s. Change the "
-                "rule back, or open the registration so the family can change the list.",
-                "%(n)s children have a school on their list that does not admit them (after a "
-                "change of the school's “admits only” or of the children's answers): %(lines)s. "
-                "Change the rule back, or open the registration so the families can change "
-                "their lists.",
-                len(found),
-            )
-            % {"n": len(found), "lines": lines}
-        )
+        out.append(_conflict_text(found))
     lacking = missing_numbers(rnd)
     if lacking:
         columns = ", ".join(dict.fromkeys(c for _child, cs in lacking for c in cs))
@@ -109,4 +119,11 @@ def require_none(rnd: Round) -> None:
         raise LifecycleError(" ".join(found))
 
 
-__all__ = ["SHOWN", "blocking", "missing_numbers", "require_none", "warnings"]
+__all__ = [
+    "SHOWN",
+    "blocking",
+    "missing_numbers",
+    "require_none",
+    "school_warnings",
+    "warnings",
+]

@@ -523,6 +523,8 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             request, "school.edit", round=rnd, target=school.code, before=before, after=after
         )
         messages.success(request, _("Saved."))
+        for warning in v2checks.school_warnings(school):  # children it no longer admits
+            messages.warning(request, warning)
         return redirect("office_schools", slug=slug)
     return render(
         request,
