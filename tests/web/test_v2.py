@@ -268,6 +268,19 @@ def test_round_settings_errors_are_field_errors(
     assert Round.objects.filter(pk=small_round.pk).values().get() == before
 
 
+def test_a_number_a_pool_orders_by_stays(small_round: Any, office_client: Any) -> None:
+    from samen.web.core.models import Pool
+
+    small_round.numbers = [{"column": "points"}]
+    small_round.save()
+    Pool.objects.filter(school__round=small_round, name="rest").update(order_by="value:points")
+    r = _settings(office_client, small_round, numbers_text="")
+    assert r.status_code == 200
+    assert "D/rest" in " ".join(r.context["form"].errors["numbers_text"])
+    small_round.refresh_from_db()
+    assert small_round.numbers == [{"column": "points"}]
+
+
 def test_school_form_admits_and_categories(small_round: Any, office_client: Any) -> None:
     from samen.web.core.models import School
 

@@ -123,6 +123,17 @@ class RulesV2Fields(forms.Form):
                     except ValidationError as exc:
                         self.add_error(name, exc)  # type: ignore[attr-defined]
         columns = rules_v2.number_columns(numbers)
+        if r.pk and "numbers_text" not in self.errors:  # type: ignore[attr-defined]
+            used = rules_v2.pools_ordering_by(r, columns)
+            if used:
+                self.add_error(  # type: ignore[attr-defined]
+                    "numbers_text",
+                    _(
+                        "Seat pools order by a number this list leaves out (%(pools)s); change "
+                        "those pools first, or keep the number."
+                    )
+                    % {"pools": used},
+                )
         for k, pool in enumerate(data.get("default_pools_text") or [], start=1):
             problem = rules_v2.expression_problem(
                 pool["favours"], flags, columns

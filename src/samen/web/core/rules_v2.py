@@ -397,6 +397,26 @@ def clean_first_choice_only(text: str, groups: list[str]) -> list[str]:
     return out
 
 
+def pools_ordering_by(rnd: Any, columns: Sequence[str]) -> str:
+    """The schools' seat pools (``school/pool``) that order by a ``value:`` column not in
+    ``columns``, as text ("" for none): a number the round may not drop."""
+    from samen.web.core.models import Pool
+
+    out = []
+    for code, name, order_by in (
+        Pool.objects.filter(school__round=rnd)
+        .order_by("school__seq", "school_id", "seq", "id")
+        .values_list("school__code", "name", "order_by")
+    ):
+        try:
+            named = criteria.value_columns(criteria.parse(order_by or "lottery"))
+        except CriteriaError:
+            continue
+        if any(c not in columns for c in named):
+            out.append(f"{code}/{name}")
+    return ", ".join(out[:5]) + (" …" if len(out) > 5 else "")
+
+
 # --------------------------------------------------------------------------- strategic rules
 
 
@@ -460,5 +480,6 @@ __all__ = [
     "parse_categories",
     "parse_nearest",
     "parse_numbers",
+    "pools_ordering_by",
     "strategic",
 ]
