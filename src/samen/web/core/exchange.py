@@ -200,7 +200,10 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
                 if s in need_distance and (c.pk, s) in overrides
             },
             child_pk=c.pk,
-            values=exchange_v2.child_values(c, rules.numbers),
+            # an estimate (never published) counts a number still to be given as the last
+            values=exchange_v2.child_values(
+                c, rules.numbers, None if unverified_metres is None else exchange_v2.UNKNOWN
+            ),
         )
         out_children.append(fc)
     for (i, code), d in zip(pairs, computed.tolist(), strict=True):

@@ -92,13 +92,22 @@ def school_columns(data: FolderData) -> tuple[list[str], list[list[object]]]:
     return head, cells
 
 
-def child_values(child: Child, columns: Sequence[str]) -> dict[str, float | None]:
-    """The child's numbers of ``columns`` (None where the office has not given one yet)."""
+#: the number of a child the office has not given one yet, in estimates that are never
+#: published (the live chances): it comes after every real number
+UNKNOWN = 1e15
+
+
+def child_values(
+    child: Child, columns: Sequence[str], missing: float | None = None
+) -> dict[str, float | None]:
+    """The child's numbers of ``columns``; ``missing`` (None: left empty, so the reader
+    names the child) where the office has not given one yet."""
     values = child.values or {}
     out: dict[str, float | None] = {}
     for column in columns:
         v = values.get(column)
-        out[column] = float(v) if isinstance(v, int | float) and math.isfinite(v) else None
+        ok = isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        out[column] = float(v) if ok else missing
     return out
 
 
@@ -158,6 +167,7 @@ def values_of(inst: Instance, a: int) -> dict[str, float]:
 
 
 __all__ = [
+    "UNKNOWN",
     "RulesV2",
     "child_values",
     "expression",
