@@ -203,6 +203,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "questions-0-DELETE",
     ),
     "office_applicants": ("school", "q", "page"),
+    "office_numbers": ("file",),
     "office_applicant": ("action", "school", "group", "priority", "column", "value"),
     "office_job": (),
     "office_run": (),

@@ -409,6 +409,8 @@ OFFICE_PY = [
     "core/pool_words.py",
     "core/positions.py",
     "core/admits.py",
+    "core/numbers.py",
+    "core/views/office_numbers.py",
 ]
 
 

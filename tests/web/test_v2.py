@@ -683,3 +683,55 @@ def test_random_v2_rounds_round_trip(db: Any) -> None:
             _round_trip(folder, Path(tmp) / "out")
 
     check()
+
+
+def test_the_office_uploads_the_numbers_of_many_children(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from samen.web.core.models import AuditEntry
+
+    from .conftest import register_child, sign_in
+
+    small_round.numbers = [{"column": "points"}, {"column": "date"}]
+    small_round.save()
+    parent = sign_in(Client(), "p@samen.test")
+    a = register_child(parent, small_round, first="Ann", schools=("A",))
+    b = register_child(parent, small_round, first="Bo", schools=("B",))
+    url = f"/office/rounds/{small_round.slug}/numbers/"
+    assert office_client.get(url).status_code == 200
+
+    def upload(text: str) -> Any:
+        f = SimpleUploadedFile("numbers.csv", text.encode("utf-8"), "text/csv")
+        return office_client.post(url, {"file": f}, HTTP_ACCEPT_LANGUAGE="en")
+
+    bad = [
+        ("id,points\n", "applicant_id"),
+        ("applicant_id,score\nX,1\n", "no number “score”"),
+        (f"applicant_id,points\n{a.public_id},abc\n", "is not a number"),
+        (f"applicant_id,points\nK-NOPE,1\n{a.public_id},2\n", "No child of the round"),
+        (f"applicant_id,points\n{a.public_id},1\n{a.public_id},2\n", "second row"),
+    ]
+    for text, words in bad:
+        r = upload(text)
+        assert r.status_code == 400 and words in r.content.decode(), text
+    assert not AuditEntry.objects.filter(action="child.values-import").exists()
+    a.refresh_from_db()
+    assert a.values == {}
+    # semicolons, as a Flemish spreadsheet saves it; an empty cell keeps the number
+    r = upload(f"\ufeffapplicant_id;points;date\n{a.public_id};2,5;20270115\n{b.public_id};;1\n")
+    assert r.status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.values == {"points": 2.5, "date": 20270115.0} and b.values == {"date": 1.0}
+    entry = AuditEntry.objects.get(action="child.values-import")
+    assert entry.after["children"] == 2
+    # frozen after the draw
+    small_round.seed = "test seed"
+    small_round.save()
+    r = upload(f"applicant_id,points\n{a.public_id},9\n")
+    assert r.status_code == 409
+    a.refresh_from_db()
+    assert a.values["points"] == 2.5
