@@ -735,3 +735,13 @@ def test_the_office_uploads_the_numbers_of_many_children(
     assert r.status_code == 409
     a.refresh_from_db()
     assert a.values["points"] == 2.5
+
+
+def test_a_flag_no_question_asks_is_a_warning(small_round: Any, office_client: Any) -> None:
+    from samen.web.core.models import School
+
+    School.objects.filter(round=small_round, code="A").update(admits="advice_havo")
+    page = office_client.get(
+        f"/office/rounds/{small_round.slug}/", HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "name advice_havo, which no question of the round asks" in page

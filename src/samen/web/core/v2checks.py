@@ -103,10 +103,28 @@ def blocking(rnd: Round) -> list[str]:
     return out
 
 
+def unasked_flags(rnd: Round) -> list[str]:
+    """The flags that seat pools or schools' ``admits`` name but no question of the round
+    asks (a question removed or renamed later): every child counts as answering no."""
+    asked = set(rnd.flags())
+    return [f for f in rnd.used_flags() if f not in asked]
+
+
 def warnings(rnd: Round) -> list[str]:
     """What the round's page tells the office about its rules of version 2: what blocks the
-    draw, then the rules that reward ranking strategically."""
-    return blocking(rnd) + rules_v2.strategic(rnd)
+    draw, flags no question asks, then the rules that reward ranking strategically."""
+    out = blocking(rnd)
+    unasked = unasked_flags(rnd)
+    if unasked:
+        out.append(
+            _(
+                "Seat pools or schools' “admits only” name %(flags)s, which no question of the "
+                "round asks: every child counts as answering no. Add the question, or change "
+                "the rule."
+            )
+            % {"flags": ", ".join(unasked)}
+        )
+    return out + rules_v2.strategic(rnd)
 
 
 def require_none(rnd: Round) -> None:
@@ -125,5 +143,6 @@ __all__ = [
     "missing_numbers",
     "require_none",
     "school_warnings",
+    "unasked_flags",
     "warnings",
 ]
