@@ -745,3 +745,39 @@ def test_a_flag_no_question_asks_is_a_warning(small_round: Any, office_client: A
         f"/office/rounds/{small_round.slug}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "name advice_havo, which no question of the round asks" in page
+
+
+def test_applying_together_never_shares_a_list_a_school_refuses(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.test import Client
+
+    from samen.web.core.models import Address, Child
+
+    from .conftest import register_child, sign_in
+
+    _admitting_round(small_round)  # C admits only children with the indicator
+    parent = sign_in(Client(), "p@samen.test")
+    register_child(
+        parent,
+        small_round,
+        first="Lien",
+        indicator="1",
+        schools=("C",),
+        extra={"apply_together": "on"},
+    )
+    address = Address.objects.get(postcode="2800", house_number="1", box="")
+    data = {
+        "first_name": "Lars",
+        "last_name": "Test",
+        "birth_date": "2024-03-01",
+        "postcode": "2800",
+        "house_number": "1",
+        "q_indicator": "0",
+        "apply_together": "on",
+        "address": str(address.pk),
+    }
+    r = parent.post(f"/rounds/{small_round.slug}/register/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200
+    assert "School C is on the list, but with these answers" in r.content.decode()
+    assert not Child.objects.filter(round=small_round, first_name="Lars").exists()
