@@ -781,3 +781,33 @@ def test_applying_together_never_shares_a_list_a_school_refuses(
     assert r.status_code == 200
     assert "School C is on the list, but with these answers" in r.content.decode()
     assert not Child.objects.filter(round=small_round, first_name="Lars").exists()
+
+
+def test_a_pledge_group_only_for_a_school_that_admits_the_child(
+    small_round: Any, office_client: Any
+) -> None:
+    from django.test import Client
+
+    from samen.web.core.models import Choice, PledgeGroup
+
+    from .conftest import register_child, sign_in
+
+    school_c = _admitting_round(small_round)
+    parent = sign_in(Client(), "p@samen.test")
+    child = register_child(parent, small_round, indicator="0", schools=("A",))
+    # the form to start a group does not offer C
+    html = parent.get(f"/children/{child.pk}/pledge/new/").content.decode()
+    select = html.split('name="target"')[1].split("</select>")[0]
+    assert "School A" in select and "School C" not in select
+    # joining another family's group for C is refused with the reason
+    group = PledgeGroup.objects.create(
+        round=small_round, group_id="G1", name="Straat", target=school_c, threshold=2
+    )
+    r = parent.post(
+        f"/pledge/{group.token}/", {"child": child.pk}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
+    assert r.status_code == 200
+    assert "cannot apply to School C" in r.content.decode()
+    child.refresh_from_db()
+    assert child.pledge_group_id is None
+    assert not Choice.objects.filter(child=child, school=school_c).exists()
