@@ -417,6 +417,9 @@ PAGES: dict[str, Visit] = {
     "office_birth_dates": Visit(
         STAFF, ("open",), fixed("/office/rounds/{slug}/birth-dates/"), (empty_form(),)
     ),
+    # the browser's round has no numbers: the page says so (its upload form is tested in
+    # tests/web/test_v2.py)
+    "office_numbers": Visit(STAFF, ("open",), fixed("/office/rounds/{slug}/numbers/")),
     "office_job": Visit(STAFF, ("queued", "allocated"), lambda w: [w.job]),
     "office_run": Visit(STAFF, ("allocated", "published"), lambda w: [w.run]),
     "office_run_report": Visit(STAFF, ("allocated",), lambda w: [w.run + "report/"]),

@@ -273,7 +273,7 @@ POOL_ERRORS = [
     ({"name": "a", "seats": "ten"}, "seats", "Enter a whole number."),
     ({"name": "a", "share": "1", "favours": "sibling"}, "favours", "no question with the flag"),
     ({"name": "a", "share": "1", "favours": "not:nope"}, "favours", "“nope”"),
-    ({"name": "a", "share": "1", "order_by": "alphabet"}, "order_by", "Select a valid choice"),
+    ({"name": "a", "share": "1", "order_by": "alphabet"}, "order_by", "is not an ordering"),
     ({"share": "1"}, "name", "This field is required."),
 ]
 
@@ -371,7 +371,7 @@ def _form_values(html: str) -> dict[str, object]:
         kind = re.search(r'type="([^"]+)"', tag)
         if kind and kind.group(1) == "checkbox":
             if "checked" in tag:
-                values.setdefault(name.group(1), []).append(value.group(1))  # type: ignore[union-attr]
+                values.setdefault(name.group(1), []).append(value.group(1) if value else "on")
             continue
         values[name.group(1)] = value.group(1).replace("&#x27;", "'") if value else ""
     for select in re.finditer(r'<select name="([^"]+)"[^>]*>(.*?)</select>', html, re.S):

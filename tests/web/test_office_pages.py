@@ -403,6 +403,14 @@ OFFICE_PY = [
     "core/jobs.py",
     "core/allocation.py",
     "core/templatetags/samen_words.py",
+    "core/rules_forms.py",
+    "core/rules_v2.py",
+    "core/v2checks.py",
+    "core/pool_words.py",
+    "core/positions.py",
+    "core/admits.py",
+    "core/numbers.py",
+    "core/views/office_numbers.py",
 ]
 
 

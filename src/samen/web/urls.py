@@ -14,6 +14,7 @@ from samen.web.core.views import (
     notifications,
     office,
     office_audit,
+    office_numbers,
     office_staff,
     public,
     school,
@@ -90,6 +91,11 @@ urlpatterns = [
         name="office_applicant",
     ),
     path("office/rounds/<slug:slug>/birth-dates/", homes.birth_dates, name="office_birth_dates"),
+    path(
+        "office/rounds/<slug:slug>/numbers/",
+        office_numbers.numbers_upload,
+        name="office_numbers",
+    ),
     path(
         "office/rounds/<slug:slug>/applicants/<str:public_id>/home/",
         homes.applicant_home,

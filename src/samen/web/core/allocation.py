@@ -35,7 +35,7 @@ from samen.io.errors import RoundError
 from samen.io.results import read_groups, render_results
 from samen.io.round import Round as FolderRound
 from samen.io.round import read_round
-from samen.web.core import blocks, homes, jobs, lifecycle
+from samen.web.core import blocks, homes, jobs, lifecycle, positions
 from samen.web.core.exchange import FolderData, folder_data, render_folder, write_folder
 from samen.web.core.models import AllocationRun, Child, Job, Placement, Round
 from samen.web.core.run_names import run_label
@@ -99,6 +99,8 @@ def _store(
     # records `samen explain` prints), from the keys the allocation computed
     records = explain(inst, result, prepared=prep)
     schools = {s.code: s for s in rnd.schools.all()}
+    # each child's places on the waiting lists, from the run's own waitlists.csv (10.7)
+    waiting = positions.by_child(outputs.get(positions.FILE, b"").decode("utf-8"))
 
     def create(rnd: Round) -> AllocationRun:
         AllocationRun.objects.filter(
@@ -140,6 +142,7 @@ def _store(
                     lottery=hex16(int(result.lottery[a])),
                     lottery_text=records[a].lottery_text,
                     explain=records[a].as_dict()["schools"],
+                    waiting=waiting.get(fc.public_id, []),
                     response=response,
                     responded_at=prev.responded_at
                     if response != Placement.PENDING and prev
@@ -248,6 +251,7 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
         held_group += "-"
     held: set[int] = set()
     held_at: dict[str, int] = {}
+    first_only = set(data.rules.first_choice_only)
     children = []
     for fc in data.children:
         p = current.get(fc.child_pk or -1)
@@ -268,13 +272,19 @@ def waiting_data(rnd: Round) -> tuple[FolderData, dict[int, Placement], set[int]
         if not choices:
             continue
         keep = set(choices)
+        if fc.choices and choices[0] != fc.choices[0]:  # first-choice-only: the list as
+            # submitted (rules 10.4); a school that moved up to first does not get it
+            prios = [(s, g) for s, g in prios if s != choices[0] or g not in first_only]
         children.append(
             replace(
                 fc,
                 choices=choices,
                 pledge="",
                 priorities=[(s, g) for s, g in prios if s in keep],
-                distances={s: d for s, d in fc.distances.items() if s in keep},
+                # [[nearest]] rules read the distances to every school (rules 10.3)
+                distances={
+                    s: d for s, d in fc.distances.items() if s in keep or data.rules.nearest
+                },
             )
         )
     schools = []

@@ -84,6 +84,8 @@ ACTIONS: dict[str, Promise] = {
     "questions.edit": gettext_lazy("Changed the questions for families."),
     "priority.add": gettext_lazy("Gave child %(target)s a priority."),
     "priority.remove": gettext_lazy("Took a priority away from child %(target)s."),
+    "child.value": gettext_lazy("Changed a number of child %(target)s that seat pools order by."),
+    "child.values-import": gettext_lazy("Uploaded a file of the numbers that seat pools order by."),
     "addresses.import": gettext_lazy("Imported a new address list."),
     "staff.add": gettext_lazy("Gave %(target)s a staff role."),
     "staff.change": gettext_lazy("Changed the staff role of %(target)s."),

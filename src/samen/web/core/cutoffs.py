@@ -18,7 +18,7 @@ import contextlib
 import csv
 import io
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from samen.engine.pools import largest_remainder
+from samen.web.core import pool_words
 from samen.web.core.explain import pool_rule, pool_title, priority_words
 from samen.web.core.models import AllocationRun, Pool, Round, School
 
@@ -48,8 +49,8 @@ class PoolCutoff:
     #: the same without the seats and with the flag's name instead of its question (short,
     #: for the table): whom they are for first, in which order
     rule: str
-    #: the flag the pool favours ("" for none)
-    flag: str
+    #: the flags the pool favours (a flag expression names one or several; none: [])
+    flags: list[str]
     seats: int
     filled: int
     overflow: int
@@ -123,6 +124,7 @@ def school_pools(school: School, flags: dict[str, str] | None = None) -> list[di
     if not specs:
         return []
     flags = flag_texts(school.round) if flags is None else flags
+    labels = pool_words.number_labels(school.round.numbers)
     seats: list[int | None] = [p["seats"] for p in specs]
     shares = [p["share"] for p in specs]
     if any(s is None for s in seats):
@@ -138,7 +140,7 @@ def school_pools(school: School, flags: dict[str, str] | None = None) -> list[di
             "order_by": spec["order_by"],
             "seats": n if n is not None else "?",
         }
-        item: dict[str, Any] = {"name": spec["name"], "title": pool_title(pool, flags)}
+        item: dict[str, Any] = {"name": spec["name"], "title": pool_title(pool, flags, labels)}
         if spec["seats"] is None and spec["share"]:
             with contextlib.suppress(ValueError, ZeroDivisionError):
                 item["share"] = _("%(percent)s of the seats") % {"percent": percent(spec["share"])}
@@ -200,6 +202,7 @@ def parse(
     """The rows of ``cutoffs.csv`` in words (only school ``only`` if given)."""
     by_pool, defaults = _pools_of_run(seats_csv, round_toml)
     groups = set(rnd.priority_groups)
+    labels = pool_words.number_labels(rnd.numbers)
     rows: list[PoolCutoff] = []
     for row in csv.DictReader(io.StringIO(cutoffs_csv or "")):
         code = row.get("school_id", "")
@@ -207,9 +210,9 @@ def parse(
             continue
         spec = _spec(code, row.get("pool", ""), by_pool, defaults)
         seats, filled = _number(row.get("seats", "")), _number(row.get("filled", ""))
-        title = pool_title({**spec, "seats": seats}, flags)
-        flag = spec["favours"].removeprefix("not:")
-        rule = ", ".join(pool_rule(spec, {flag: flag} if flag else {}))
+        title = pool_title({**spec, "seats": seats}, flags, labels)
+        named = pool_words.flags_of(spec["favours"])
+        rule = ", ".join(pool_rule(spec, {f: f for f in named}, labels))
         full = bool(row.get("cutoff_order_by"))
         if full:
             group = row.get("cutoff_group", "")
@@ -219,7 +222,7 @@ def parse(
                 "value": row.get("cutoff_value", ""),
                 "lottery": row.get("cutoff_lottery", ""),
             }
-            cutoff = priority_words(row["cutoff_order_by"], data, spec["favours"])
+            cutoff = priority_words(row["cutoff_order_by"], data, spec["favours"], labels)
         elif seats == 0:
             cutoff = _("This group has no seats.")
         else:
@@ -236,7 +239,7 @@ def parse(
                 pool=row.get("pool", ""),
                 title=title,
                 rule=rule,
-                flag=flag,
+                flags=named,
                 seats=seats,
                 filled=filled,
                 overflow=_number(row.get("overflow", "")),
@@ -259,6 +262,14 @@ def _files(runs: Iterable[int]) -> dict[int, tuple[str, str, str]]:
     return {pk: (c or "", s or "", t or "") for pk, c, s, t in rows}
 
 
+def run_pools(run: AllocationRun) -> Callable[[str, str], dict[str, str]]:
+    """(school id, pool name) -> {"favours", "order_by"} as the run's own seats.csv and
+    round.toml give them (what was published, whatever the office changed later)."""
+    _cut, seats, toml = _files([run.pk]).get(run.pk, ("", "", ""))
+    by_pool, defaults = _pools_of_run(seats, toml)
+    return lambda code, pool: _spec(code, pool, by_pool, defaults)
+
+
 def run_cutoffs(runs: list[AllocationRun], only: str | None = None) -> list[RunCutoffs]:
     """The cut-off tables of ``runs`` (all of one round), in the order given."""
     if not runs:
@@ -272,7 +283,7 @@ def run_cutoffs(runs: list[AllocationRun], only: str | None = None) -> list[RunC
         cut, seats, toml = files.get(run.pk, ("", "", ""))
         no_pools = run.mechanism == "serial-dictatorship"
         rows = [] if no_pools else parse(rnd, cut, seats, toml, schools, flags, only)
-        used = list(dict.fromkeys(r.flag for r in rows if r.flag))
+        used = list(dict.fromkeys(f for r in rows for f in r.flags))
         questions = [(f, flags.get(f, f)) for f in used]
         out.append(RunCutoffs(run=run, rows=rows, no_pools=no_pools, questions=questions))
     return out

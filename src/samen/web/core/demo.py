@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from samen.io.round import read_round
-from samen.web.core import audit, family, lifecycle
+from samen.web.core import admits, audit, family, lifecycle, rules_v2
 from samen.web.core.homes import use_address
 from samen.web.core.models import Address, Child, PledgeGroup, Round, School
 from samen.web.core.roles import add_staff
@@ -98,6 +98,7 @@ def load(folder: Path) -> Demo:
     code = schools[0].code
     add_staff(SCHOOL, "school", [code], round=rnd)
     by_code = {s.code: s for s in schools}
+    numbers = rules_v2.number_columns(rnd.numbers)
 
     def child(
         email: str,
@@ -117,11 +118,14 @@ def load(folder: Path) -> Demo:
             last_name=last,
             birth_date=born,
             flags={f: indicator for f in rnd.flags()},
+            # made-up numbers for pools ordered by value: (the office gives them, 10.2)
+            values={n: float(20270101 + family.next_seq(rnd)) for n in numbers},
         )
         use_address(c, Address.objects.get(postcode="2800", house_number=house, box=""))
         c.save()
         for s in codes:
-            family.add(c, by_code[s])
+            if admits.admits(by_code[s], c.flags):  # only schools that admit the child (10.5)
+                family.add(c, by_code[s])
         return c
 
     def pick(*positions: int) -> list[str]:

@@ -32,7 +32,8 @@ from samen.io.results import metres
 from samen.io.round import Round as FolderRound
 from samen.io.round import Rows, render_round
 from samen.io.settings import Settings
-from samen.web.core import geo
+from samen.web.core import exchange_v2, geo
+from samen.web.core.exchange_v2 import RulesV2
 from samen.web.core.homes import distance_schools, home_point
 from samen.web.core.models import (
     HOME_IMPORTED,
@@ -72,9 +73,12 @@ class FolderChild:
     pledge: str = ""
     #: (school id, group) pairs
     priorities: list[tuple[str, str]] = field(default_factory=list)
-    #: school id -> metres (only schools with a seat pool ordered by distance)
+    #: school id -> metres (only schools with a seat pool ordered by distance; every school
+    #: when a [[nearest]] rule needs them, section 10.3)
     distances: dict[str, float] = field(default_factory=dict)
     child_pk: int | None = None
+    #: the numbers pools order by (``value:COLUMN``, section 10.2): column -> number
+    values: dict[str, float | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,6 +92,9 @@ class FolderSchool:
     lon: float | None
     #: [{"name", "seats", "share", "favours", "order_by"}], empty = the default pools
     pools: list[dict[str, Any]]
+    #: whom the school admits (section 10.5) and its category columns (10.3)
+    admits: str = ""
+    categories: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -107,6 +114,8 @@ class FolderData:
     flags: list[str]
     #: (group id, target, threshold)
     groups: list[tuple[str, str, int]]
+    #: the rules of section 10 (:mod:`samen.web.core.exchange_v2`); the defaults are v1's
+    rules: RulesV2 = field(default_factory=RulesV2)
 
 
 def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> FolderData:
@@ -119,6 +128,9 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
     by_pk = {s.pk: s for s in schools}
     need_distance = distance_schools(rnd, schools)
     flags = rnd.used_flags()
+    rules = exchange_v2.rules_of(rnd, schools)
+    # a [[nearest]] rule needs every child's distance to every school (section 10.3)
+    everywhere = [s.code for s in schools] if rules.nearest else []
 
     children = list(rnd.children.order_by("seq", "id"))
     lists: dict[int, list[str]] = {}
@@ -144,7 +156,8 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
     unverified: dict[int, dict[str, float]] = {}
     for i, c in enumerate(applying):
         home = home_point(c, rnd.distance)
-        for code in lists[c.pk]:
+        listed = lists[c.pk]
+        for code in listed + [x for x in everywhere if x not in listed] if everywhere else listed:
             if code not in need_distance or (c.pk, code) in overrides:
                 continue
             if not c.home_verified and unverified_metres is not None:
@@ -183,18 +196,23 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
             priorities=[(s, g) for s, g in prios.get(c.pk, []) if s in listed],
             distances={
                 s: overrides[(c.pk, s)]
-                for s in lists[c.pk]
+                for s in lists[c.pk] + everywhere
                 if s in need_distance and (c.pk, s) in overrides
             },
             child_pk=c.pk,
+            # an estimate (never published) counts a number still to be given as the last
+            values=exchange_v2.child_values(
+                c, rules.numbers, None if unverified_metres is None else exchange_v2.UNKNOWN
+            ),
         )
         out_children.append(fc)
     for (i, code), d in zip(pairs, computed.tolist(), strict=True):
         out_children[i].distances[code] = d
     for i, far in unverified.items():
         out_children[i].distances.update(far)
-    for fc in out_children:  # keep the list order
-        fc.distances = {s: fc.distances[s] for s in fc.choices if s in fc.distances}
+    for fc in out_children:  # keep the list order (then the schools' order)
+        order = fc.choices + [x for x in everywhere if x not in fc.choices]
+        fc.distances = {s: fc.distances[s] for s in order if s in fc.distances}
 
     used_groups = {fc.pledge for fc in out_children if fc.pledge}
     return FolderData(
@@ -225,6 +243,8 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
                     }
                     for p in s.pools.all()
                 ],
+                admits=s.admits,
+                categories=dict(s.categories or {}),
             )
             for s in schools
         ],
@@ -235,6 +255,7 @@ def folder_data(rnd: Round, *, unverified_metres: float | None = None) -> Folder
             for g in groups.values()
             if g.group_id in used_groups
         ],
+        rules=rules,
     )
 
 
@@ -257,6 +278,7 @@ def render_folder(data: FolderData) -> dict[str, bytes]:
             )
             for p in data.default_pools
         ),
+        **exchange_v2.settings_fields(data.rules),
     )
     seed_note = ""
     if not data.seed:
@@ -274,15 +296,16 @@ def render_folder(data: FolderData) -> dict[str, bytes]:
 def _tables(data: FolderData) -> dict[str, Rows]:
     xy = "x,y" if data.distance == "euclidean" else "lat,lon"
     has_xy = any((s.x is not None if xy == "x,y" else s.lat is not None) for s in data.schools)
+    extra_head, extra_cells = exchange_v2.school_columns(data)
     school_rows = []
-    for s in data.schools:
+    for s, extra in zip(data.schools, extra_cells, strict=True):
         row: list[object] = [s.code, s.name, s.capacity]
         if has_xy:
             row += [s.x, s.y] if xy == "x,y" else [s.lat, s.lon]
-        school_rows.append(row)
+        school_rows.append(row + extra)
     tables: dict[str, Rows] = {
         "schools": (
-            ["school_id", "name", "capacity"] + (xy.split(",") if has_xy else []),
+            ["school_id", "name", "capacity"] + (xy.split(",") if has_xy else []) + extra_head,
             school_rows,
         )
     }
@@ -305,12 +328,14 @@ def _tables(data: FolderData) -> dict[str, Rows]:
         )
     has_family = any(c.family for c in data.children)
     has_pledge = any(c.pledge for c in data.children)
-    header = ["applicant_id", "choices", *data.flags]
+    numbers = data.rules.numbers
+    header = ["applicant_id", "choices", *data.flags, *numbers]
     header += ["family"] if has_family else []
     header += ["pledge"] if has_pledge else []
     app_rows: list[list[object]] = []
     for c in data.children:
         row = [c.public_id, c.choices, *(c.flags[f] for f in data.flags)]
+        row += [exchange_v2.number_cell(c.values.get(n)) for n in numbers]
         row += [c.family] if has_family else []
         row += [c.pledge] if has_pledge else []
         app_rows.append(row)
@@ -395,12 +420,13 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
             {
                 "name": p.name,
                 "share": _fraction_share(str(p.share)),
-                "favours": p.favours,
-                "order_by": p.order_by,
+                "favours": exchange_v2.expression(p.favours),
+                "order_by": exchange_v2.ordering(p.order_by),
             }
             for p in s.default_pools
         ],
         status=Round.DRAFT,
+        **exchange_v2.round_fields(folder),
     )
     for k, flag in enumerate(inst.flag_names):
         known = KNOWN_QUESTIONS.get(flag, {})
@@ -417,7 +443,14 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
     names = st.col("name")
     school_objs = []
     for i, code in enumerate(inst.school_ids):
-        obj = School(round=rnd, code=code, name=names[i], capacity=int(inst.capacity[i]), seq=i)
+        obj = School(
+            round=rnd,
+            code=code,
+            name=names[i],
+            capacity=int(inst.capacity[i]),
+            seq=i,
+            **exchange_v2.school_fields(inst, i),
+        )
         if folder.school_xy is not None:
             a, b = _float(folder.school_xy[i, 0]), _float(folder.school_xy[i, 1])
             if folder.coordinates == "x,y":
@@ -447,8 +480,8 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
                     share=_fraction_share(seats.col("share")[i].replace(",", "."))
                     if not seats.col("seats")[i]
                     else "",
-                    favours=seats.col("favours")[i],
-                    order_by=seats.col("order_by")[i] or "lottery",
+                    favours=exchange_v2.expression(seats.col("favours")[i]),
+                    order_by=exchange_v2.ordering(seats.col("order_by")[i]),
                 )
             )
         Pool.objects.bulk_create(pools)
@@ -476,6 +509,7 @@ def import_round(folder: FolderRound, *, slug: str | None = None) -> Round:
             public_id=aid,
             seq=a,
             flags={f: int(inst.flags[a, j]) for j, f in enumerate(inst.flag_names)},
+            values=exchange_v2.values_of(inst, a),
             family_label=family[a],
             pledge_group=groups.get(pledge[a]) if pledge[a] else None,
             home=HOME_IMPORTED,

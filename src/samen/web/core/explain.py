@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from samen.web.core import pool_words
 from samen.web.core.allocation import HELD_GROUP, check_command
 from samen.web.core.models import Placement
 
@@ -24,15 +25,9 @@ def _group(name: str) -> str:
     return _("priority group '%(group)s'") % {"group": name}
 
 
-def _value(order_by: str, value: str) -> str:
-    if order_by == "distance":
-        return _("%(metres)s m from the school") % {"metres": value}
-    if order_by == "rank":
-        return _("this school was choice %(rank)s") % {"rank": value}
-    return _("lottery number %(number)s") % {"number": value}
-
-
-def _who(order_by: str, data: dict[str, Any], favours: str) -> str:
+def _who(
+    order_by: str, data: dict[str, Any], favours: str, labels: dict[str, str] | None = None
+) -> str:
     parts = [_group(data["group"])]
     if favours:
         parts.append(
@@ -40,36 +35,25 @@ def _who(order_by: str, data: dict[str, Any], favours: str) -> str:
             if data["favoured"]
             else _("not one of the children these seats are for")
         )
-    parts.append(_value(order_by, data["value"]))
-    if order_by != "lottery":
+    parts += pool_words.values(order_by, data["value"], labels)
+    if not pool_words.uses_lottery(order_by):
         parts.append(_("lottery number %(number)s") % {"number": data["lottery"]})
     return ", ".join(parts)
 
 
-def pool_rule(pool: dict[str, Any], flag_text: dict[str, str]) -> tuple[str, str]:
-    """Whom a seat pool's seats are for first, and in which order it takes children."""
-    favours = pool["favours"]
-    order = {
-        "lottery": _("by lottery"),
-        "distance": _("by distance (nearest first)"),
-        "rank": _("by the place of the school on the list"),
-    }[pool["order_by"]]
-    if not favours:
-        who = _("for everyone")
-    elif favours.startswith("not:"):
-        who = _("first for children who answered no to: %(question)s") % {
-            "question": flag_text.get(favours[4:], favours[4:])
-        }
-    else:
-        who = _("first for children who answered yes to: %(question)s") % {
-            "question": flag_text.get(favours, favours)
-        }
-    return who, order
+def pool_rule(
+    pool: dict[str, Any], flag_text: dict[str, str], labels: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Whom a seat pool's seats are for first, and in which order it takes children (a flag
+    expression and criteria of version 2 too: :mod:`samen.web.core.pool_words`)."""
+    return pool_words.who(pool["favours"], flag_text), pool_words.order(pool["order_by"], labels)
 
 
-def pool_title(pool: dict[str, Any], flag_text: dict[str, str]) -> str:
+def pool_title(
+    pool: dict[str, Any], flag_text: dict[str, str], labels: dict[str, str] | None = None
+) -> str:
     """A seat pool in words: its seats, whom they are for first, and the order."""
-    who, order = pool_rule(pool, flag_text)
+    who, order = pool_rule(pool, flag_text, labels)
     seats = pool["seats"]
     return ngettext(
         "%(seats)s seat %(who)s, %(order)s",
@@ -83,6 +67,7 @@ def why(placement: Placement) -> list[dict[str, Any]]:
     rnd = placement.run.round
     names = {s.code: s.display_name for s in rnd.schools.all()}
     flag_text = {q.flag: q.text() for q in rnd.questions.all()}
+    labels = pool_words.number_labels(rnd.numbers)
     out: list[dict[str, Any]] = []
     for rank, entry in enumerate(placement.explain, start=1):
         item: dict[str, Any] = {
@@ -92,7 +77,7 @@ def why(placement: Placement) -> list[dict[str, Any]]:
             "pools": [],
         }
         for pool in entry["pools"]:
-            line: dict[str, Any] = {"title": pool_title(pool, flag_text)}
+            line: dict[str, Any] = {"title": pool_title(pool, flag_text, labels)}
             if pool["cutoff"] is None:
                 line["state"] = _(
                     "Not all of these seats were taken (%(filled)s of %(seats)s)."
@@ -102,8 +87,8 @@ def why(placement: Placement) -> list[dict[str, Any]]:
                 }
             else:
                 line["state"] = _("All of these seats were taken.")
-                line["last"] = _who(pool["order_by"], pool["cutoff"], pool["favours"])
-            line["mine"] = _who(pool["order_by"], pool["mine"], pool["favours"])
+                line["last"] = _who(pool["order_by"], pool["cutoff"], pool["favours"], labels)
+            line["mine"] = _who(pool["order_by"], pool["mine"], pool["favours"], labels)
             if pool["after"]:
                 line["verdict"] = _("Your child came after the last child admitted.")
             elif pool["cutoff"] is not None:
@@ -124,6 +109,11 @@ def lottery_check(placement: Placement) -> dict[str, str]:
     shared = ""
     if who.startswith("pledge:"):
         shared = _("At the school of your pledge group the whole group uses one number: this one.")
+    elif text and who != placement.applicant_id and placement.run.round.family_number == "best":
+        shared = _(
+            "Brothers and sisters who apply together share one number: the best of their "
+            "numbers, here that of %(id)s."
+        ) % {"id": who}
     elif text and who != placement.applicant_id:
         shared = _(
             "Brothers and sisters who apply together share one number: that of the child whose "
@@ -137,7 +127,9 @@ def lottery_check(placement: Placement) -> dict[str, str]:
     }
 
 
-def priority_words(order_by: str, data: dict[str, Any], favours: str) -> str:
+def priority_words(
+    order_by: str, data: dict[str, Any], favours: str, labels: dict[str, str] | None = None
+) -> str:
     """A child's place in a seat pool's order in words (priority group, whether the seats are
     for it, distance or place on the list, lottery number): for the cut-off tables."""
-    return _who(order_by, data, favours)
+    return _who(order_by, data, favours, labels)

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from samen.web.core import blocks, lean, lifecycle, notifications
+from samen.web.core import admits, blocks, lean, lifecycle, notifications
 from samen.web.core.models import (
     AllocationRun,
     BirthDateAllowance,
@@ -123,6 +123,7 @@ def add(child: Child, school: School) -> None:
     lifecycle.require_family_change(child.round_id)
     order = school_ids(child)
     if school.pk not in order and school.round_id == child.round_id:
+        admits.require(child, school)  # the reader refuses a school that does not admit it
         _renumber_block(child, [*order, school.pk])
 
 
@@ -301,6 +302,7 @@ def join(child: Child, group: PledgeGroup) -> list[Child]:
     child applying together with it (a block has one pledge: decisions.md, decision 1).
     Returns the children who joined."""
     lifecycle.require_family_change(child.round_id)
+    admits.require(child, group.target)  # its school goes on the list
     members = blocks.members(child)
     _set_group(members, group)
     order = [s for s in school_ids(child) if s != group.target_id]

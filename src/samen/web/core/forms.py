@@ -10,8 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from samen.engine.instance import ORDER_NAMES
-from samen.web.core import birthdates, blocks, family, homes, rule_words
+from samen.web.core import admits, birthdates, blocks, family, homes, rule_words, rules_v2
 from samen.web.core.formulas import no_formula
 from samen.web.core.languages import LanguagesField
 from samen.web.core.models import (
@@ -28,6 +27,7 @@ from samen.web.core.pool_forms import (  # noqa: F401 (the office's forms)
     PoolForm,
     PoolFormSet,
 )
+from samen.web.core.rules_forms import RulesV2Fields
 from samen.web.core.widgets import IsoDateInput, IsoDateTimeInput
 
 YES_NO = [("1", _("Yes")), ("0", _("No"))]
@@ -195,6 +195,9 @@ class ChildForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        problem = admits.form_problem(self, data)  # a list the allocation would refuse
+        if problem:
+            self.add_error(None, problem)
         if not data.get("postcode") or not data.get("house_number"):
             return data
         typed = self._typed()
@@ -273,12 +276,19 @@ class ChildForm(forms.ModelForm):
 
 
 class AddSchoolForm(forms.Form):
+    """A school to add to the list: only the schools that admit the child and every child
+    applying together with it (rules section 10.5); ``refused`` are the others, with why."""
+
     school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("Add a school"))
 
     def __init__(self, *args: Any, child: Child, **kwargs: Any):
         super().__init__(*args, **kwargs)
         listed = child.choices.values_list("school_id", flat=True)
-        self.fields["school"].queryset = child.round.schools.exclude(pk__in=listed)
+        schools = child.round.schools.exclude(pk__in=listed)
+        limited = list(schools.exclude(admits=""))
+        _yes, no = admits.offered(child, limited)
+        self.refused = [admits.reason(s, admits.flag_texts(child.round)) for s in no]
+        self.fields["school"].queryset = schools.exclude(pk__in=[s.pk for s in no])
 
 
 class PledgeGroupForm(forms.ModelForm):
@@ -290,10 +300,13 @@ class PledgeGroupForm(forms.ModelForm):
             "threshold": _("We go only if at least this many children of the group get a seat"),
         }
 
-    def __init__(self, *args: Any, round: Round, **kwargs: Any):
+    def __init__(self, *args: Any, round: Round, child: Child | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.round = round
         self.fields["target"].queryset = round.schools.all()
+        if child is not None:  # only a school that admits the children of the group's list
+            _yes, no = admits.offered(child, list(round.schools.exclude(admits="")))
+            self.fields["target"].queryset = round.schools.exclude(pk__in=[s.pk for s in no])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -325,15 +338,16 @@ DATETIME_FIELDS = (
 )
 
 
-class RoundForm(forms.ModelForm):
+class RoundForm(RulesV2Fields, forms.ModelForm):
     priority_groups_text = forms.CharField(
         label=_("Priority groups, strongest first (separated by commas)"),
         required=False,
     )
     default_pools_text = forms.CharField(
         label=_(
-            "Seat pools for schools without their own, one per line: name, share, favours, "
-            "order (lottery, distance or rank)"
+            "Seat pools for schools without their own, one per line: name, share, favours "
+            "(a question's flag, not:flag, or several joined by |), order (lottery, distance, "
+            "rank, value:number, or several joined by commas)"
         ),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -390,6 +404,7 @@ class RoundForm(forms.ModelForm):
             for p in (r.default_pools or [])
         )
         self.fields["languages_text"].initial = r.languages or ["nl", "en", "fr"]
+        self.init_rules()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -404,6 +419,7 @@ class RoundForm(forms.ModelForm):
             self.add_error(
                 "born_until", _("This date is before the first date of birth; swap the dates.")
             )
+        self.clean_rules(data)
         return data
 
     def clean_priority_groups_text(self) -> list[str]:
@@ -424,15 +440,16 @@ class RoundForm(forms.ModelForm):
                 continue
             parts = [p.strip() for p in line.split(",")]
             parts += [""] * (4 - len(parts))
-            name, share, favours, order = parts[:4]
-            order = order or "lottery"
+            # the order is the rest of the line: several criteria are joined by commas
+            name, share, favours = parts[:3]
+            order = ",".join(p for p in parts[3:] if p) or "lottery"
             try:
                 frac = Fraction(share)
             except (ValueError, ZeroDivisionError):
                 raise ValidationError(
                     _("Line %(k)s: the share must be a number from 0 to 1.") % {"k": k}
                 ) from None
-            if not name or not 0 <= frac <= 1 or order not in ORDER_NAMES:
+            if not name or not 0 <= frac <= 1:
                 raise ValidationError(
                     _("Line %(k)s: write name, share (0 to 1), favours, order.") % {"k": k}
                 )
@@ -454,6 +471,7 @@ class RoundForm(forms.ModelForm):
         r.priority_groups = self.cleaned_data["priority_groups_text"]
         r.default_pools = self.cleaned_data["default_pools_text"]
         r.languages = list(self.cleaned_data["languages_text"])
+        self.save_rules(r)
         if commit:
             r.save()
         return r
@@ -462,6 +480,14 @@ class RoundForm(forms.ModelForm):
 class SchoolForm(forms.ModelForm):
     teaching_languages = LanguagesField(label=_("Languages of instruction"))
     office_languages = LanguagesField(label=_("Languages spoken at the school office"))
+    categories_text = forms.CharField(
+        label=_(
+            "Categories the nearest-schools rules read, one per line: column=value (for "
+            "example denomination=public)"
+        ),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = School
@@ -477,7 +503,15 @@ class SchoolForm(forms.ModelForm):
             "description",
             "teaching_languages",
             "office_languages",
+            "admits",
         ]
+        help_texts = {
+            "admits": _(
+                "Empty: every child. Else the children this school admits, by their answers: "
+                "a question's flag, not:flag, or several joined by | (advice_havo|advice_vwo: "
+                "children with either). Families see only the schools that admit their child."
+            ),
+        }
         labels = {
             "x": _("x (metres)"),
             "y": _("y (metres)"),
@@ -490,6 +524,27 @@ class SchoolForm(forms.ModelForm):
         self.round = round
         for name in ("code", "name"):  # written into the round folder as they are
             self.fields[name].validators.append(no_formula)
+        self.fields["categories_text"].initial = rules_v2.categories_text(self.instance.categories)
+
+    def clean_admits(self) -> str:
+        """A flag expression over the round's questions (rules section 10.5)."""
+        return rules_v2.clean_expression(
+            self.cleaned_data.get("admits") or "",
+            self.round.flags(),
+            rules_v2.number_columns(self.round.numbers),
+        )
+
+    def clean_categories_text(self) -> dict[str, str]:
+        return rules_v2.parse_categories(
+            self.cleaned_data.get("categories_text") or "", rules_v2.category_columns(self.round)
+        )
+
+    def save(self, commit: bool = True) -> School:
+        school = super().save(commit=False)
+        school.categories = self.cleaned_data["categories_text"]
+        if commit:
+            school.save()
+        return school
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()

@@ -68,14 +68,20 @@ def distance_to(child: Child, school: School, kind: str) -> float | None:
 
 def distance_schools(rnd: Round, schools: Sequence[School] | None = None) -> set[str]:
     """The codes of the round's schools with a seat pool ordered by distance (their own
-    pools, or the round's default pools when they have none)."""
+    pools, or the round's default pools when they have none; ``distance`` alone or among
+    several criteria, rules section 10.2); every school when the round has ``[[nearest]]``
+    rules (10.3: they need every child's distance to every school)."""
+    from samen.web.core.rules_v2 import has_distance
+
     if schools is None:
         schools = list(rnd.schools.prefetch_related("pools"))
-    default = any(p.get("order_by") == "distance" for p in rnd.default_pools)
+    if rnd.nearest:
+        return {s.code for s in schools}
+    default = any(has_distance(p.get("order_by", "")) for p in rnd.default_pools)
     out: set[str] = set()
     for s in schools:
         pools = list(s.pools.all())
-        if any(p.order_by == "distance" for p in pools) or (not pools and default):
+        if any(has_distance(p.order_by) for p in pools) or (not pools and default):
             out.add(s.code)
     return out
 

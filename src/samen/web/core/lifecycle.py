@@ -548,6 +548,9 @@ def reveal_seed(
         if r.status != Round.CLOSED or not r.seed_commitment or r.seed:
             raise LifecycleError(_("The draw is held once, after the registration closes."))
         _check_homes(r)
+        from samen.web.core import v2checks  # (it reads the rules of version 2)
+
+        v2checks.require_none(r)
         if fingerprint(seed) != r.seed_commitment:
             raise LifecycleError(
                 _("This seed does not match the published fingerprint. Check every character."),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from samen.engine.instance import MECHANISMS, ORDER_NAMES, TIE_BREAKINGS
+from samen.engine.instance import MECHANISMS, TIE_BREAKINGS
 
 
 def _languages() -> list[str]:
@@ -77,6 +77,20 @@ class Round(models.Model):
     priority_groups = models.JSONField(default=list, blank=True)
     #: pools for schools without their own: [{"name", "share", "favours", "order_by"}]
     default_pools = models.JSONField(default=list, blank=True)
+    # the rules of version 2 (allocation rules section 10; ``samen.web.core.rules_v2``)
+    #: "first" or "best": the lottery number of children applying together (10.6)
+    family_number = models.CharField(max_length=10, default="first")
+    #: priority groups that count only at the school listed first (10.4)
+    first_choice_only = models.JSONField(default=list, blank=True)
+    #: compute the waiting lists (10.7); on for rounds made on the platform
+    waitlists = models.BooleanField(default=True)
+    #: the [[nearest]] rules (10.3): [{"group", "count", "category", "at_least": [[v, k]]}]
+    nearest = models.JSONField(default=list, blank=True)
+    #: the projection of x,y ("EPSG:31370"), kept for the round folder
+    crs = models.CharField(max_length=60, blank=True)
+    #: the numbers the office gives each child, which pools may order by (``value:COLUMN``,
+    #: 10.2): [{"column", "nl", "en", "fr"}] (the column and its name in each language)
+    numbers = models.JSONField(default=list, blank=True)
     languages = models.JSONField(default=_languages)
     #: the seed, once revealed at the draw (empty before)
     seed = models.CharField(max_length=300, blank=True)
@@ -125,15 +139,18 @@ class Round(models.Model):
         return [q.flag for q in self.questions.all()]
 
     def used_flags(self) -> list[str]:
-        """The flags some pool favours: the only ones the allocation (and the export) needs."""
-        used: list[str] = []
-        favours = [p.get("favours", "") for p in self.default_pools]
-        favours += list(Pool.objects.filter(school__round=self).values_list("favours", flat=True))
-        for f in favours:
-            name = f[4:] if f.startswith("not:") else f
-            if name and name not in used:
-                used.append(name)
-        return used
+        """The flags some pool favours or some school admits (rules sections 4, 10.1 and
+        10.5): the only ones the allocation (and the export) needs, in the order of the
+        round's questions."""
+        from samen.engine.expressions import split, term_flag
+
+        texts = [p.get("favours", "") for p in self.default_pools]
+        texts += list(Pool.objects.filter(school__round=self).values_list("favours", flat=True))
+        texts += list(self.schools.exclude(admits="").values_list("admits", flat=True))
+        named = {term_flag(t)[0] for text in texts for t in split(text or "")}
+        named.discard("")
+        order = [f for f in self.flags() if f in named]
+        return order + sorted(named - set(order))
 
     def admits_birth_date(self, born: Any) -> bool:
         """Whether a child born on ``born`` may apply in this round (its grade's range)."""
@@ -196,6 +213,10 @@ class School(models.Model):
     office_languages = models.JSONField(
         _("languages spoken at the school office"), default=list, blank=True
     )
+    #: whom the school admits: a flag expression (rules section 10.5; "" = every child)
+    admits = models.CharField(_("admits only"), max_length=300, blank=True)
+    #: the school's category columns that [[nearest]] rules read (10.3): {column: value}
+    categories = models.JSONField(default=dict, blank=True)
     seq = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -219,10 +240,11 @@ class Pool(models.Model):
     seats = models.PositiveIntegerField(null=True, blank=True)
     #: a share from 0 to 1 as exact text ("0.3", "1/3"), when seats is empty
     share = models.CharField(max_length=30, blank=True)
-    favours = models.CharField(max_length=60, blank=True)
-    order_by = models.CharField(
-        max_length=20, choices=[(o, o) for o in ORDER_NAMES], default="lottery"
-    )
+    #: a flag expression (rules sections 4 and 10.1): "", "indicator", "not:a|b"
+    favours = models.CharField(max_length=300, blank=True)
+    #: one criterion or several joined by "," (10.2): "lottery", "rank,distance",
+    #: "value:points"
+    order_by = models.CharField(max_length=300, default="lottery")
 
     class Meta:
         ordering = ["seq", "id"]
@@ -359,6 +381,9 @@ class Child(models.Model):
     lon = models.FloatField(null=True, blank=True)
     #: answers to the round's questions: {flag: 0 or 1}
     flags = models.JSONField(default=dict, blank=True)
+    #: the numbers the office gives the child (``Round.numbers``): {column: number}; a family
+    #: never types them (``samen.web.core.numbers``)
+    values = models.JSONField(default=dict, blank=True)
     #: family label of an imported round folder (children applying together)
     family_label = models.CharField(max_length=80, blank=True)
     #: for children registered here: apply together with brothers and sisters of this parent
@@ -530,6 +555,9 @@ class Placement(models.Model):
     lottery_text = models.CharField(max_length=200, blank=True)
     #: per school above the one given: the pools' cut-offs and the child's own priority
     explain = models.JSONField(default=list, blank=True)
+    #: the child's places on the waiting lists of the run's waitlists.csv (rules 10.7):
+    #: [{"school", "pool", "position", "of"}] (``samen.web.core.positions``)
+    waiting = models.JSONField(default=list, blank=True)
     response = models.CharField(max_length=20, choices=RESPONSES, default=PENDING)
     responded_at = models.DateTimeField(null=True, blank=True)
 

@@ -7,7 +7,10 @@ instead of as a failed allocation later:
 * a pool has a name, unique within the school;
 * a pool gives its seats (a whole number, 0 or more) or its share (a fraction from 0 to 1,
   written ``0.3`` or ``3/10``), not both and not neither;
-* ``favours`` is empty, a flag of one of the round's questions, or ``not:`` and such a flag;
+* ``favours`` is a flag expression (section 10.1): empty, a flag of one of the round's
+  questions, ``not:`` and such a flag, or several such terms joined by ``|``;
+* ``order_by`` is one criterion or several joined by ``,`` (section 10.2): ``lottery``,
+  ``distance``, ``rank`` or ``value:`` and one of the round's numbers;
 * all pools of a school give seats, or all give shares; seats add up to the school's seats
   and shares to exactly 1.
 """
@@ -22,15 +25,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from samen.io.cells import parse_fraction
+from samen.web.core import rules_v2
 from samen.web.core.formulas import no_formula
 from samen.web.core.models import Pool, School
-
-#: the pool orders, in words (the values are the codes of ``order_by`` in ``seats.csv``)
-ORDER_CHOICES = [
-    ("lottery", gettext_lazy("lottery")),
-    ("distance", gettext_lazy("distance")),
-    ("rank", gettext_lazy("place of the school on the child's list")),
-]
 
 
 def parse_share(text: str) -> Fraction | None:
@@ -47,7 +44,15 @@ def _fraction_text(f: Fraction) -> str:
 class PoolForm(forms.ModelForm):
     """One seat pool, with labels and hints in words and an error per field."""
 
-    order_by = forms.ChoiceField(label=gettext_lazy("Order"), choices=ORDER_CHOICES)
+    order_by = forms.CharField(
+        label=gettext_lazy("Order"),
+        max_length=300,
+        help_text=gettext_lazy(
+            "lottery, distance, rank (the place of the school on the child's list) or "
+            "value:number (one of the round's numbers, smallest first); several joined by "
+            "commas are applied left to right, like rank,distance."
+        ),
+    )
 
     class Meta:
         model = Pool
@@ -62,15 +67,23 @@ class PoolForm(forms.ModelForm):
             "seats": gettext_lazy("A whole number; or leave empty and give a share."),
             "share": gettext_lazy("A fraction from 0 to 1, such as 0.3 or 3/10."),
             "favours": gettext_lazy(
-                "Empty, a question's flag (such as indicator), or not:flag for the children "
-                "without it."
+                "Empty, a question's flag (such as indicator), not:flag for the children "
+                "without it, or several joined by | (indicator|disability: children with either)."
             ),
         }
 
-    def __init__(self, *args: Any, flags: list[str] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        flags: list[str] | None = None,
+        numbers: list[str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         #: the flags of the round's questions, which ``favours`` may name
         self.flags = flags or []
+        #: the columns of the round's numbers, which ``order_by`` may name (``value:``)
+        self.numbers = numbers or []
         self.fields["seats"].widget.attrs.update({"min": "0", "inputmode": "numeric"})
         self.fields["share"].widget.attrs["inputmode"] = "decimal"
         self.fields["order_by"].initial = self.instance.order_by or "lottery"
@@ -95,20 +108,12 @@ class PoolForm(forms.ModelForm):
         return text.replace(",", ".") if "/" not in text else text
 
     def clean_favours(self) -> str:
-        text = (self.cleaned_data.get("favours") or "").strip()
-        if not text:
-            return ""
-        flag = text[4:].strip() if text.startswith("not:") else text
-        if flag not in self.flags:
-            known = ", ".join(self.flags) if self.flags else _("none yet")
-            raise forms.ValidationError(
-                _(
-                    "The round has no question with the flag “%(flag)s” (its flags: "
-                    "%(known)s). Write a flag, not: and a flag, or leave it empty."
-                )
-                % {"flag": flag, "known": known}
-            )
-        return f"not:{flag}" if text.startswith("not:") else flag
+        return rules_v2.clean_expression(
+            self.cleaned_data.get("favours") or "", self.flags, self.numbers
+        )
+
+    def clean_order_by(self) -> str:
+        return rules_v2.clean_criteria(self.cleaned_data.get("order_by") or "", self.numbers)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -128,8 +133,12 @@ class BasePoolFormSet(forms.BaseInlineFormSet):
         super().__init__(*args, **kwargs)
         if "flags" not in self.form_kwargs:  # read once for all the pools
             school = self.instance
-            flags = school.round.flags() if school is not None and school.round_id else []
-            self.form_kwargs = {**self.form_kwargs, "flags": flags}
+            rnd = school.round if school is not None and school.round_id else None
+            self.form_kwargs = {
+                **self.form_kwargs,
+                "flags": rnd.flags() if rnd else [],
+                "numbers": rules_v2.number_columns(rnd.numbers) if rnd else [],
+            }
 
     def clean(self) -> None:
         super().clean()

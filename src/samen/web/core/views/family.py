@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from samen.web.core import explain, family, geo, lifecycle, published, timeline
+from samen.web.core import explain, family, geo, lifecycle, positions, published, timeline
 from samen.web.core.allocation import current_placements
 from samen.web.core.blocks import others as applying_with
 from samen.web.core.chances import admission_chances
@@ -206,6 +206,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "group_count": group.member_count() if group else 0,
         "placement": placement,
         "why": explain.why(placement) if placement else [],
+        "waiting": positions.for_family(placement),
         "lottery": explain.lottery_check(placement) if placement else None,
         "can_answer": bool(
             placement
@@ -352,7 +353,7 @@ def pledge_new(request: HttpRequest, pk: int) -> HttpResponse:
     child = _my_child(request, pk)
     if not _require_open(request, child):
         return redirect("child", pk=pk)
-    form = PledgeGroupForm(request.POST or None, round=child.round)
+    form = PledgeGroupForm(request.POST or None, round=child.round, child=child)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             group = form.save(commit=False)

@@ -35,9 +35,14 @@ from samen.web.core import (
     formulas,
     jobs,
     lifecycle,
+    numbers,
+    positions,
     published,
+    rules_forms,
+    rules_v2,
     second_factor,
     uploads,
+    v2checks,
 )
 from samen.web.core.applicant_forms import forms_for
 from samen.web.core.birthdates import range_text
@@ -114,7 +119,15 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 #: the round's settings the allocation reads (frozen once the seed is public) and the others
-ROUND_RULES = ("name", "mechanism", "tie_breaking", "distance", "priority_groups", "default_pools")
+ROUND_RULES = (
+    "name",
+    "mechanism",
+    "tie_breaking",
+    "distance",
+    "priority_groups",
+    "default_pools",
+    *rules_forms.MODEL_FIELDS,
+)
 ROUND_OTHERS = (
     "registration_opens",
     "registration_closes",
@@ -150,7 +163,10 @@ def round_edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = RoundForm(request.POST or None, instance=rnd)
     frozen = lifecycle.inputs_frozen(rnd)
     if frozen:  # the dates, the languages and the retention stay editable
-        _read_only(form, [*ROUND_RULES, "priority_groups_text", "default_pools_text"])
+        _read_only(
+            form,
+            [*ROUND_RULES, "priority_groups_text", "default_pools_text", *rules_forms.FIELDS_ALL],
+        )
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -197,6 +213,7 @@ def round_page(
         "jobs": rnd.jobs.exclude(kind=chances.JOB_KIND)[:5],
         "n_to_check": to_check(rnd).count(),
         "n_blocking": len(blocking_children(rnd)),
+        "rule_warnings": v2checks.warnings(rnd),
         "seed_form": seed_form or SeedForm(),
         "void_form": void_form or VoidDrawForm(),
         "steps": lifecycle.allowed(rnd),
@@ -468,7 +485,11 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "pools": [audit.snapshot(p) for p in school.pools.all()],
     }
     form = SchoolForm(request.POST or None, instance=school, round=rnd)
-    pools = PoolFormSet(request.POST or None, instance=school, form_kwargs={"flags": rnd.flags()})
+    pools = PoolFormSet(
+        request.POST or None,
+        instance=school,
+        form_kwargs={"flags": rnd.flags(), "numbers": rules_v2.number_columns(rnd.numbers)},
+    )
     context = {"school": school, "form": form, "pools": pools}
     if lifecycle.inputs_frozen(rnd):
         _read_only(form)
@@ -502,6 +523,8 @@ def school_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             request, "school.edit", round=rnd, target=school.code, before=before, after=after
         )
         messages.success(request, _("Saved."))
+        for warning in v2checks.school_warnings(school):  # children it no longer admits
+            messages.warning(request, warning)
         return redirect("office_schools", slug=slug)
     return render(
         request,
@@ -618,6 +641,17 @@ def _priority_change(request: HttpRequest, rnd: Round, child: Child) -> None:
                 target=child.public_id,
                 after={"school": school.code, "group": group},
             )
+    elif action == "set-value":  # a number a seat pool orders by (samen.web.core.numbers)
+        try:
+            numbers.set_value(
+                request,
+                rnd,
+                child,
+                str(request.POST.get("column", "")),
+                str(request.POST.get("value", "")),
+            )
+        except numbers.NumberError as exc:
+            messages.error(request, str(exc))
     elif action == "remove-priority":
         p = get_object_or_404(Priority, child=child, pk=id_param(request.POST.get("priority")))
         audit.record(
@@ -638,6 +672,8 @@ def applicant_context(rnd: Round, child: Child) -> dict[str, Any]:
         "schools": child.school_list(),
         "priorities": child.priorities.select_related("school"),
         "placements": child.placements.select_related("run", "school"),
+        "waiting": positions.office_view(child),
+        "numbers": numbers.shown(rnd, child),
         "together": applying_with(child),
         "born_range": range_text(rnd),
         "born_in_range": child.birth_date is None or rnd.admits_birth_date(child.birth_date),

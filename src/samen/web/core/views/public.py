@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from samen.web.core import cutoffs, geo, languages, maps, published
+from samen.web.core import cutoffs, geo, languages, maps, pool_words, published
 from samen.web.core.homes import distance_to
 from samen.web.core.models import AllocationRun, Round, School
 from samen.web.core.run_names import number_from_stem
@@ -34,6 +34,8 @@ def school_page(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "school": school,
         "distances": distances,
         "pools": cutoffs.school_pools(school),
+        # whom the school admits (rules section 10.5), in words
+        "admits": pool_words.admits(school.admits, cutoffs.flag_texts(rnd)),
         "priority_groups": list(rnd.priority_groups),
         "teaching": languages.languages(school.teaching_languages or []),
         "office_languages": languages.languages(school.office_languages or []),

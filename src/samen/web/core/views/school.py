@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from samen.web.core import staff_sessions
+from samen.web.core import positions, staff_sessions
 from samen.web.core.allocation import current_placements
 from samen.web.core.models import Choice, Priority, Round, School
 from samen.web.core.roles import is_school_viewer, may_see_school, school_links
@@ -66,8 +66,16 @@ def applicants(request: HttpRequest, slug: str, code: str) -> HttpResponse:
                 "response": p.get_response_display() if placed_here and p else "",
             }
         )
+    run = rnd.latest_published_run() if published else None
     return render(
         request,
         "samen/school/applicants.html",
-        {"school": school, "round": rnd, "rows": rows, "published": published},
+        {
+            "school": school,
+            "round": rnd,
+            "rows": rows,
+            "published": published,
+            "run": run,
+            "waiting": positions.school_lists(run, school) if run else [],
+        },
     )
