@@ -73,7 +73,7 @@ def test_job_queue_allocation_matches_cli(office_client, tmp_path):
     folder = read_round(cli)
     assert folder.instance.seed == seed
     expected = render_results(folder, allocate(folder.instance))
-    for name in ("assignments.csv", "cutoffs.csv", "groups.csv"):
+    for name in ("assignments.csv", "cutoffs.csv", "groups.csv", "waitlists.csv"):
         assert run.result_files[name].encode() == expected[name], name
 
     # the dashboard, then the published zip passes `samen verify`
@@ -90,6 +90,6 @@ def test_job_queue_allocation_matches_cli(office_client, tmp_path):
     assert "identical" in out.output
     # the published folder has no names and no coordinates of children
     applicants = (published / "applicants.csv").read_text()
-    assert applicants.splitlines()[0] == "applicant_id,choices,indicator,family,pledge"
+    assert applicants.splitlines()[0] == "applicant_id,choices,indicator,disability,family,pledge"
     assert AuditEntry.objects.filter(action="job.enqueue.allocate").exists()
     assert AuditEntry.objects.filter(action="job.done").exists()
