@@ -19,8 +19,8 @@ months of every scenario.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Self
+from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from numba import njit
@@ -66,9 +66,7 @@ class MonthRound(RoundArrays):
 
     favoured: np.ndarray | None = None
 
-    def subset(self, households: np.ndarray, responses: np.ndarray) -> Self:
-        out = super().subset(households, responses)
-        return replace(out, favoured=None if self.favoured is None else self.favoured[households])
+    _per_household: ClassVar[tuple[str, ...]] = (*RoundArrays._per_household, "favoured")
 
     def keys(self) -> np.ndarray:
         """``int64[E, 3]``: the start of each response's priority tuple at its dwelling

@@ -42,9 +42,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
-from typing import NamedTuple, Self
+from typing import ClassVar, NamedTuple, Self
 
 import numpy as np
+from numba import njit
 
 from samen.engine.criteria import order_of, text_of
 from samen.engine.criteria import parse as parse_criteria
@@ -217,7 +218,7 @@ class CompiledRules:
         """The fewest and most rooms that fit households of ``size``
         (:meth:`~samen.housing.model.Suitability.room_range`; any number without the table)."""
         lo, hi = self._room_table
-        at = np.clip(size, 0, len(lo) - 1)
+        at = np.minimum(size, len(lo) - 1)  # sizes are 1 or more
         return lo[at], hi[at]
 
     @cached_property
@@ -284,6 +285,8 @@ class RoundArrays:
     choice_ptr: np.ndarray  # int64[n + 1]
     choices: np.ndarray  # int32[R], vacancy index, most wanted first
     numbers: Mapping[str, np.ndarray] = field(default_factory=dict)  # float64[n] each
+    #: the array fields with a row per household (:meth:`subset`)
+    _per_household: ClassVar[tuple[str, ...]] = ("flags", "registered", "size", "income_band")
 
     @cached_property
     def resp_app(self) -> np.ndarray:
@@ -309,8 +312,7 @@ class RoundArrays:
     @cached_property
     def fitting(self) -> np.ndarray:
         """``bool[R]``: whether each response fits its household (:func:`fits`)."""
-        d = self.choices
-        return fits(self, self.resp_app, self.rooms[d], self.rent_band[d], self.label[d])
+        return fits(self, self.resp_app, self.choices, self.rooms, self.rent_band, self.label)
 
     @cached_property
     def suitability(self) -> Suitable:
@@ -322,19 +324,27 @@ class RoundArrays:
         (``bool[R]``; those of the households left out must be false)."""
         count = np.bincount(self.resp_app[responses], minlength=len(self.household_ids))
         ids = self.household_ids
-        return replace(
+        rows = {
+            name: getattr(self, name)[households]
+            for name in self._per_household
+            if getattr(self, name) is not None
+        }
+        out = replace(
             self,
             household_ids=ids[households]
             if isinstance(ids, np.ndarray)
             else _take(ids, households),
-            flags=self.flags[households],
-            registered=self.registered[households],
-            size=self.size[households],
-            income_band=self.income_band[households],
             numbers={k: v[households] for k, v in self.numbers.items()},
             choice_ptr=np.concatenate(([0], np.cumsum(count[households]))).astype(np.int64),
             choices=self.choices[responses],
+            **rows,
         )
+        # what depends only on each household and dwelling carries over (the simulation
+        # prunes a month, then translates it)
+        for name, keep in (("fitting", responses), ("admitted", households)):
+            if name in self.__dict__:
+                out.__dict__[name] = self.__dict__[name][keep]
+        return out
 
     def objects(
         self, neighbourhood: Sequence[str]
@@ -435,28 +445,66 @@ class Suitable(NamedTuple):
 
 def fits(
     a: RoundArrays,
-    household: np.ndarray,
+    household: np.ndarray | None,
+    dwelling: np.ndarray | None,
     rooms: np.ndarray,
     rent_band: np.ndarray,
     label: np.ndarray,
 ) -> np.ndarray:
-    """Whether a dwelling of ``rooms``, ``rent_band`` and ``label`` fits ``household`` (an
-    index into ``a``'s households; the arrays broadcast together; a -1 does not restrict):
-    rooms for the household's size and rent band for its income band (housing rules
-    section 3, ``[suitability]``), and the label's ``admits`` (section 4). The one test of
-    suitability, per response and per kind of dwelling (:func:`suitable`)."""
+    """Whether dwelling ``dwelling[e]`` (of ``rooms``, ``rent_band`` and ``label``, by
+    dwelling; a -1 does not restrict) fits household ``household[e]`` of ``a``: rooms for
+    the household's size and rent band for its income band (housing rules section 3,
+    ``[suitability]``), and the label's ``admits`` (section 4). ``bool[E]``; with
+    ``household`` and ``dwelling`` None, ``bool[n, dwellings]`` for every pair. The one
+    test of suitability, per response and per kind of dwelling (:func:`suitable`)."""
     c = a.compiled
     s = c.rules.suitability
-    shape = np.broadcast_shapes(*(np.shape(x) for x in (household, rooms, rent_band, label)))
-    ok = np.ones(shape, dtype=bool)
-    if s.rooms:
-        lo, hi = c.room_bounds(a.size[household])
-        ok &= (rooms < 0) | ((lo <= rooms) & (rooms <= hi))
-    if s.rent:
-        ok &= (rent_band < 0) | c.rent_fits[a.income_band[household], rent_band]
-    if c.restricts.any():
-        ok &= (label < 0) | a.admitted[household, label]
-    return ok
+    lo, hi = c.room_bounds(a.size)
+    facts = (
+        lo,
+        hi,
+        np.ascontiguousarray(a.income_band, dtype=np.int64),
+        a.admitted,
+        c.rent_fits,
+        bool(s.rooms),
+        bool(s.rent),
+    )
+    by_dwelling = tuple(np.ascontiguousarray(x, dtype=np.int64) for x in (rooms, rent_band, label))
+    if household is None or dwelling is None:
+        return _fits_every(len(a.household_ids), *by_dwelling, *facts)
+    pairs = tuple(np.ascontiguousarray(x, dtype=np.int64) for x in (household, dwelling))
+    return _fits_pairs(*pairs, *by_dwelling, *facts)
+
+
+@njit(cache=True)
+def _fit(
+    h, r, b, k, lo, hi, income_band, admitted, rent_fits, by_rooms, by_rent
+):  # pragma: no cover
+    """:func:`fits` for household ``h`` and a dwelling of ``r`` rooms, rent band ``b`` and
+    label ``k``."""
+    if by_rooms and r >= 0 and not (lo[h] <= r <= hi[h]):
+        return False
+    if by_rent and b >= 0 and not rent_fits[income_band[h], b]:
+        return False
+    return not (k >= 0 and not admitted[h, k])
+
+
+@njit(cache=True)
+def _fits_pairs(household, dwelling, rooms, rent_band, label, *facts):  # pragma: no cover
+    out = np.empty(household.size, dtype=np.bool_)
+    for e in range(household.size):
+        d = dwelling[e]
+        out[e] = _fit(household[e], rooms[d], rent_band[d], label[d], *facts)
+    return out
+
+
+@njit(cache=True)
+def _fits_every(n, rooms, rent_band, label, *facts):  # pragma: no cover - compiled
+    out = np.empty((n, rooms.size), dtype=np.bool_)
+    for h in range(n):
+        for d in range(rooms.size):
+            out[h, d] = _fit(h, rooms[d], rent_band[d], label[d], *facts)
+    return out
 
 
 def suitable(a: RoundArrays) -> Suitable:
@@ -465,8 +513,7 @@ def suitable(a: RoundArrays) -> Suitable:
     ``fits_`` flags (section 4)."""
     c = a.compiled
     kind, table = _kinds(a)
-    h = np.arange(len(a.household_ids))[:, None]
-    ok = fits(a, h, table[None, :, 0], table[None, :, 1], table[None, :, 2])
+    ok = fits(a, None, None, table[:, 0], table[:, 1], table[:, 2])
     names = []
     for rooms, band, label in table.tolist():
         parts = [f"{rooms}r"] if rooms >= 0 else []
@@ -482,21 +529,38 @@ def _kinds(a: RoundArrays) -> tuple[np.ndarray, np.ndarray]:
     ``(rooms, rent band, label)``, -1 where that part does not restrict."""
     c = a.compiled
     s = c.rules.suitability
-    v = len(a.dwelling_ids)
-    none = np.full(v, -1, dtype=np.int64)
-    key = np.column_stack(
-        [
-            a.rooms if s.rooms else none,
-            a.rent_band if s.rent else none,
-            np.where(c.restricts[a.label], a.label, -1),
-        ]
-    ).astype(np.int64)
-    kinds: dict[tuple[int, int, int], int] = {}
+    return _kinds_kernel(
+        np.ascontiguousarray(a.rooms, dtype=np.int64),
+        np.ascontiguousarray(a.rent_band, dtype=np.int64),
+        np.ascontiguousarray(a.label, dtype=np.int64),
+        c.restricts,
+        bool(s.rooms),
+        bool(s.rent),
+    )
+
+
+@njit(cache=True)
+def _kinds_kernel(rooms, rent_band, label, restricts, by_rooms, by_rent):  # pragma: no cover
+    """:func:`_kinds` (compiled: a few kinds, found by looking through those seen)."""
+    v = rooms.size
     kind = np.full(v, -1, dtype=np.int64)
-    for i, k in enumerate(map(tuple, key.tolist())):
-        if k != (-1, -1, -1):
-            kind[i] = kinds.setdefault(k, len(kinds))
-    return kind, np.array(list(kinds), dtype=np.int64).reshape(len(kinds), 3)
+    table = np.empty((v, 3), dtype=np.int64)
+    k = 0
+    for i in range(v):
+        r = rooms[i] if by_rooms else -1
+        b = rent_band[i] if by_rent else -1
+        lab = label[i] if restricts[label[i]] else -1
+        if r < 0 and b < 0 and lab < 0:
+            continue
+        for j in range(k):
+            if table[j, 0] == r and table[j, 1] == b and table[j, 2] == lab:
+                kind[i] = j
+                break
+        else:
+            table[k, 0], table[k, 1], table[k, 2] = r, b, lab
+            kind[i] = k
+            k += 1
+    return kind, table[:k].copy()
 
 
 def _take(ids: Sequence[str], rows: np.ndarray) -> list[str]:
@@ -523,14 +587,25 @@ def translate_arrays(a: RoundArrays, *, waitlists: bool = True) -> Translated:
     n = len(a.household_ids)
     fit = a.suitability
     kept = fit.kept
-    per_app = np.bincount(a.resp_app[kept], minlength=n)
-    included = np.flatnonzero(per_app > 0).astype(np.int64)
-    new_index = np.full(n, -1, dtype=np.int64)
-    new_index[included] = np.arange(len(included))
-    edge_app = new_index[a.resp_app[kept]]
-    choices = a.choices[kept].astype(np.int32)
-    choice_ptr = np.concatenate(([0], np.cumsum(per_app[included]))).astype(np.int64)
-    flags = a.flags[included]
+    rows: slice | np.ndarray  # the households that are applicants
+    if kept.all() and np.diff(a.choice_ptr).all():
+        # every response fits and every household responded (a pruned simulated month)
+        rows = slice(None)
+        included = np.arange(n, dtype=np.int64)
+        edge_app = a.resp_app
+        choices = a.choices.astype(np.int32, copy=False)
+        choice_ptr = a.choice_ptr.astype(np.int64, copy=False)
+        applicant_ids = list(a.household_ids)
+    else:
+        per_app = np.bincount(a.resp_app[kept], minlength=n)
+        rows = included = np.flatnonzero(per_app > 0).astype(np.int64)
+        new_index = np.full(n, -1, dtype=np.int64)
+        new_index[included] = np.arange(len(included))
+        edge_app = new_index[a.resp_app[kept]]
+        choices = a.choices[kept].astype(np.int32)
+        choice_ptr = np.concatenate(([0], np.cumsum(per_app[included]))).astype(np.int64)
+        applicant_ids = _take(a.household_ids, included)
+    flags = a.flags[rows]
     priority = c.priority(flags, edge_app, a.label[choices])
     values = c.values(a.label)
     value_arr = np.zeros((len(included), len(values)), dtype=np.float64)
@@ -541,16 +616,16 @@ def translate_arrays(a: RoundArrays, *, waitlists: bool = True) -> Translated:
             raw = np.asarray(a.numbers[column], dtype=np.float64)
         else:
             raise ValueError(f"the households have no number column {column!r}")
-        value_arr[:, j] = (sign * raw)[included] + 0.0
+        value_arr[:, j] = (sign * raw)[rows] + 0.0
     admits = tuple(fit.flag_names[k] if k >= 0 else "" for k in fit.dwelling_kind.tolist())
     inst = Instance(
-        applicant_ids=_take(a.household_ids, included),
+        applicant_ids=applicant_ids,
         school_ids=list(a.dwelling_ids),
         capacity=np.ones(len(a.dwelling_ids), dtype=np.int64),
         choice_ptr=choice_ptr,
         choices=choices,
         **pool_arrays([[c.pools[k]] for k in a.label.tolist()]),
-        flags=np.ascontiguousarray(np.hstack([flags, fit.fits[included]]), dtype=np.uint8),
+        flags=np.ascontiguousarray(np.hstack([flags, fit.fits[rows]]), dtype=np.uint8),
         flag_names=[*c.flag_names, *fit.flag_names],
         priority=priority,
         priority_groups=list(c.rules.priority_groups),
