@@ -20,8 +20,9 @@ month, in this order:
    its own neighbourhood adds ``respond_own``, a favourable offer its ``attraction``, plus
    Gumbel noise) and responds to its best ``max_responses`` above ``respond_outside``.
 5. **The month is allocated** by the scenario's rules with the engine's deferred acceptance
-   and lottery (:mod:`samen.housing.month`: the translation of a housing round, pruned); the seed of
-   the month is ``<city seed>|housing:<seed>|run:<k>|month:<YYYY-MM>``.
+   and lottery (:mod:`samen.housing.month`: the one translation of a housing round, on the
+   month pruned); the seed of the month is
+   ``<city seed>|housing:<seed>|run:<k>|month:<YYYY-MM>``.
 6. **Offers are accepted or refused**: with probability ``logistic(accept_base -
    accept_deprivation x choosiness x deprivation + acceptance of an offer)``. A refused home
    stays vacant and comes back next month; a household that refused ``max_refusals`` times
@@ -392,9 +393,9 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
     rate = np.full(n0 + n1, beh.turnover.get("other", 0.0))
     for t in reversed(types):  # the first type listed wins
         rate[flags[:, FLAGS.index(t)] == 1] = beh.turnover[t]
-    rules = sa.compiled
-    n_labels = len(rules.labels)
-    admits = np.column_stack([holds(flags, e) for e in rules.admits]).reshape(-1, n_labels)
+    compiled = sa.compiled
+    n_labels = len(compiled.labels)
+    admits = np.column_stack([holds(flags, e) for e in compiled.admits]).reshape(-1, n_labels)
     attraction = np.zeros((n0 + n1, n_labels))
     acceptance = np.zeros((n0 + n1, n_labels))
     for label, who, attract, accept in sa.offers:
@@ -421,7 +422,7 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
         admits=admits,
         attraction_exp=np.exp(attraction),
         acceptance=acceptance,
-        favoured=np.column_stack([holds(flags, e) for e in rules.favours]).reshape(-1, n_labels),
+        favoured=np.column_stack([holds(flags, e) for e in compiled.favours]).reshape(-1, n_labels),
     )
     tenants = np.flatnonzero(st.status == TENANT)
     st.p_leave[tenants] = _leave_probability(world, st, tenants)
