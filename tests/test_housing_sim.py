@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
+from dataclasses import fields, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -22,11 +22,13 @@ from typer.testing import CliRunner
 from samen.analytics.city import config_from_dict, generate_city, generate_housing
 from samen.analytics.city.housing import FLAGS, INCOME_BANDS, RENT_BANDS
 from samen.cli import app
+from samen.engine.instance import Instance
 from samen.housing import simulate as sim
 from samen.housing.allocate import allocate_month
 from samen.housing.metrics import run_metrics, summarise, write_results
 from samen.housing.month import MonthRound
 from samen.housing.spec import Behaviour, SimSpec, SpecError, load_spec, parse_spec
+from samen.housing.translate import translate_arrays
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "housing" / "ten-years.toml"
@@ -189,28 +191,10 @@ def test_each_month_is_the_housing_round_allocate_month_allocates(
     assert len(seen) == 5 * world.months
     checked = 0
     labels_seen = set()
+    ids = {d: i for i, d in enumerate(h.dwelling_ids)}
     for month in seen[::7]:
-        ids = {d: i for i, d in enumerate(h.dwelling_ids)}
         d = [ids[x] for x in month.dwelling_ids]
-        index = {hid: i for i, hid in enumerate(h.household_ids)}
-        # households of the month: the city's (by id) or the run's registrations
-        st_size = []
-        st_band = []
-        for hid in month.household_ids:
-            i = index.get(hid)
-            st_size.append(int(h.size[i]) if i is not None else 1)
-            st_band.append(INCOME_BANDS[h.band[i]] if i is not None else "1")
-        rules, dwellings, households = month.objects(
-            [h.hood_ids[h.dwelling_hood[x]] for x in d],
-            [int(h.rooms[x]) for x in d],
-            [RENT_BANDS[h.rent_band[x]] for x in d],
-            st_size,
-            st_band,
-        )
-        if any(hid not in index for hid in month.household_ids):
-            # sizes and bands of new households are not in the city; suitability only
-            # decides which responses are made, so compare without it
-            rules = replace(rules, suitability=type(rules.suitability)())
+        rules, dwellings, households = month.objects([h.hood_ids[h.dwelling_hood[x]] for x in d])
         got = allocate_month(rules, dwellings, households, positions=False)
         mine = month.allocate(prune=True)
         assert np.array_equal(mine, month.allocate(prune=False))
@@ -220,6 +204,50 @@ def test_each_month_is_the_housing_round_allocate_month_allocates(
         checked += 1
     assert checked > 20
     assert {"standard", "urgent", "young", "lottery", "designated"} <= labels_seen
+
+
+def _same_instance(a: Instance, b: Instance) -> list[str]:
+    """The fields in which two engine instances differ (NaN equal to NaN)."""
+    differ = []
+    for f in fields(Instance):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+            same = (
+                isinstance(x, np.ndarray)
+                and isinstance(y, np.ndarray)
+                and x.dtype == y.dtype
+                and x.shape == y.shape
+                and np.array_equal(x, y, equal_nan=x.dtype.kind == "f")
+            )
+        else:
+            same = (list(x) == list(y)) if isinstance(x, list | tuple) else x == y
+        if not same:
+            differ.append(f.name)
+    return differ
+
+
+def test_a_month_and_allocate_month_build_the_same_instance(
+    world: sim.World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one translation (samen.housing.translate.translate_arrays): the engine instance
+    of a simulated month is, array for array, the instance that allocate_month builds from
+    the same month as Dwelling and Household objects, including the suitability that the
+    translation adds (admits and fits_ flags)."""
+    h = world.housing
+    seen = _capture(monkeypatch)
+    for s in range(len(world.scenarios)):
+        sim.run(world, s, 1)
+    monkeypatch.undo()
+    ids = {d: i for i, d in enumerate(h.dwelling_ids)}
+    restricted = 0
+    for month in seen[::5]:
+        d = [ids[x] for x in month.dwelling_ids]
+        objects = month.objects([h.hood_ids[h.dwelling_hood[x]] for x in d])
+        mine = translate_arrays(month, waitlists=False).instance
+        theirs = allocate_month(*objects, positions=False).translation.instance
+        assert _same_instance(mine, theirs) == [], month.seed
+        restricted += any(mine.admits)
+    assert restricted > 10  # the suitability tables restrict the dwellings
 
 
 def test_pruning_keeps_the_result_on_hard_months(
@@ -247,46 +275,37 @@ def test_pruning_on_random_months(world: sim.World, scenario: int) -> None:
     scenario): the pruned month, the whole month and allocate_month agree."""
     sa = world.scenarios[scenario]
     rng = np.random.default_rng(scenario)
-    n_labels = len(sa.pools.labels)
-    from samen.engine.expressions import holds
-
+    n_labels = len(sa.compiled.labels)
+    unfit = 0
     for trial in range(40):
         v = int(rng.integers(1, 12))
         n = int(rng.integers(1, 60))
-        label = rng.integers(0, n_labels, v)
-        flags = (rng.random((n, len(FLAGS))) < 0.4).astype(np.uint8)
-        admitted = np.column_stack([holds(flags, sa.admits[k]) for k in label])
-        lists = [
-            [j for j in rng.permutation(v)[: rng.integers(1, min(v, 4) + 1)] if admitted[i, j]]
-            for i in range(n)
-        ]
+        # any list: responses that do not fit (rooms, rent band, admits) are left out
+        lists = [rng.permutation(v)[: rng.integers(0, min(v, 4) + 1)].tolist() for _ in range(n)]
         month = MonthRound(
-            pools=sa.pools,
+            compiled=sa.compiled,
             seed=f"random month {trial}",
             dwelling_ids=[f"D{j}" for j in range(v)],
-            label=label,
+            label=rng.integers(0, n_labels, v),
+            rooms=rng.integers(1, 5, v),
+            rent_band=rng.integers(0, len(RENT_BANDS), v),
             household_ids=[f"H{i:03d}" for i in range(n)],
-            flags=flags,
+            flags=(rng.random((n, len(FLAGS))) < 0.4).astype(np.uint8),
             registered=rng.integers(0, 4, n),
+            size=rng.integers(1, 7, n),
+            income_band=rng.integers(0, len(INCOME_BANDS), n),
             choice_ptr=np.concatenate(([0], np.cumsum([len(x) for x in lists]))),
             choices=np.array([j for x in lists for j in x], dtype=np.int32),
         )
         whole = month.allocate(prune=False)
         assert np.array_equal(month.allocate(prune=True), whole), trial
-        if not len(month.choices):
-            continue  # nobody responded: nothing to allocate
-        rules, dwellings, households = month.objects(
-            ["N1"] * v, [1] * v, ["A"] * v, [1] * n, ["1"] * n
-        )
-        got = allocate_month(
-            replace(rules, suitability=type(rules.suitability)()),
-            dwellings,
-            households,
-            positions=False,
-        )
+        unfit += int((~month.fitting).sum())
+        rules, dwellings, households = month.objects(["N1"] * v)
+        got = allocate_month(rules, dwellings, households, positions=False)
         assert [got.dwelling[f"H{i:03d}"] for i in range(n)] == [
             f"D{x}" if x >= 0 else None for x in whole.tolist()
         ]
+    assert unfit > 20  # the months have responses that the translation leaves out
 
 
 def test_vacancy_labels_respect_shares_and_caps(
@@ -296,7 +315,7 @@ def test_vacancy_labels_respect_shares_and_caps(
     sim.run(world, 3, 1)  # the lottery share
     monkeypatch.undo()
     sa = world.scenarios[3]
-    lottery = sa.pools.labels.index("lottery")
+    lottery = sa.compiled.labels.index("lottery")
     for month in seen:
         n = len(month.dwelling_ids)
         k = int((month.label == lottery).sum())
@@ -307,7 +326,7 @@ def test_vacancy_labels_respect_shares_and_caps(
     seen = _capture(monkeypatch)
     sim.run(world, 2, 1)
     monkeypatch.undo()
-    young = world.scenarios[2].pools.labels.index("young")
+    young = world.scenarios[2].compiled.labels.index("young")
     h = world.housing
     ids = {d: i for i, d in enumerate(h.dwelling_ids)}
     poor = set(world.watch.tolist())
@@ -584,21 +603,12 @@ def test_a_month_written_as_a_housing_round_allocates_the_same(
 
     h = world.housing
     seen = _capture(monkeypatch)
-    for _t, state, _flow in sim.months(world, 2, 1):
-        st = state  # sizes and income bands do not change: the last state has them all
+    sim.run(world, 2, 1)
     monkeypatch.undo()
     month = max(seen, key=lambda m: (len(m.dwelling_ids), len(set(m.label.tolist()))))
-    index = {hid: i for i, hid in enumerate(st.ids)}
-    at = [index[x] for x in month.household_ids]
     ids = {d: i for i, d in enumerate(h.dwelling_ids)}
     d = [ids[x] for x in month.dwelling_ids]
-    rules, dwellings, households = month.objects(
-        [h.hood_ids[h.dwelling_hood[x]] for x in d],
-        [int(h.rooms[x]) for x in d],
-        [RENT_BANDS[h.rent_band[x]] for x in d],
-        [int(st.size[i]) for i in at],
-        [INCOME_BANDS[st.band[i]] for i in at],
-    )
+    rules, dwellings, households = month.objects([h.hood_ids[h.dwelling_hood[x]] for x in d])
     folder = tmp_path / "month"
     folder.mkdir()
     for name, data in render_housing(rules, dwellings, households).items():

@@ -20,8 +20,9 @@ month, in this order:
    its own neighbourhood adds ``respond_own``, a favourable offer its ``attraction``, plus
    Gumbel noise) and responds to its best ``max_responses`` above ``respond_outside``.
 5. **The month is allocated** by the scenario's rules with the engine's deferred acceptance
-   and lottery (:mod:`samen.housing.month`, the translation of a housing round); the seed of
-   the month is ``<city seed>|housing:<seed>|run:<k>|month:<YYYY-MM>``.
+   and lottery (:mod:`samen.housing.month`: the one translation of a housing round, on the
+   month pruned); the seed of the month is
+   ``<city seed>|housing:<seed>|run:<k>|month:<YYYY-MM>``.
 6. **Offers are accepted or refused**: with probability ``logistic(accept_base -
    accept_deprivation x choosiness x deprivation + acceptance of an offer)``. A refused home
    stays vacant and comes back next month; a household that refused ``max_refusals`` times
@@ -54,8 +55,9 @@ from samen.analytics.city import City, Housing
 from samen.analytics.city.housing import FLAGS, INCOME_BANDS, RENT_BANDS, candidates
 from samen.engine.expressions import holds
 from samen.engine.expressions import parse as parse_expression
-from samen.housing.month import LabelPools, MonthRound
+from samen.housing.month import MonthRound
 from samen.housing.spec import Scenario, SimSpec, SpecError, where_hoods
+from samen.housing.translate import CompiledRules
 from samen.io.errors import suggest
 
 # household status
@@ -134,12 +136,13 @@ def month_day(year: int, month: int) -> int:
 
 @dataclass(frozen=True, eq=False)
 class ScenarioArrays:
-    """What a scenario needs each month, computed once: per label its pool and whether it
-    orders by lottery, the vacancy rules' scopes, the suitability tables as lookups, the
-    labels' ``admits`` and the offers."""
+    """What a scenario needs each month, computed once: its rules compiled for the city's
+    flags and bands (the labels' pools, ``admits`` and the rent table), whether each label
+    orders by lottery, the vacancy rules' scopes, the rooms table as a lookup and the
+    offers."""
 
     scenario: Scenario
-    pools: LabelPools
+    compiled: CompiledRules
     default: int  # label index
     rule_label: list[int]
     rule_share: list[float]
@@ -148,8 +151,6 @@ class ScenarioArrays:
     lottery_labels: np.ndarray  # bool[L]
     lottery_cap: Fraction | None
     rooms_ok: np.ndarray  # bool[7, 5]: household size (6 = 6 or more) x rooms
-    rent_ok: np.ndarray  # bool[4, 4]: income band x rent band
-    admits: list[Any]  # parsed expression per label
     offers: list[tuple[int, Any, float, float]]  # (label, parsed who, attraction, acceptance)
 
 
@@ -182,25 +183,19 @@ class World:
 
 def _scenario_arrays(sc: Scenario, h: Housing, project_size: np.ndarray) -> ScenarioArrays:
     rules = sc.rules
-    lp = LabelPools(rules, FLAGS)
-    labels = lp.labels
-    s = rules.suitability
+    compiled = CompiledRules(rules, FLAGS, RENT_BANDS, INCOME_BANDS)
+    labels = compiled.labels
     rooms_ok = np.ones((7, 5), dtype=bool)
-    for size in range(1, 7):
-        span = s.room_range(size)
-        if span is not None:
-            rooms_ok[size] = [(span[0] <= r <= span[1]) for r in range(5)]
-    rent_ok = np.ones((len(INCOME_BANDS), len(RENT_BANDS)), dtype=bool)
-    if s.rent:
-        for b, band in enumerate(INCOME_BANDS):
-            rent_ok[b] = [r in s.rent.get(band, ()) for r in RENT_BANDS]
+    lo, hi = compiled.room_bounds(np.arange(1, 7))
+    rooms = np.arange(5)
+    rooms_ok[1:] = (lo[:, None] <= rooms) & (rooms <= hi[:, None])
     scopes = []
     for v in sc.vacancies:
         hoods = where_hoods(v.where, h.hood_ids, h.deprivation.tolist())
         scopes.append(np.isin(h.dwelling_hood, hoods) & (project_size >= v.min_project))
     return ScenarioArrays(
         scenario=sc,
-        pools=lp,
+        compiled=compiled,
         default=labels.index(sc.default_label),
         rule_label=[labels.index(v.label) for v in sc.vacancies],
         rule_share=[v.share for v in sc.vacancies],
@@ -212,8 +207,6 @@ def _scenario_arrays(sc: Scenario, h: Housing, project_size: np.ndarray) -> Scen
         lottery_labels=np.array([rules.labels[n].by_lottery for n in labels], dtype=bool),
         lottery_cap=None if rules.lottery_share is None else Fraction(repr(rules.lottery_share)),
         rooms_ok=rooms_ok,
-        rent_ok=rent_ok,
-        admits=[parse_expression(rules.labels[n].admits, FLAGS) for n in labels],
         offers=[
             (labels.index(o.label), parse_expression(o.who, FLAGS), o.attraction, o.acceptance)
             for o in sc.offers
@@ -400,8 +393,9 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
     rate = np.full(n0 + n1, beh.turnover.get("other", 0.0))
     for t in reversed(types):  # the first type listed wins
         rate[flags[:, FLAGS.index(t)] == 1] = beh.turnover[t]
-    n_labels = len(sa.pools.labels)
-    admits = np.column_stack([holds(flags, e) for e in sa.admits]).reshape(-1, n_labels)
+    compiled = sa.compiled
+    n_labels = len(compiled.labels)
+    admits = np.column_stack([holds(flags, e) for e in compiled.admits]).reshape(-1, n_labels)
     attraction = np.zeros((n0 + n1, n_labels))
     acceptance = np.zeros((n0 + n1, n_labels))
     for label, who, attract, accept in sa.offers:
@@ -428,7 +422,7 @@ def start_state(world: World, sa: ScenarioArrays, k: int) -> RunState:
         admits=admits,
         attraction_exp=np.exp(attraction),
         acceptance=acceptance,
-        favoured=np.column_stack([holds(flags, e) for e in sa.pools.favours]).reshape(-1, n_labels),
+        favoured=np.column_stack([holds(flags, e) for e in compiled.favours]).reshape(-1, n_labels),
     )
     tenants = np.flatnonzero(st.status == TENANT)
     st.p_leave[tenants] = _leave_probability(world, st, tenants)
@@ -470,7 +464,7 @@ def _labels(sa: ScenarioArrays, vac: np.ndarray, key: int, t: int) -> np.ndarray
     n = vac.size
     label = np.full(n, -1, dtype=np.int64)
     order = np.argsort(uniform(key, S_ORDER, t, vac), kind="stable")
-    counts = np.zeros(len(sa.pools.labels), dtype=np.int64)
+    counts = np.zeros(len(sa.compiled.labels), dtype=np.int64)
     lottery_used = 0
     for j, (lab, share, scope) in enumerate(
         zip(sa.rule_label, sa.rule_share, sa.rule_scope, strict=True)
@@ -607,7 +601,7 @@ def _responses(
         vac,
         label,
         sa.rooms_ok,
-        sa.rent_ok,
+        sa.compiled.rent_fits,
         st.admits,
         st.size,
         st.band,
@@ -656,13 +650,17 @@ def _month(
     flow[col["responses"]] += choices.size
     # 5. the allocation
     month = MonthRound(
-        pools=sa.pools,
+        compiled=sa.compiled,
         seed=month_seed(world, k, t),
         dwelling_ids=[h.dwelling_ids[d] for d in vac.tolist()],
         label=label,
+        rooms=h.rooms[vac],
+        rent_band=h.rent_band[vac].astype(np.int64),
         household_ids=st.ids[who],
         flags=st.flags[who],
         registered=st.registered[who],
+        size=st.size[who],
+        income_band=st.band[who],
         choice_ptr=ptr,
         choices=choices,
         favoured=st.favoured[who],
