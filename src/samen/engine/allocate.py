@@ -75,7 +75,9 @@ def assign(prepared: Prepared) -> Assignment:
     run = _run(prepared)
     school = run.outcome.school
     ptr = inst.choice_ptr
-    edge = assigned_edges(ptr, inst.choices, school)
+    edge = run.outcome.edge
+    if edge is None:
+        edge = assigned_edges(ptr, inst.choices, school)
     rank = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
     return Assignment(school=school, choice_rank=rank, group_held=run.held, runs=run.runs, run=run)
 
@@ -115,7 +117,7 @@ def _result(
     inst = prep.instance
     n = inst.n_applicants
     ptr = inst.choice_ptr
-    edge = assigned_edges(ptr, inst.choices, out.school)
+    edge = out.edge if out.edge is not None else assigned_edges(ptr, inst.choices, out.school)
     app = np.flatnonzero(edge >= 0)
     hit = edge[app]
     choice_rank = np.zeros(n, dtype=np.int32)

@@ -68,12 +68,17 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     flags = prep.flags
     if units.count == inst.n_applicants and flags.shape[1] <= _FLAG_BITS:
         act = np.ascontiguousarray(active, dtype=np.bool_)
-        school, pool, used, cut = _lean_kernel(
+        # one number per child (single tie-breaking, no pledge group): read it by child,
+        # which the proposal loop finds next to the child's other fields in the cache
+        by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
+        school, pool, used, cut, edge = _lean_kernel(
             inst.choice_ptr, inst.choices, act, bool(act.all()), inst.pool_ptr, seats,
-            prep.group, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag, inst.pool_negate,
+            prep.group, prep.edge_lot, prep.single_lot if by_child else prep.edge_lot,
+            1 if by_child else 0, prep.edge_dist, flags, prep.pool_flag, inst.pool_negate,
             prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
         )  # fmt: skip
         return Outcome(
+            edge=edge,
             school=school,
             pool=pool,
             pool_filled=used,
@@ -357,8 +362,8 @@ def _lean_key_call(c, p, nxt, cptr, prio, edge_lot, edge_dist, order_codes, fbit
 
 @njit(cache=True)
 def _lean_kernel(
-    choice_ptr, choices, active, all_active, pool_ptr, seats, prio, edge_lot, edge_dist, flags,
-    pool_flag, pool_negate, pool_order, order_codes, id_rank, bits, heap_off,
+    choice_ptr, choices, active, all_active, pool_ptr, seats, prio, edge_lot, lot, by_child,
+    edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank, bits, heap_off,
 ):  # fmt: skip
     n = len(choice_ptr) - 1
     n_pools = len(seats)
@@ -397,7 +402,7 @@ def _lean_kernel(
         while p < last_pool:  # ``c`` in hand at pool ``p`` of school ``s``
             # the key, written out here: through an inlined helper it costs twice the time
             e = nxt[c] - 1
-            k2 = edge_lot[e]
+            k2 = lot[c * by_child + e * (1 - by_child)]
             k0 = np.uint64(prio[e]) * np.uint64(2)
             f = pool_flag[p]
             if f >= 0 and ((fbits[c] >> f) & 1) == pneg[p]:
@@ -483,11 +488,13 @@ def _lean_kernel(
             cut[p, 3] = k3
     school = np.full(n, -1, dtype=np.int32)
     pool = np.empty(n, dtype=np.int32)
+    edge = np.full(n, -1, dtype=np.int64)
     for c in range(n):
         pool[c] = cur[c]
         if cur[c] >= 0:
+            edge[c] = nxt[c] - 1
             school[c] = choices[nxt[c] - 1]
-    return school, pool, hlen, cut
+    return school, pool, hlen, cut, edge
 
 
 @njit(cache=True, inline="always")
