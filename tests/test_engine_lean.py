@@ -94,3 +94,18 @@ def test_lean_equals_wide_with_dropped_entries() -> None:
 def test_lean_equals_wide_on_the_bench_round(plain: bool) -> None:
     _same(*_both(make("nyc", 3_000, plain=plain)))
     _same(*_both(make("nyc", 3_000, plain=plain, v2=True)))
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_ttc_dealt_lists_equal_sorted_lists(plain: bool) -> None:
+    """Top trading cycles: the per-pool lists dealt in lottery order (every pool ordered by
+    the lottery, one number per child) are those the sort of all keys gives."""
+    from samen.engine import top_trading_cycles as ttc
+
+    rng = np.random.default_rng(3)
+    for inst in (make("nyc", 3_000, plain=plain), _random_round(rng, "lottery")):
+        prep = prepare(inst)
+        active = rng.random(len(inst.choices)) < 0.9
+        dealt = ttc._pool_lists(prep, active)
+        ordered = ttc._sorted_lists(prep, active)
+        assert all(np.array_equal(a, b) for a, b in zip(dealt, ordered, strict=True))
