@@ -145,9 +145,10 @@ def prepare(instance: Instance) -> Prepared:
     kernels read for the rules of section 10."""
     ids = list(instance.applicant_ids)
     n = len(ids)
-    id_rank = id_order(ids)
+    packed = pack_strings(ids)  # encoded once: the id order, the lottery, later draws
+    id_rank = id_order(ids, packed)
     units = form_blocks(instance, id_rank)
-    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed)
+    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed, packed)
     dist = np.asarray(instance.distance, dtype=np.float64)
     dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
     edge_dist = np.ascontiguousarray(dist).view(np.uint64)
@@ -162,7 +163,7 @@ def prepare(instance: Instance) -> Prepared:
     pool_order, columns, words = instance.order_words
     if words is None:  # an ordering with the lottery before another criterion
         words = criteria.order_codes(instance, columns, edge_lot)
-    return Prepared(
+    prep = Prepared(
         instance=instance,
         units=units,
         id_rank=id_rank,
@@ -177,6 +178,8 @@ def prepare(instance: Instance) -> Prepared:
         order_codes=words,
         order_columns=columns,
     )
+    prep.__dict__["packed_ids"] = packed
+    return prep
 
 
 # --- kernel helpers ------------------------------------------------------------------
