@@ -39,13 +39,13 @@ import numpy as np
 from numba import njit
 
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
+from samen.engine.lean import lean_kernel
 from samen.engine.outcome import Outcome, expand
 from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
 from samen.engine.priority import (
     HEAP_ROW,
     Prepared,
     key_bits,
-    less,
     pack_of,
     row_beats,
     row_heap_pop,
@@ -71,11 +71,11 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         # one number per child (single tie-breaking, no pledge group): read it by child,
         # which the proposal loop finds next to the child's other fields in the cache
         by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
-        school, pool, used, cut, edge = _lean_kernel(
-            inst.choice_ptr, inst.choices, act, bool(act.all()), inst.pool_ptr, seats,
-            prep.group, prep.edge_lot, prep.single_lot if by_child else prep.edge_lot,
-            1 if by_child else 0, prep.edge_dist, flags, prep.pool_flag, inst.pool_negate,
-            prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
+        school, pool, used, cut, edge = lean_kernel(
+            inst.choice_ptr, prep.edge_words, act, bool(act.all()), inst.pool_ptr, seats,
+            prep.single_lot, by_child, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag,
+            inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep),
+            heap_off,
         )  # fmt: skip
         return Outcome(
             edge=edge,
@@ -305,206 +305,3 @@ def _da_kernel(
         if ur[u, _CUR] >= 0:
             unit_school[u] = choices[ur[u, _BASE] + ur[u, _NXT] - 1]
     return unit_school, unit_pool, pr[:, _USED].copy(), pr[:, _HLEN].copy()
-
-
-# --- the lean kernel: every unit a child on its own ---------------------------------------
-#
-# Most rounds have no family blocks. Then every unit uses one seat, a full pool that admits a
-# child pushes out exactly its worst one, and a heap entry needs only the one-word prefix of
-# the key (``pack_of``) and the child. The full key of a held child is computed again from
-# the round's arrays when two prefixes are equal (rare with the lottery, common with
-# ``rank``), so the order is exactly that of the wide kernel. Plain one-dimensional arrays
-# (as a C loop would use) and no per-round records: what one proposal reads is the child's
-# next entry, that entry's school, group and lottery number, the pool and its heap.
-
-
-@njit(cache=True, inline="always")
-def _lean_key(c, p, nxt, cptr, prio, edge_lot, edge_dist, order_codes, fbits, rank, pflag,
-              pneg, porder):  # fmt: skip
-    """The key of child ``c`` at pool ``p`` of its current choice (entry ``nxt[c] - 1``)."""
-    e = nxt[c] - 1
-    f = pflag[p]
-    unfav = 0
-    if f >= 0 and ((fbits[c] >> f) & 1) == pneg[p]:
-        unfav = 1
-    k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
-    k2 = edge_lot[e]
-    o = porder[p]
-    if o == ORDER_LOTTERY:
-        k1 = k2
-    elif o == ORDER_DISTANCE:
-        k1 = edge_dist[e]
-    elif o == ORDER_RANK:
-        k1 = np.uint64(e - cptr[c] + 1)
-    else:
-        k1 = order_codes[e, o - ORDER_CRITERIA]
-    return k0, k1, k2, np.uint64(rank[c])
-
-
-@njit(cache=True)
-def _order_value(o, e, c, cptr, edge_dist, order_codes):
-    """Item 3 of the key of child ``c`` at list entry ``e`` in a pool not ordered by the
-    lottery (kept out of the proposal loop, which it would slow down)."""
-    if o == ORDER_DISTANCE:
-        return edge_dist[e]
-    if o == ORDER_RANK:
-        return np.uint64(e - cptr[c] + 1)
-    return order_codes[e, o - ORDER_CRITERIA]
-
-
-@njit(cache=True)
-def _lean_key_call(c, p, nxt, cptr, prio, edge_lot, edge_dist, order_codes, fbits, rank, pflag,
-                   pneg, porder):  # fmt: skip
-    """:func:`_lean_key` as a call (the rare paths: equal prefixes)."""
-    return _lean_key(c, p, nxt, cptr, prio, edge_lot, edge_dist, order_codes, fbits, rank, pflag,
-                     pneg, porder)  # fmt: skip
-
-
-@njit(cache=True)
-def _lean_kernel(
-    choice_ptr, choices, active, all_active, pool_ptr, seats, prio, edge_lot, lot, by_child,
-    edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank, bits, heap_off,
-):  # fmt: skip
-    n = len(choice_ptr) - 1
-    n_pools = len(seats)
-    fbits = np.zeros(n, dtype=np.int64)
-    for a in range(n):
-        for f in range(flags.shape[1]):
-            if flags[a, f] != 0:
-                fbits[a] |= 1 << f
-    pneg = np.zeros(n_pools, dtype=np.int64)
-    for p in range(n_pools):
-        pneg[p] = 1 if pool_negate[p] else 0
-    hk = np.empty(heap_off[-1], dtype=np.uint64)
-    hu = np.empty(heap_off[-1], dtype=np.int64)
-    hlen = np.zeros(n_pools, dtype=np.int64)
-    cur = np.full(n, -1, dtype=np.int64)
-    nxt = choice_ptr[:-1].copy()
-    stack = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        stack[i] = n - 1 - i
-    sp = n
-    while sp > 0:
-        sp -= 1
-        c = stack[sp]
-        e = nxt[c]
-        end = choice_ptr[c + 1]
-        if not all_active:
-            while e < end and not active[e]:
-                e += 1
-        if e >= end:
-            nxt[c] = e
-            continue
-        nxt[c] = e + 1
-        s = choices[e]
-        p = pool_ptr[s]
-        last_pool = pool_ptr[s + 1]
-        while p < last_pool:  # ``c`` in hand at pool ``p`` of school ``s``
-            # the key, written out here: through an inlined helper it costs twice the time
-            e = nxt[c] - 1
-            k2 = lot[c * by_child + e * (1 - by_child)]
-            k0 = np.uint64(prio[e]) * np.uint64(2)
-            f = pool_flag[p]
-            if f >= 0 and ((fbits[c] >> f) & 1) == pneg[p]:
-                k0 += np.uint64(1)
-            k1 = k2
-            if pool_order[p] != ORDER_LOTTERY:
-                k1 = _order_value(pool_order[p], e, c, choice_ptr, edge_dist, order_codes)
-            k3 = np.uint64(id_rank[c])
-            pk = pack_of(k0, k1, bits)
-            off = heap_off[p]
-            ln = hlen[p]
-            if ln < seats[p]:  # a seat left: sift up from the end
-                i = ln
-                while i > 0:
-                    q = off + ((i - 1) >> 1)
-                    worse = hk[q] > pk
-                    if hk[q] == pk:
-                        t0, t1, t2, t3 = _lean_key_call(hu[q], p, nxt, choice_ptr, prio, edge_lot,
-                                                   edge_dist, order_codes, fbits, id_rank,
-                                                   pool_flag, pneg, pool_order)  # fmt: skip
-                        worse = less(k0, k1, k2, k3, t0, t1, t2, t3)
-                    if worse:
-                        break
-                    hk[off + i] = hk[q]
-                    hu[off + i] = hu[q]
-                    i = (i - 1) >> 1
-                hk[off + i] = pk
-                hu[off + i] = c
-                hlen[p] = ln + 1
-                cur[c] = p
-                c = -1
-                break
-            if ln > 0:
-                beats = pk < hk[off]
-                if pk == hk[off]:
-                    t0, t1, t2, t3 = _lean_key_call(hu[off], p, nxt, choice_ptr, prio, edge_lot,
-                                               edge_dist, order_codes, fbits, id_rank,
-                                               pool_flag, pneg, pool_order)  # fmt: skip
-                    beats = less(k0, k1, k2, k3, t0, t1, t2, t3)
-                if beats:  # take the worst's place and sift down
-                    out = hu[off]
-                    i = 0
-                    while True:
-                        k = 2 * i + 1
-                        if k >= ln:
-                            break
-                        q = off + k
-                        if k + 1 < ln and _lean_after(q + 1, q, p, hk, hu, nxt, choice_ptr, prio,
-                                                      edge_lot, edge_dist, order_codes, fbits,
-                                                      id_rank, pool_flag, pneg, pool_order):  # fmt: skip
-                            k += 1
-                            q += 1
-                        after = hk[q] > pk
-                        if hk[q] == pk:
-                            t0, t1, t2, t3 = _lean_key_call(hu[q], p, nxt, choice_ptr, prio, edge_lot,
-                                                       edge_dist, order_codes, fbits, id_rank,
-                                                       pool_flag, pneg, pool_order)  # fmt: skip
-                            after = less(k0, k1, k2, k3, t0, t1, t2, t3)
-                        if not after:
-                            break
-                        hk[off + i] = hk[q]
-                        hu[off + i] = hu[q]
-                        i = k
-                    hk[off + i] = pk
-                    hu[off + i] = c
-                    cur[c] = p
-                    c = out  # the pushed-out child moves on to the next pool
-            p += 1
-        if c >= 0:  # passed by every pool of the school: propose further down
-            cur[c] = -1
-            stack[sp] = c
-            sp += 1
-
-    cut = np.zeros((n_pools, 4), dtype=np.uint64)
-    for p in range(n_pools):
-        if hlen[p] > 0:
-            k0, k1, k2, k3 = _lean_key(hu[heap_off[p]], p, nxt, choice_ptr, prio, edge_lot,
-                                       edge_dist, order_codes, fbits, id_rank, pool_flag, pneg,
-                                       pool_order)  # fmt: skip
-            cut[p, 0] = k0
-            cut[p, 1] = k1
-            cut[p, 2] = k2
-            cut[p, 3] = k3
-    school = np.full(n, -1, dtype=np.int32)
-    pool = np.empty(n, dtype=np.int32)
-    edge = np.full(n, -1, dtype=np.int64)
-    for c in range(n):
-        pool[c] = cur[c]
-        if cur[c] >= 0:
-            edge[c] = nxt[c] - 1
-            school[c] = choices[nxt[c] - 1]
-    return school, pool, hlen, cut, edge
-
-
-@njit(cache=True, inline="always")
-def _lean_after(x, y, p, hk, hu, nxt, cptr, prio, edge_lot, edge_dist, order_codes, fbits, rank,
-                pflag, pneg, porder):  # fmt: skip
-    """Whether heap entry ``x`` ranks after entry ``y`` (both of pool ``p``)."""
-    if hk[x] != hk[y]:
-        return hk[x] > hk[y]
-    a0, a1, a2, a3 = _lean_key_call(hu[x], p, nxt, cptr, prio, edge_lot, edge_dist, order_codes,
-                               fbits, rank, pflag, pneg, porder)  # fmt: skip
-    b0, b1, b2, b3 = _lean_key_call(hu[y], p, nxt, cptr, prio, edge_lot, edge_dist, order_codes,
-                               fbits, rank, pflag, pneg, porder)  # fmt: skip
-    return less(b0, b1, b2, b3, a0, a1, a2, a3)

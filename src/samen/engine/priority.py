@@ -90,6 +90,15 @@ class Prepared:
         return ptr
 
     @cached_property
+    def edge_words(self) -> np.ndarray:
+        """``uint64[E]``: per list entry its school in the low 32 bits and the priority group
+        that counts there in the high bits (one word for the lean kernel to read)."""
+        inst = self.instance
+        return np.asarray(inst.choices, dtype=np.uint64) | (
+            self.group.astype(np.uint64) << np.uint64(32)
+        )
+
+    @cached_property
     def unit_keys(self) -> np.ndarray:
         """Keys of every (list entry of a unit's lead, pool) pair, blocks at their best
         member (deferred and immediate acceptance)."""
@@ -365,7 +374,7 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         order_codes=codes,
         order_columns=prep.order_columns,
     )
-    for name in ("pair_ptr", "packed_ids"):
+    for name in ("pair_ptr", "packed_ids", "edge_words"):  # the same in every draw
         if name in prep.__dict__:
             new.__dict__[name] = prep.__dict__[name]
     return new
