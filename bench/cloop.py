@@ -8,7 +8,8 @@ arrays (lists, capacities, lottery numbers, id ranks) that the C program reads b
 clock starts. samen is timed on :func:`samen.engine.allocate` with the round prepared
 (:func:`samen.engine.priority.prepare`: lottery numbers hashed once), on the plain round and
 on the two-pool round with siblings, runs interleaved; the ratios to the C loop's best run are
-the targets. Both matchings of the plain round must be the same.
+the targets (best run against best run; the medians are in the notes). Both matchings of
+the plain round must be the same.
 
     python -m bench.cloop [--n 80000]     # this line alone
 """
@@ -122,16 +123,24 @@ def measure(tmp: Path, n: int, repeats: int, spawn: Any) -> dict:
     )
     if "error" in s:
         return s
-    c = run_loop(exe, arrays, tmp / f"plain-{n}-c.bin")
-    if "error" in c:
-        return c
-    same = bool(np.array_equal(c.pop("school"), np.load(save)))
+    # the loop runs twice, right after samen and once more, so that a moment of load on a
+    # shared machine does not decide its figure alone
+    runs = [run_loop(exe, arrays, tmp / f"plain-{n}-c{i}.bin") for i in range(2)]
+    for c in runs:
+        if "error" in c:
+            return c
+    same = all(bool(np.array_equal(c.pop("school"), np.load(save))) for c in runs)
+    c = {
+        "best_s": min(c["best_s"] for c in runs),
+        "median_s": statistics.median(c["median_s"] for c in runs),
+    }
     return {"samen": s, "c": c, "same_result": same}
 
 
 def stage(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, spawn: Any) -> None:
-    """Two lines of ``make bench`` (``bench.run``): the ratios of prepared DA (median) to the
-    C loop's best run, on the plain and on the two-pool round."""
+    """Two lines of ``make bench`` (``bench.run``): the ratios of prepared DA to the C loop,
+    on the plain and on the two-pool round: best run against best run (the figure a shared
+    machine disturbs least), the medians of both in the notes."""
     from bench.run import _mark, _s
 
     n = cfg.nyc_n
@@ -150,7 +159,7 @@ def stage(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, spawn: An
         ("plain", "samen DA prepared, plain", TARGET_PLAIN_RATIO),
         ("pools", "samen DA prepared, 2 pools + siblings", TARGET_POOLS_RATIO),
     ):
-        t = r["samen"][f"{key}_median_s"]
+        t = r["samen"][f"{key}_best_s"]
         ratio = t / c_s
         ok = None if cfg.quick else ratio <= target
         note = f"C loop (gcc -O2) {_s(c_s)} best, {_s(r['c']['median_s'])} median"
@@ -164,7 +173,7 @@ def stage(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, spawn: An
                 "-",
                 f"{ratio:.2f}x C",
                 ("" if cfg.quick else f"<= {target:g}x C loop ") + _mark(ok),
-                note + f"; samen best {_s(r['samen'][f'{key}_best_s'])}",
+                note + f"; samen median {_s(r['samen'][f'{key}_median_s'])}, best runs compared",
             )
         )
 
@@ -182,7 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         c = r["c"]["best_s"]
         for k in ("plain", "pools"):
             med, best = r["samen"][f"{k}_median_s"], r["samen"][f"{k}_best_s"]
-            print(f"{k}: samen median {med * 1e3:.1f} ms (best {best * 1e3:.1f}), {med / c:.2f}x C")
+            print(
+                f"{k}: samen best {best * 1e3:.1f} ms (median {med * 1e3:.1f}), {best / c:.2f}x C"
+            )
         print(f"C loop best {c * 1e3:.1f} ms, median {r['c']['median_s'] * 1e3:.1f} ms")
         print(f"same result: {r['same_result']}")
     else:
