@@ -39,9 +39,10 @@ def _order_value(o, e, c, cptr, edge_dist, order_codes):
 
 
 @njit(cache=True)
-def _held_key(t, p, rec, edge_words, by_child, edge_lot, cptr, edge_dist, order_codes, rank,
-              pool_flag, pneg, pool_order):  # fmt: skip
-    """The full key of child ``t`` at pool ``p`` of its current choice."""
+def _held_key(t, p, by_child, ctx):
+    """The full key of child ``t`` at pool ``p`` of its current choice; ``ctx`` holds the
+    round's arrays (see :func:`lean_kernel`)."""
+    rec, edge_words, edge_lot, cptr, edge_dist, order_codes, rank, pool_flag, pneg, porder = ctx
     e = np.int64(rec[t, _NXT]) - 1
     k0 = (edge_words[e] >> np.uint64(32)) * np.uint64(2)
     f = pool_flag[p]
@@ -49,40 +50,30 @@ def _held_key(t, p, rec, edge_words, by_child, edge_lot, cptr, edge_dist, order_
         k0 += np.uint64(1)
     k2 = rec[t, _LOT] if by_child else edge_lot[e]
     k1 = k2
-    if pool_order[p] != ORDER_LOTTERY:
-        k1 = _order_value(pool_order[p], e, t, cptr, edge_dist, order_codes)
+    if porder[p] != ORDER_LOTTERY:
+        k1 = _order_value(porder[p], e, t, cptr, edge_dist, order_codes)
     return k0, k1, k2, np.uint64(rank[t])
 
 
 @njit(cache=True)
-def _after(x, y, p, hk, hu, rec, edge_words, by_child, edge_lot, cptr, edge_dist, order_codes,
-           rank, pool_flag, pneg, pool_order):  # fmt: skip
+def _after(x, y, p, hk, hu, by_child, ctx):
     """Whether the child of heap entry ``x`` ranks after that of entry ``y`` (equal prefixes)."""
-    a0, a1, a2, a3 = _held_key(hu[x], p, rec, edge_words, by_child, edge_lot, cptr, edge_dist,
-                               order_codes, rank, pool_flag, pneg, pool_order)  # fmt: skip
-    b0, b1, b2, b3 = _held_key(hu[y], p, rec, edge_words, by_child, edge_lot, cptr, edge_dist,
-                               order_codes, rank, pool_flag, pneg, pool_order)  # fmt: skip
+    a0, a1, a2, a3 = _held_key(hu[x], p, by_child, ctx)
+    b0, b1, b2, b3 = _held_key(hu[y], p, by_child, ctx)
     return less(b0, b1, b2, b3, a0, a1, a2, a3)
 
 
 @njit(cache=True)
-def _beaten_by(t, p, k0, k1, k2, k3, rec, edge_words, by_child, edge_lot, cptr, edge_dist,
-               order_codes, rank, pool_flag, pneg, pool_order):  # fmt: skip
+def _beaten_by(t, p, k0, k1, k2, k3, by_child, ctx):
     """Whether held child ``t`` ranks after the key ``(k0, k1, k2, k3)`` (equal prefixes)."""
-    t0, t1, t2, t3 = _held_key(t, p, rec, edge_words, by_child, edge_lot, cptr, edge_dist,
-                               order_codes, rank, pool_flag, pneg, pool_order)  # fmt: skip
+    t0, t1, t2, t3 = _held_key(t, p, by_child, ctx)
     return less(k0, k1, k2, k3, t0, t1, t2, t3)
 
 
 @njit(cache=True)
-def lean_kernel(
-    choice_ptr, edge_words, active, all_active, pool_ptr, seats, lot, by_child, edge_lot,
-    edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank, bits, heap_off,
-):  # fmt: skip
-    """Deferred acceptance; per child its school, pool and list entry (-1 = none), per pool
-    the children held and the worst held key."""
+def _records(choice_ptr, lot, by_child, flags, pool_negate):
+    """The child records and the pools' ``negate`` as 0/1."""
     n = len(choice_ptr) - 1
-    n_pools = len(seats)
     rec = np.zeros((n, 4), dtype=np.uint64)
     for c in range(n):
         rec[c, _NXT] = choice_ptr[c]
@@ -94,9 +85,49 @@ def lean_kernel(
             if flags[c, f] != 0:
                 bits_c |= np.uint64(1) << np.uint64(f)
         rec[c, _FLAGS] = bits_c
-    pneg = np.zeros(n_pools, dtype=np.int64)
-    for p in range(n_pools):
+    pneg = np.zeros(len(pool_negate), dtype=np.int64)
+    for p in range(len(pool_negate)):
         pneg[p] = 1 if pool_negate[p] else 0
+    return rec, pneg
+
+
+@njit(cache=True)
+def _outputs(cur, hu, hlen, heap_off, by_child, ctx):
+    """Per child its school, pool and list entry; per pool the worst held key."""
+    rec, edge_words = ctx[0], ctx[1]
+    n_pools = len(hlen)
+    cut = np.zeros((n_pools, 4), dtype=np.uint64)
+    for p in range(n_pools):
+        if hlen[p] > 0:
+            k0, k1, k2, k3 = _held_key(hu[heap_off[p]], p, by_child, ctx)
+            cut[p, 0] = k0
+            cut[p, 1] = k1
+            cut[p, 2] = k2
+            cut[p, 3] = k3
+    n = len(cur)
+    school = np.full(n, -1, dtype=np.int32)
+    pool = np.empty(n, dtype=np.int32)
+    edge = np.full(n, -1, dtype=np.int64)
+    for c in range(n):
+        pool[c] = cur[c]
+        if cur[c] >= 0:
+            edge[c] = np.int64(rec[c, _NXT]) - 1
+            school[c] = np.int32(edge_words[edge[c]] & _M32)
+    return school, pool, hlen, cut, edge
+
+
+@njit(cache=True)
+def lean_kernel(
+    choice_ptr, edge_words, active, all_active, pool_ptr, seats, lot, by_child, edge_lot,
+    edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank, bits, heap_off,
+):  # fmt: skip
+    """Deferred acceptance; per child its school, pool and list entry (-1 = none), per pool
+    the children held and the worst held key."""
+    n = len(choice_ptr) - 1
+    n_pools = len(seats)
+    rec, pneg = _records(choice_ptr, lot, by_child, flags, pool_negate)
+    ctx = (rec, edge_words, edge_lot, choice_ptr, edge_dist, order_codes, id_rank, pool_flag, pneg,
+           pool_order)  # fmt: skip
     hk = np.empty(heap_off[-1], dtype=np.uint64)
     hu = np.empty(heap_off[-1], dtype=np.int64)
     hlen = np.zeros(n_pools, dtype=np.int64)
@@ -151,26 +182,7 @@ def lean_kernel(
                 while i > 0:
                     q = off + ((i - 1) >> 1)
                     if hk[q] > pk or (
-                        hk[q] == pk
-                        and _beaten_by(
-                            hu[q],
-                            p,
-                            k0,
-                            k1,
-                            k2,
-                            k3,
-                            rec,
-                            edge_words,
-                            by_child,
-                            edge_lot,
-                            choice_ptr,
-                            edge_dist,
-                            order_codes,
-                            id_rank,
-                            pool_flag,
-                            pneg,
-                            pool_order,
-                        )
+                        hk[q] == pk and _beaten_by(hu[q], p, k0, k1, k2, k3, by_child, ctx)
                     ):
                         break
                     hk[off + i] = hk[q]
@@ -184,28 +196,7 @@ def lean_kernel(
                 break
             if ln > 0 and (
                 pk < hk[off]
-                or (
-                    pk == hk[off]
-                    and _beaten_by(
-                        hu[off],
-                        p,
-                        k0,
-                        k1,
-                        k2,
-                        k3,
-                        rec,
-                        edge_words,
-                        by_child,
-                        edge_lot,
-                        choice_ptr,
-                        edge_dist,
-                        order_codes,
-                        id_rank,
-                        pool_flag,
-                        pneg,
-                        pool_order,
-                    )
-                )
+                or (pk == hk[off] and _beaten_by(hu[off], p, k0, k1, k2, k3, by_child, ctx))
             ):  # take the worst's place and sift down
                 out = hu[off]
                 i = 0
@@ -216,51 +207,12 @@ def lean_kernel(
                     q = off + k
                     if k + 1 < ln and (
                         hk[q + 1] > hk[q]
-                        or (
-                            hk[q + 1] == hk[q]
-                            and _after(
-                                q + 1,
-                                q,
-                                p,
-                                hk,
-                                hu,
-                                rec,
-                                edge_words,
-                                by_child,
-                                edge_lot,
-                                choice_ptr,
-                                edge_dist,
-                                order_codes,
-                                id_rank,
-                                pool_flag,
-                                pneg,
-                                pool_order,
-                            )
-                        )
+                        or (hk[q + 1] == hk[q] and _after(q + 1, q, p, hk, hu, by_child, ctx))
                     ):
                         k += 1
                         q += 1
                     if hk[q] < pk or (
-                        hk[q] == pk
-                        and not _beaten_by(
-                            hu[q],
-                            p,
-                            k0,
-                            k1,
-                            k2,
-                            k3,
-                            rec,
-                            edge_words,
-                            by_child,
-                            edge_lot,
-                            choice_ptr,
-                            edge_dist,
-                            order_codes,
-                            id_rank,
-                            pool_flag,
-                            pneg,
-                            pool_order,
-                        )
+                        hk[q] == pk and not _beaten_by(hu[q], p, k0, k1, k2, k3, by_child, ctx)
                     ):
                         break
                     hk[off + i] = hk[q]
@@ -277,22 +229,4 @@ def lean_kernel(
             stack[sp] = c
             sp += 1
 
-    cut = np.zeros((n_pools, 4), dtype=np.uint64)
-    for p in range(n_pools):
-        if hlen[p] > 0:
-            k0, k1, k2, k3 = _held_key(hu[heap_off[p]], p, rec, edge_words, by_child, edge_lot,
-                                       choice_ptr, edge_dist, order_codes, id_rank, pool_flag,
-                                       pneg, pool_order)  # fmt: skip
-            cut[p, 0] = k0
-            cut[p, 1] = k1
-            cut[p, 2] = k2
-            cut[p, 3] = k3
-    school = np.full(n, -1, dtype=np.int32)
-    pool = np.empty(n, dtype=np.int32)
-    edge = np.full(n, -1, dtype=np.int64)
-    for c in range(n):
-        pool[c] = cur[c]
-        if cur[c] >= 0:
-            edge[c] = np.int64(rec[c, _NXT]) - 1
-            school[c] = np.int32(edge_words[edge[c]] & _M32)
-    return school, pool, hlen, cut, edge
+    return _outputs(cur, hu, hlen, heap_off, by_child, ctx)
