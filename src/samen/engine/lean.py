@@ -64,9 +64,10 @@ def _after(x, y, p, hk, hu, by_child, ctx):
 
 
 @njit(cache=True)
-def _beaten_by(t, p, k0, k1, k2, k3, by_child, ctx):
-    """Whether held child ``t`` ranks after the key ``(k0, k1, k2, k3)`` (equal prefixes)."""
+def _beaten_by(t, c, p, by_child, ctx):
+    """Whether held child ``t`` ranks after child ``c`` at pool ``p`` (equal prefixes)."""
     t0, t1, t2, t3 = _held_key(t, p, by_child, ctx)
+    k0, k1, k2, k3 = _held_key(c, p, by_child, ctx)
     return less(k0, k1, k2, k3, t0, t1, t2, t3)
 
 
@@ -173,7 +174,6 @@ def lean_kernel(
             k1 = k2
             if pool_order[p] != ORDER_LOTTERY:
                 k1 = _order_value(pool_order[p], e, c, choice_ptr, edge_dist, order_codes)
-            k3 = np.uint64(id_rank[c])
             pk = pack_of(k0, k1, bits)
             off = heap_off[p]
             ln = hlen[p]
@@ -181,9 +181,7 @@ def lean_kernel(
                 i = ln
                 while i > 0:
                     q = off + ((i - 1) >> 1)
-                    if hk[q] > pk or (
-                        hk[q] == pk and _beaten_by(hu[q], p, k0, k1, k2, k3, by_child, ctx)
-                    ):
+                    if hk[q] > pk or (hk[q] == pk and _beaten_by(hu[q], c, p, by_child, ctx)):
                         break
                     hk[off + i] = hk[q]
                     hu[off + i] = hu[q]
@@ -195,8 +193,7 @@ def lean_kernel(
                 c = -1
                 break
             if ln > 0 and (
-                pk < hk[off]
-                or (pk == hk[off] and _beaten_by(hu[off], p, k0, k1, k2, k3, by_child, ctx))
+                pk < hk[off] or (pk == hk[off] and _beaten_by(hu[off], c, p, by_child, ctx))
             ):  # take the worst's place and sift down
                 out = hu[off]
                 i = 0
@@ -211,9 +208,7 @@ def lean_kernel(
                     ):
                         k += 1
                         q += 1
-                    if hk[q] < pk or (
-                        hk[q] == pk and not _beaten_by(hu[q], p, k0, k1, k2, k3, by_child, ctx)
-                    ):
+                    if hk[q] < pk or (hk[q] == pk and not _beaten_by(hu[q], c, p, by_child, ctx)):
                         break
                     hk[off + i] = hk[q]
                     hu[off + i] = hu[q]
