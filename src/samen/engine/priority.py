@@ -374,6 +374,7 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         order_codes=codes,
         order_columns=prep.order_columns,
     )
+    prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
     for name in ("pair_ptr", "packed_ids", "edge_words"):  # the same in every draw
         if name in prep.__dict__:
             new.__dict__[name] = prep.__dict__[name]
