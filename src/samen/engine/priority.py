@@ -93,10 +93,7 @@ class Prepared:
     def edge_words(self) -> np.ndarray:
         """``uint64[E]``: per list entry its school in the low 32 bits and the priority group
         that counts there in the high bits (one word for the lean kernel to read)."""
-        inst = self.instance
-        return np.asarray(inst.choices, dtype=np.uint64) | (
-            self.group.astype(np.uint64) << np.uint64(32)
-        )
+        return _edge_words(self.instance.choices, self.group)
 
     @cached_property
     def unit_keys(self) -> np.ndarray:
@@ -147,6 +144,14 @@ class Prepared:
         lo = int(inst.choice_ptr[a])
         e = lo + int(np.flatnonzero(inst.choices_of(a) == s)[0])
         return criteria.values(inst, criteria.parse(text), a, e, lot)
+
+
+@njit(cache=True)
+def _edge_words(choices, group):
+    out = np.empty(len(choices), dtype=np.uint64)
+    for e in range(len(choices)):
+        out[e] = np.uint64(choices[e]) | (np.uint64(group[e]) << np.uint64(32))
+    return out
 
 
 def prepare(instance: Instance) -> Prepared:

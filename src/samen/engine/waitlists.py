@@ -198,23 +198,28 @@ def _radix_order(word):
     n = len(word)
     order = np.arange(n)
     tmp = np.empty(n, dtype=np.int64)
+    # the words travel with the order, so that every pass reads them in sequence
+    w = word.copy()
+    w_tmp = np.empty(n, dtype=np.uint64)
     count = np.empty(2049, dtype=np.int64)
     mask = np.uint64(2047)
     for shift in range(0, 64, 11):
         sh = np.uint64(shift)
         count[:] = 0
         for i in range(n):
-            count[((word[i] >> sh) & mask) + 1] += 1
+            count[((w[i] >> sh) & mask) + 1] += 1
         if n == 0 or count.max() == n:  # one digit for all: nothing to move
             continue
         for d in range(2048):
             count[d + 1] += count[d]
         for i in range(n):
-            x = order[i]
-            d = (word[x] >> sh) & mask
-            tmp[count[d]] = x
-            count[d] += 1
+            d = (w[i] >> sh) & mask
+            at = count[d]
+            tmp[at] = order[i]
+            w_tmp[at] = w[i]
+            count[d] = at + 1
         order, tmp = tmp, order
+        w, w_tmp = w_tmp, w
     return order
 
 
