@@ -28,7 +28,7 @@ _NXT, _END, _LOT, _FLAGS = range(4)
 
 
 @njit(cache=True)
-def _order_value(o, e, c, cptr, edge_dist, order_codes):
+def order_value(o, e, c, cptr, edge_dist, order_codes):
     """Item 3 of the key of child ``c`` at list entry ``e`` in a pool not ordered by the
     lottery (a call: written into the proposal loop it slows the loop down)."""
     if o == ORDER_DISTANCE:
@@ -51,7 +51,7 @@ def _held_key(t, p, by_child, ctx):
     k2 = rec[t, _LOT] if by_child else edge_lot[e]
     k1 = k2
     if porder[p] != ORDER_LOTTERY:
-        k1 = _order_value(porder[p], e, t, cptr, edge_dist, order_codes)
+        k1 = order_value(porder[p], e, t, cptr, edge_dist, order_codes)
     return k0, k1, k2, np.uint64(rank[t])
 
 
@@ -173,7 +173,7 @@ def lean_kernel(
                 k0 += np.uint64(1)
             k1 = k2
             if pool_order[p] != ORDER_LOTTERY:
-                k1 = _order_value(pool_order[p], e, c, choice_ptr, edge_dist, order_codes)
+                k1 = order_value(pool_order[p], e, c, choice_ptr, edge_dist, order_codes)
             pk = pack_of(k0, k1, bits)
             off = heap_off[p]
             ln = hlen[p]
