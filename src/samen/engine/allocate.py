@@ -75,7 +75,9 @@ def assign(prepared: Prepared) -> Assignment:
     run = _run(prepared)
     school = run.outcome.school
     ptr = inst.choice_ptr
-    edge = assigned_edges(ptr, inst.choices, school)
+    edge = run.outcome.edge
+    if edge is None:
+        edge = assigned_edges(ptr, inst.choices, school)
     rank = np.where(edge >= 0, edge - ptr[:-1] + 1, 0)
     return Assignment(school=school, choice_rank=rank, group_held=run.held, runs=run.runs, run=run)
 
@@ -113,16 +115,17 @@ def _result(
     runs: int,
 ) -> Result:
     inst = prep.instance
-    n = inst.n_applicants
     ptr = inst.choice_ptr
-    edge = assigned_edges(ptr, inst.choices, out.school)
-    app = np.flatnonzero(edge >= 0)
-    hit = edge[app]
-    choice_rank = np.zeros(n, dtype=np.int32)
-    choice_rank[app] = (hit - ptr[app] + 1).astype(np.int32)
+    edge = out.edge if out.edge is not None else assigned_edges(ptr, inst.choices, out.school)
+    got = edge >= 0
+    choice_rank = np.where(got, edge - ptr[:-1] + 1, 0).astype(np.int32)
     lot = prep.single_lot.copy()
-    if inst.mechanism != "serial-dictatorship":
-        lot[app] = prep.edge_lot[hit]
+    # the number used at the school; under single tie-breaking without pledge members it is
+    # the child's single number already (decisions 2 and 4)
+    one_number = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
+    if inst.mechanism != "serial-dictatorship" and not one_number:
+        app = np.flatnonzero(got)
+        lot[app] = prep.edge_lot[edge[app]]
     school_filled = np.bincount(out.school[out.school >= 0], minlength=inst.n_schools).astype(
         np.int64
     )

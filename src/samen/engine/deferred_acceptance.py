@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
+from samen.engine.lean import lean_kernel
 from samen.engine.outcome import Outcome, expand
 from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
 from samen.engine.priority import (
@@ -64,8 +65,28 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     seats = inst.pool_seats
     heap_off = np.zeros(len(seats) + 1, dtype=np.int64)
     np.cumsum(np.maximum(seats, 0) + 1, out=heap_off[1:])
-    heap = np.zeros((int(heap_off[-1]), HEAP_ROW), dtype=np.uint64)
     flags = prep.flags
+    if units.count == inst.n_applicants and flags.shape[1] <= _FLAG_BITS:
+        act = np.ascontiguousarray(active, dtype=np.bool_)
+        # one number per child (single tie-breaking, no pledge group): read it by child,
+        # which the proposal loop finds next to the child's other fields in the cache
+        by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
+        school, pool, used, cut, edge = lean_kernel(
+            inst.choice_ptr, prep.edge_words, act, bool(act.all()), inst.pool_ptr, seats,
+            prep.single_lot, by_child, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag,
+            inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep),
+            heap_off,
+        )  # fmt: skip
+        return Outcome(
+            edge=edge,
+            school=school,
+            pool=pool,
+            pool_filled=used,
+            pool_overflow=np.zeros(len(seats), dtype=np.int64),
+            cut_valid=(used > 0) & (used >= seats) & (seats > 0),
+            cut_keys=cut,
+        )
+    heap = np.zeros((int(heap_off[-1]), HEAP_ROW), dtype=np.uint64)
     unit_school, unit_pool, used, hlen = _da_kernel(
         units.ptr,
         units.members,

@@ -102,7 +102,9 @@ def flag_columns(flags: np.ndarray, flag_names: Sequence[str], expressions: Sequ
     """The 0/1 matrix the kernels read: the round's flags, then one column per compound
     expression of ``expressions`` (1 = the child has it). ``flags`` itself when there are
     none (v1 rounds: nothing is copied)."""
-    flags = np.ascontiguousarray(flags, dtype=np.uint8).reshape(flags.shape[0], -1)
+    flags = np.ascontiguousarray(flags, dtype=np.uint8)
+    if flags.ndim == 1:  # one flag given as a vector (the shape of a (0, F) matrix is kept)
+        flags = flags.reshape(-1, 1)
     if not len(expressions):
         return flags
     extra = np.column_stack([holds(flags, parse(e, flag_names)) for e in expressions])

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 if TYPE_CHECKING:
     from samen.engine.instance import Instance
@@ -39,10 +40,32 @@ class Units:
         return len(self.lead)
 
 
-def id_order(applicant_ids: list[str] | tuple[str, ...]) -> np.ndarray:
+def id_order(
+    applicant_ids: list[str] | tuple[str, ...],
+    packed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """``rank[a]``: the position of applicant ``a``'s id in byte order (UTF-8 order is code
-    point order, so Python's string order is the byte order of the rules)."""
+    point order, so Python's string order is the byte order of the rules).
+
+    ``packed``: the ids as UTF-8 bytes and offsets (:func:`samen.engine.sha256.pack_strings`),
+    which the lottery needs anyway; then the ids are compared as big-endian 64-bit words of
+    their bytes, zero-padded (ids hold no NUL byte, so a shorter id that is a prefix of a
+    longer one sorts first, as in byte order).
+
+    >>> from samen.engine.sha256 import pack_strings
+    >>> ids = ["b", "a\u00e9", "ab", "a", "B12345678"]
+    >>> id_order(ids).tolist(), id_order(ids, pack_strings(ids)).tolist()
+    ([4, 3, 2, 1, 0], [4, 3, 2, 1, 0])
+    """
     n = len(applicant_ids)
+    if packed is not None and n > 0 and not (packed[0] == 0).any():
+        data, ptr = packed
+        longest = int(np.diff(ptr).max()) if n else 0
+        words = _id_words(data, ptr, max(1, -(-longest // 8)))
+        order = np.lexsort(words.T[::-1])  # the first word is the primary key
+        rank = np.empty(n, dtype=np.int64)
+        rank[order] = np.arange(n, dtype=np.int64)
+        return rank
     if n > 1_000 and "\x00" not in "".join(applicant_ids):
         # NumPy compares unicode by code point, as Python does (NUL would be trimmed)
         order = np.argsort(np.array(applicant_ids, dtype=str), kind="stable")
@@ -51,6 +74,18 @@ def id_order(applicant_ids: list[str] | tuple[str, ...]) -> np.ndarray:
     rank = np.empty(len(applicant_ids), dtype=np.int64)
     rank[np.asarray(order, dtype=np.int64)] = np.arange(len(applicant_ids), dtype=np.int64)
     return rank
+
+
+@njit(cache=True)
+def _id_words(data, ptr, width):
+    """Row ``i``: the bytes of string ``i`` as ``width`` big-endian words, zero-padded."""
+    n = len(ptr) - 1
+    out = np.zeros((n, width), dtype=np.uint64)
+    for i in range(n):
+        for b in range(ptr[i + 1] - ptr[i]):
+            shift = np.uint64(8 * (7 - b % 8))
+            out[i, b // 8] |= np.uint64(data[ptr[i] + b]) << shift
+    return out
 
 
 def form_blocks(instance: Instance, id_rank: np.ndarray) -> Units:

@@ -21,6 +21,8 @@ class Outcome:
     pool_overflow: np.ndarray  # int64[P]
     cut_valid: np.ndarray  # bool[P]
     cut_keys: np.ndarray  # uint64[P, 4], the cut-off key row per pool
+    #: per applicant the list entry of its school (-1 = none), where the kernel knows it
+    edge: np.ndarray | None = None
 
 
 def expand(

@@ -50,10 +50,11 @@ def run_with_pledges(
     members = np.bincount(pledge[pledge >= 0], minlength=n_groups).astype(np.int64)
     member_idx = np.flatnonzero(pledge >= 0)
     target_of = inst.group_target[pledge[member_idx]] if len(member_idx) else np.zeros(0, np.int32)
-    # The list entry of each member that names its target (none to find without groups).
-    is_target = np.zeros(len(inst.choices), dtype=bool)
-    edge_group = np.full(len(inst.choices), -1, dtype=np.int64)
+    # The list entry of each member that names its target (none to find without groups:
+    # nothing is built then, as the many draws of a round run this loop every time).
+    is_target = edge_group = np.zeros(0, dtype=np.int64)
     if len(member_idx):
+        is_target = np.zeros(len(inst.choices), dtype=bool)
         edge_app = np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))
         edge_group = pledge[edge_app]
         has = edge_group >= 0
@@ -75,7 +76,8 @@ def run_with_pledges(
         failed |= newly
         failed_in_run[newly] = runs
         assigned_at_failure[newly] = assigned[newly]
-        active &= ~(is_target & np.isin(edge_group, np.flatnonzero(newly)))
+        if len(member_idx):  # a group without members has no list entry to drop
+            active &= ~(is_target & np.isin(edge_group, np.flatnonzero(newly)))
     return PledgeOutcome(
         outcome=outcome,
         members=members,

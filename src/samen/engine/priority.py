@@ -90,6 +90,12 @@ class Prepared:
         return ptr
 
     @cached_property
+    def edge_words(self) -> np.ndarray:
+        """``uint64[E]``: per list entry its school in the low 32 bits and the priority group
+        that counts there in the high bits (one word for the lean kernel to read)."""
+        return _edge_words(self.instance.choices, self.group)
+
+    @cached_property
     def unit_keys(self) -> np.ndarray:
         """Keys of every (list entry of a unit's lead, pool) pair, blocks at their best
         member (deferred and immediate acceptance)."""
@@ -140,14 +146,23 @@ class Prepared:
         return criteria.values(inst, criteria.parse(text), a, e, lot)
 
 
+@njit(cache=True)
+def _edge_words(choices, group):
+    out = np.empty(len(choices), dtype=np.uint64)
+    for e in range(len(choices)):
+        out[e] = np.uint64(choices[e]) | (np.uint64(group[e]) << np.uint64(32))
+    return out
+
+
 def prepare(instance: Instance) -> Prepared:
     """Lottery numbers, family blocks and sortable distances for ``instance``, and what the
     kernels read for the rules of section 10."""
     ids = list(instance.applicant_ids)
     n = len(ids)
-    id_rank = id_order(ids)
+    packed = pack_strings(ids)  # encoded once: the id order, the lottery, later draws
+    id_rank = id_order(ids, packed)
     units = form_blocks(instance, id_rank)
-    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed)
+    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed, packed)
     dist = np.asarray(instance.distance, dtype=np.float64)
     dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
     edge_dist = np.ascontiguousarray(dist).view(np.uint64)
@@ -162,7 +177,7 @@ def prepare(instance: Instance) -> Prepared:
     pool_order, columns, words = instance.order_words
     if words is None:  # an ordering with the lottery before another criterion
         words = criteria.order_codes(instance, columns, edge_lot)
-    return Prepared(
+    prep = Prepared(
         instance=instance,
         units=units,
         id_rank=id_rank,
@@ -177,6 +192,8 @@ def prepare(instance: Instance) -> Prepared:
         order_codes=words,
         order_columns=columns,
     )
+    prep.__dict__["packed_ids"] = packed
+    return prep
 
 
 # --- kernel helpers ------------------------------------------------------------------
@@ -362,7 +379,8 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         order_codes=codes,
         order_columns=prep.order_columns,
     )
-    for name in ("pair_ptr", "packed_ids"):
+    prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
+    for name in ("pair_ptr", "packed_ids", "edge_words"):  # the same in every draw
         if name in prep.__dict__:
             new.__dict__[name] = prep.__dict__[name]
     return new

@@ -129,6 +129,7 @@ def _batch(prefix, pre_ptr, pre_of, data, start, end, h0, k, transform, out):
     block = np.zeros(64, dtype=np.uint8)
     ctx_at = ctx.ctypes.data
     block_at = block.ctypes.data
+    ready = -1  # the prefix that block[:lp] holds (one-block messages), -1 = none
     for i in range(len(start)):
         p = pre_of[i]
         p0 = pre_ptr[p]
@@ -139,6 +140,25 @@ def _batch(prefix, pre_ptr, pre_of, data, start, end, h0, k, transform, out):
         for j in range(8):
             h[j] = h0[j]
             ctx[j] = np.uint32(h0[j])
+        if n_blocks == 1 and transform != 0:
+            # The common case (an id after a short seed): one block, whose prefix part is
+            # that of the previous message when the prefix is the same.
+            if ready != p:
+                for pos in range(lp):
+                    block[pos] = prefix[p0 + pos]
+                ready = p
+            for pos in range(lp, total):
+                block[pos] = data[d0 + pos - lp]
+            block[total] = 0x80
+            for pos in range(total + 1, 56):
+                block[pos] = 0
+            bits = np.uint64(total) * np.uint64(8)
+            for q in range(8):
+                block[63 - q] = np.uint8((bits >> np.uint64(8 * q)) & np.uint64(0xFF))
+            _call2(transform, ctx_at, block_at)
+            out[i] = (np.uint64(ctx[0]) << np.uint64(32)) | np.uint64(ctx[1])
+            continue
+        ready = -1
         for blk in range(n_blocks):
             base = blk * 64
             block[:] = 0
@@ -207,6 +227,17 @@ def pack_strings(items: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     >>> bytes(data), ptr.tolist()
     (b'A1\\xc3\\xa9', [0, 2, 4, 4])
     """
+    n = len(items)
+    if n > 1:  # joined by NUL bytes, found again by NumPy (no per-item Python call)
+        joined = "\x00".join(items).encode("utf-8")
+        if joined.count(0) == n - 1:  # no NUL inside an item (UTF-8 has no other 0 byte)
+            buf = np.frombuffer(joined, dtype=np.uint8)
+            cuts = np.flatnonzero(buf == 0)
+            ptr = np.empty(n + 1, dtype=np.int64)
+            ptr[0] = 0
+            ptr[1:n] = cuts - np.arange(n - 1)
+            ptr[n] = len(buf) - (n - 1)
+            return np.ascontiguousarray(buf[buf != 0]), ptr
     text = "".join(items)
     whole = text.encode("utf-8")
     ptr = np.zeros(len(items) + 1, dtype=np.int64)

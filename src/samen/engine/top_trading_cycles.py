@@ -33,16 +33,70 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from samen.engine.families import dissolve
+from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
 from samen.engine.outcome import Outcome
-from samen.engine.priority import Prepared, worst_admitted
+from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
+from samen.engine.priority import Prepared, less
 
 
 def top_trading_cycles(prep: Prepared, active: np.ndarray) -> Outcome:
     """Run TTC on ``prep`` with the list entries ``active``."""
     inst = prep.instance
     n_pools = inst.n_pools
-    # Per pool, the children who listed its school, best first.
+    active = np.ascontiguousarray(active, dtype=np.bool_)
+    list_ptr, list_app = _pool_lists(prep, active)
+    school_of, pool_of, used, edge_of = _ttc_kernel(
+        inst.choice_ptr,
+        inst.choices,
+        active,
+        inst.pool_ptr,
+        inst.pool_seats,
+        list_ptr,
+        list_app,
+    )
+    seats = inst.pool_seats
+    has_any, cut_keys = _worst_children(
+        pool_of, edge_of, inst.choice_ptr, prep.group, prep.edge_lot, prep.edge_dist,
+        prep.flags, prep.pool_flag, inst.pool_negate, prep.pool_order, prep.order_codes,
+        prep.id_rank, n_pools,
+    )  # fmt: skip
+    return Outcome(
+        school=school_of.astype(np.int32),
+        pool=pool_of.astype(np.int32),
+        pool_filled=used,
+        pool_overflow=np.zeros(n_pools, dtype=np.int64),
+        cut_valid=has_any & (used >= seats) & (seats > 0),
+        cut_keys=cut_keys,
+        edge=edge_of,
+    )
+
+
+def _pool_lists(prep: Prepared, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pool, the children who listed its school (``active`` entries), best first:
+    ``list_app[list_ptr[p]:list_ptr[p + 1]]``.
+
+    Where every pool is ordered by the lottery and every child has one number (single
+    tie-breaking, no pledge group), a child's key at a pool is (group and favoured flag, its
+    number, its id rank): the children are put in the order of (number, id rank) once and
+    dealt into per-(pool, group, flag) buckets in that order, in linear time. Otherwise the
+    keys of all (entry, pool) pairs are sorted."""
+    inst = prep.instance
+    n_pools = inst.n_pools
+    by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
+    if by_child and (np.asarray(prep.pool_order) == ORDER_LOTTERY).all():
+        order = np.lexsort((prep.id_rank, prep.single_lot)).astype(np.int64)
+        levels = 2 * (int(prep.group.max()) + 1) if len(prep.group) else 2
+        return _deal(
+            order, inst.choice_ptr, inst.choices, active, inst.pool_ptr, prep.group,
+            prep.flags, prep.pool_flag, inst.pool_negate, levels, n_pools,
+        )  # fmt: skip
+    return _sorted_lists(prep, active)
+
+
+def _sorted_lists(prep: Prepared, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_pool_lists` by sorting the keys of every (entry, pool) pair (any ordering)."""
+    inst = prep.instance
+    n_pools = inst.n_pools
     edges = np.flatnonzero(active)
     school = inst.choices[edges]
     npools = np.diff(inst.pool_ptr)[school]
@@ -54,32 +108,82 @@ def top_trading_cycles(prep: Prepared, active: np.ndarray) -> Outcome:
     order = np.lexsort((keys[:, 3], keys[:, 2], keys[:, 1], keys[:, 0], pair_pool))
     list_ptr = np.zeros(n_pools + 1, dtype=np.int64)
     np.cumsum(np.bincount(pair_pool, minlength=n_pools), out=list_ptr[1:])
-    list_app = (np.searchsorted(inst.choice_ptr, pair_edge[order], side="right") - 1).astype(
-        np.int64
-    )
+    edge_app = np.repeat(np.arange(inst.n_applicants, dtype=np.int64), np.diff(inst.choice_ptr))
+    return list_ptr, edge_app[pair_edge[order]]
 
-    school_of, pool_of, used = _ttc_kernel(
-        inst.choice_ptr,
-        inst.choices,
-        active,
-        inst.pool_ptr,
-        inst.pool_seats,
-        list_ptr,
-        list_app,
-    )
-    school_of = school_of.astype(np.int32)
-    pool_of = pool_of.astype(np.int32)
-    seats = inst.pool_seats
-    units = dissolve(prep.units)
-    has_any, cut_keys = worst_admitted(prep, units, school_of, pool_of)
-    return Outcome(
-        school=school_of,
-        pool=pool_of,
-        pool_filled=used,
-        pool_overflow=np.zeros(n_pools, dtype=np.int64),
-        cut_valid=has_any & (used >= seats) & (seats > 0),
-        cut_keys=cut_keys,
-    )
+
+@njit(cache=True)
+def _deal(order, choice_ptr, choices, active, pool_ptr, prio, flags, pool_flag, pool_negate,
+          levels, n_pools):  # fmt: skip
+    """Counting sort of the (child, pool) pairs by (pool, 2 * group + unfavoured), children
+    taken in ``order``: within a bucket they keep that order."""
+    nb = n_pools * levels
+    count = np.zeros(nb + 1, dtype=np.int64)
+    for pass_ in range(2):
+        if pass_ == 1:
+            for b in range(nb):  # bucket starts
+                count[b + 1] += count[b]
+            out = np.empty(count[nb], dtype=np.int64)
+        else:
+            out = np.empty(0, dtype=np.int64)
+        for c in order:
+            for e in range(choice_ptr[c], choice_ptr[c + 1]):
+                if not active[e]:
+                    continue
+                s = choices[e]
+                for p in range(pool_ptr[s], pool_ptr[s + 1]):
+                    f = pool_flag[p]
+                    unfav = 0
+                    if f >= 0 and (flags[c, f] != 0) == pool_negate[p]:
+                        unfav = 1
+                    b = p * levels + 2 * prio[e] + unfav
+                    if pass_ == 0:
+                        count[b + 1] += 1
+                    else:
+                        out[count[b]] = c
+                        count[b] += 1
+    # after the second pass count[b] is the end of bucket b = the start of bucket b + 1
+    list_ptr = np.zeros(n_pools + 1, dtype=np.int64)
+    for p in range(n_pools):
+        list_ptr[p + 1] = count[(p + 1) * levels - 1]
+    return list_ptr, out
+
+
+@njit(cache=True)
+def _worst_children(pool_of, edge_of, choice_ptr, prio, edge_lot, edge_dist, flags, pool_flag,
+                    pool_negate, pool_order, order_codes, id_rank, n_pools):  # fmt: skip
+    """Per pool, whether a child was admitted and the worst key among its children (each
+    child's own key at the list entry of its school)."""
+    has = np.zeros(n_pools, dtype=np.bool_)
+    out = np.zeros((n_pools, 4), dtype=np.uint64)
+    for c in range(len(pool_of)):
+        p = pool_of[c]
+        if p < 0:
+            continue
+        e = edge_of[c]
+        f = pool_flag[p]
+        unfav = 0
+        if f >= 0 and (flags[c, f] != 0) == pool_negate[p]:
+            unfav = 1
+        k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
+        k2 = edge_lot[e]
+        o = pool_order[p]
+        if o == ORDER_LOTTERY:
+            k1 = k2
+        elif o == ORDER_DISTANCE:
+            k1 = edge_dist[e]
+        elif o == ORDER_RANK:
+            k1 = np.uint64(e - choice_ptr[c] + 1)
+        else:
+            k1 = order_codes[e, o - ORDER_CRITERIA]
+        k3 = np.uint64(id_rank[c])
+        if not has[p] or less(out[p, 0], out[p, 1], out[p, 2], out[p, 3], k0, k1, k2, k3):
+            has[p] = True
+            out[p, 0] = k0
+            out[p, 1] = k1
+            out[p, 2] = k2
+            out[p, 3] = k3
+    return has, out
 
 
 @njit(cache=True)
@@ -105,6 +209,7 @@ def _ttc_kernel(choice_ptr, choices, active, pool_ptr, seats, list_ptr, list_app
     path_pool = np.empty(n, dtype=np.int64)
     school_of = np.full(n, -1, dtype=np.int64)
     pool_of = np.full(n, -1, dtype=np.int64)
+    edge_of = np.full(n, -1, dtype=np.int64)
     used = np.zeros(n_pools, dtype=np.int64)
 
     for start in range(n):
@@ -152,6 +257,7 @@ def _ttc_kernel(choice_ptr, choices, active, pool_ptr, seats, list_ptr, list_app
                 p = path_pool[i]
                 school_of[ch] = s
                 pool_of[ch] = p
+                edge_of[ch] = choice_ptr[ch] + child_pos[ch]
                 done[ch] = True
                 on_path[ch] = -1
                 used[p] += 1
@@ -171,4 +277,4 @@ def _ttc_kernel(choice_ptr, choices, active, pool_ptr, seats, list_ptr, list_app
             depth -= 1
             c = path[depth]
             on_path[c] = -1
-    return school_of, pool_of, used
+    return school_of, pool_of, used, edge_of

@@ -22,11 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import numpy as np
-
 from samen.engine.allocate import allocate
 from samen.engine.instance import Result
-from samen.engine.waitlists import Waitlists
 from samen.housing.folder import HousingError, HousingRound
 from samen.housing.model import Dwelling, Household, HousingResult, HousingRules
 from samen.housing.translate import Translation, translate
@@ -54,38 +51,7 @@ def allocate_month(
     band in the tables, every flag the rules name present).
     """
     t = translate(rules, dwellings, households, waitlists=positions)
-    if not len(t.included):  # nobody fits anything: nothing to allocate (the engine needs one)
-        return housing_result(t, _nobody(t))
     return housing_result(t, allocate(t.instance))
-
-
-def _nobody(t: Translation) -> Result:
-    """The engine's result for an allocation round without applicants: every dwelling
-    empty, every waiting list empty."""
-    inst = t.instance
-    p, m = inst.n_pools, inst.n_schools
-    none = np.zeros(0, dtype=np.int64)
-    return Result(
-        school=np.zeros(0, dtype=np.int32),
-        choice_rank=np.zeros(0, dtype=np.int32),
-        pool=np.zeros(0, dtype=np.int32),
-        lottery=np.zeros(0, dtype=np.uint64),
-        pool_filled=np.zeros(p, dtype=np.int64),
-        pool_overflow=np.zeros(p, dtype=np.int64),
-        pool_cutoff=[None] * p,
-        school_filled=np.zeros(m, dtype=np.int64),
-        group_members=none,
-        group_assigned=none,
-        group_held=np.zeros(0, dtype=bool),
-        waitlists=Waitlists(
-            school=np.zeros(0, dtype=np.int32),
-            pool=np.zeros(0, dtype=np.int32),
-            position=none,
-            applicant=none,
-        )
-        if inst.waitlists
-        else None,
-    )
 
 
 def allocate_folder(
