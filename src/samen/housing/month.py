@@ -167,8 +167,7 @@ class MonthRound(RoundArrays):
             return got
         month, at = self.pruned() if prune else (self, np.arange(n))
         inst, included, _kept = translate_arrays(month, waitlists=False)
-        if len(included):  # the engine needs an applicant
-            got[at[included]] = assign(prepare(inst)).school
+        got[at[included]] = assign(prepare(inst)).school
         return got
 
 
