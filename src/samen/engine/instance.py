@@ -90,7 +90,7 @@ class Instance:
     school_ids: Sequence[str]
     capacity: np.ndarray  # int64[m]
     choice_ptr: np.ndarray  # int64[n+1]
-    choices: np.ndarray  # int32[E], school index per edge
+    choices: np.ndarray  # int32[E], school index per edge; a list names a school at most once
     pool_ptr: np.ndarray  # int64[m+1]
     pool_names: Sequence[str]  # [P]
     pool_seats: np.ndarray  # int64[P]
