@@ -195,9 +195,8 @@ def test_estimate_agrees_with_exact_probabilities(name: str) -> None:
     assert np.all(est[truth == 0] == 0) and np.all(est[truth == 1] == 1)
 
 
-def test_counts_are_the_draws_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_counts_are_the_draws_counted(tmp_path: Path) -> None:
     inst = read_round(write_round(tmp_path / "r")).instance
-    monkeypatch.setattr(ch, "COUNT_BLOCK", 12)  # two draws of five children at a time
     c = chances(inst, 60, start=5, processes=1, chunk=7)
     assert c.first == 6
     assert c.counts.tolist() == edge_counts_from_draws(inst, 60, start=5).tolist()

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from samen.analytics.draws import run_draws
+from samen.analytics.draws import tally_draws
 from samen.engine import distance
 from samen.engine.instance import Instance
 from samen.io.atomic import write_files
@@ -55,11 +55,9 @@ CONFIDENCE = 0.95
 #: Local worker processes when ``processes`` is not given (this is a two-core machine's worth;
 #: never more than the machine has).
 DEFAULT_PROCESSES = 2
-#: At most this many (draw, child) cells per chunk: a chunk holds its draws' school and rank
-#: arrays (6 bytes a cell) while it counts them, so about 50 MB.
+#: At most this many (draw, child) cells per chunk (a chunk keeps only its counts, but a
+#: progress bar moves once per chunk).
 CHUNK_CELLS = 8_000_000
-#: (draw, child) cells counted at a time inside a chunk (the temporaries are ~24 bytes a cell).
-COUNT_BLOCK = 1_000_000
 #: Chunks per worker (process or Dask thread), for an even load and a progress bar that moves.
 CHUNKS_PER_WORKER = 8
 #: Below this many (draw, list entry) pairs the draws run in this process: starting worker
@@ -368,19 +366,9 @@ def count_draws(
     The edge of child ``a`` in a draw is ``choice_ptr[a] + choice_rank - 1`` (``choice_rank``
     is the 1-based position on the list as submitted; 0 = no school, not counted).
     """
-    draws = run_draws(instance, count, start=start, progress=progress)
-    rank = np.asarray(draws.choice_rank)
-    first_edge = np.asarray(instance.choice_ptr[:-1], dtype=np.int64) - 1
-    n_edges = len(instance.choices)
-    edges = np.zeros(n_edges, dtype=np.int64)
-    rows = max(1, COUNT_BLOCK // max(1, instance.n_applicants))
-    for i in range(0, count, rows):  # a block of draws at a time: small temporaries
-        block = rank[i : i + rows]
-        got = block > 0
-        edge = first_edge[np.nonzero(got)[1]] + block[got]
-        edges += np.bincount(edge, minlength=n_edges)
-    edges = edges.astype(np.int32)
-    held = np.asarray(draws.group_held, dtype=np.int32).sum(axis=0, dtype=np.int32)
+    counts, held = tally_draws(instance, count, start=start, progress=progress)
+    edges = counts.astype(np.int32)
+    held = held.astype(np.int32)
     return ChunkCounts(start=start, count=count, edges=edges, group_held=held)
 
 

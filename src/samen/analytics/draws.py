@@ -7,8 +7,9 @@ with ``samen allocate`` after writing that seed into ``round.toml``; the publish
 own draw is not among them (it is the one that counts, not a sample).
 
 :func:`run_draws` runs draws ``start+1 .. start+draws`` in this process and returns the
-per-draw outcome as arrays; :func:`samen.analytics.chances.chances` spreads draws over processes or
-a Dask cluster.
+per-draw outcome as arrays; :func:`tally_draws` only counts, per list entry, the draws in which
+its child got that school (all that the admission chances read, so nothing else is kept per
+draw); :func:`samen.analytics.chances.chances` spreads draws over processes or a Dask cluster.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from samen.engine.allocate import assign
 from samen.engine.instance import Instance
@@ -101,3 +103,45 @@ def run_draws(
         if progress is not None:
             progress(i + 1)
     return Draws(first=start + 1, school=school, choice_rank=rank, group_held=held, runs=runs)
+
+
+@njit(cache=True)
+def _tally(counts, choice_ptr, choice_rank):
+    """``counts[e] += 1`` for the list entry ``e`` each child got (rank 0 = none)."""
+    for c in range(len(choice_rank)):
+        r = choice_rank[c]
+        if r > 0:
+            counts[choice_ptr[c] + r - 1] += 1
+
+
+def tally_draws(
+    instance: Instance,
+    draws: int,
+    *,
+    start: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draws ``start+1 .. start+draws`` of ``instance`` counted as they run: per list entry
+    the draws in which its child got that school (``int64[E]``), per pledge group the draws
+    in which it held (``int64[G]``). The same numbers as counting :func:`run_draws`, without
+    keeping every draw's assignment (what the admission chances need, thousands of times).
+
+    >>> from samen.engine.instance import build_instance
+    >>> inst = build_instance({"a": ["X", "Y"], "b": ["X", "Y"]}, {"X": 1, "Y": 1}, seed="s")
+    >>> counts, held = tally_draws(inst, 200)
+    >>> counts.tolist(), held.tolist()  # each child gets X or Y in every draw
+    ([85, 115, 115, 85], [])
+    """
+    if draws < 1:
+        raise ValueError(f"the number of draws must be at least 1, not {draws}")
+    counts = np.zeros(len(instance.choices), dtype=np.int64)
+    held = np.zeros(len(instance.group_ids), dtype=np.int64)
+    ptr = np.ascontiguousarray(instance.choice_ptr, dtype=np.int64)
+    base = prepare(instance)  # everything but the lottery numbers, once
+    for i in range(draws):
+        got = assign(reseed(base, draw_seed(instance.seed, start + i + 1)))
+        _tally(counts, ptr, np.ascontiguousarray(got.choice_rank, dtype=np.int64))
+        held += got.group_held
+        if progress is not None:
+            progress(i + 1)
+    return counts, held

@@ -175,6 +175,14 @@ class Instance:
         """The global indices of school ``s``'s pools, in precedence order."""
         return range(int(self.pool_ptr[s]), int(self.pool_ptr[s + 1]))
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled without the arrays that preparing it kept on it (the engine's per-round
+        arrays, :func:`samen.engine.priority.prepare`): a process that receives a round
+        computes them again rather than receive them."""
+        state = dict(self.__dict__)
+        state.pop("_round_arrays", None)
+        return state
+
     def with_(self, **changes: object) -> Instance:
         """A copy with some fields replaced (a round variant)."""
         from dataclasses import replace

@@ -154,45 +154,84 @@ def _edge_words(choices, group):
     return out
 
 
-def prepare(instance: Instance) -> Prepared:
-    """Lottery numbers, family blocks and sortable distances for ``instance``, and what the
-    kernels read for the rules of section 10."""
+@dataclass(frozen=True, eq=False)
+class _RoundArrays:
+    """What :func:`prepare` reads that does not depend on the lottery seed."""
+
+    packed: tuple[np.ndarray, np.ndarray]
+    id_rank: np.ndarray
+    units: Units
+    edge_dist: np.ndarray
+    by_rank: np.ndarray
+    group: np.ndarray
+    flags: np.ndarray
+    pool_flag: np.ndarray
+    edge_words: np.ndarray
+
+
+def _round_arrays(instance: Instance) -> _RoundArrays:
+    """The ids encoded and ordered, the family blocks, sortable distances, the groups, flags
+    and list-entry words of ``instance``: computed at its first preparation and kept on it
+    (an instance does not change; its seed does not enter them), as ``group_at`` is, so that
+    allocating one round again (previews, scenarios, the bench) does not compute them again."""
+    got = instance.__dict__.get("_round_arrays")
+    if isinstance(got, _RoundArrays):
+        return got
     ids = list(instance.applicant_ids)
     n = len(ids)
     packed = pack_strings(ids)  # encoded once: the id order, the lottery, later draws
     id_rank = id_order(ids, packed)
-    units = form_blocks(instance, id_rank)
-    single_lot, edge_lot = _lottery_numbers(instance, units, instance.seed, packed)
     dist = np.asarray(instance.distance, dtype=np.float64)
     dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
-    edge_dist = np.ascontiguousarray(dist).view(np.uint64)
     by_rank = np.empty(n, dtype=np.int64)
     by_rank[id_rank] = np.arange(n, dtype=np.int64)
-    flags = flag_columns(instance.flags, instance.flag_names, instance.expressions)
     pool_flag = np.asarray(instance.pool_flag)
     if len(instance.expressions):  # compound k reads column F + k
         compound = pool_flag <= COMPOUND
         pool_flag = np.where(compound, len(instance.flag_names) + COMPOUND - pool_flag, pool_flag)
         pool_flag = pool_flag.astype(np.int32)
+    group = np.ascontiguousarray(instance.group_at, dtype=np.int32)
+    got = _RoundArrays(
+        packed=packed,
+        id_rank=id_rank,
+        units=form_blocks(instance, id_rank),
+        edge_dist=np.ascontiguousarray(dist).view(np.uint64),
+        by_rank=by_rank,
+        group=group,
+        flags=flag_columns(instance.flags, instance.flag_names, instance.expressions),
+        pool_flag=pool_flag,
+        edge_words=_edge_words(instance.choices, group),
+    )
+    instance.__dict__["_round_arrays"] = got
+    return got
+
+
+def prepare(instance: Instance) -> Prepared:
+    """Lottery numbers, family blocks and sortable distances for ``instance``, and what the
+    kernels read for the rules of section 10 (all but the lottery numbers once per instance:
+    :func:`_round_arrays`)."""
+    r = _round_arrays(instance)
+    single_lot, edge_lot = _lottery_numbers(instance, r.units, instance.seed, r.packed)
     pool_order, columns, words = instance.order_words
     if words is None:  # an ordering with the lottery before another criterion
         words = criteria.order_codes(instance, columns, edge_lot)
     prep = Prepared(
         instance=instance,
-        units=units,
-        id_rank=id_rank,
+        units=r.units,
+        id_rank=r.id_rank,
         edge_lot=np.ascontiguousarray(edge_lot, dtype=np.uint64),
         single_lot=np.ascontiguousarray(single_lot, dtype=np.uint64),
-        edge_dist=edge_dist,
-        by_rank=by_rank,
-        group=np.ascontiguousarray(instance.group_at, dtype=np.int32),
-        flags=flags,
-        pool_flag=pool_flag,
+        edge_dist=r.edge_dist,
+        by_rank=r.by_rank,
+        group=r.group,
+        flags=r.flags,
+        pool_flag=r.pool_flag,
         pool_order=pool_order,
         order_codes=words,
         order_columns=columns,
     )
-    prep.__dict__["packed_ids"] = packed
+    prep.__dict__["packed_ids"] = r.packed
+    prep.__dict__["edge_words"] = r.edge_words
     return prep
 
 
@@ -305,15 +344,17 @@ def _lottery_numbers(
     a block's members use their lead's number (decision 2), or with ``family_number =
     "best"`` the smallest of their numbers (at the school, under multiple tie-breaking:
     section 10.6); pledge members the group's number at its target (decision 4)."""
-    ids = list(instance.applicant_ids)
+    ids = instance.applicant_ids
     n = len(ids)
     ptr = instance.choice_ptr
-    lead_of = units.lead[units.unit_of]  # applicant -> its block's lead
-    best = instance.family_number == "best" and units.count < n
+    alone = units.count == n  # every child its own block (its own lead): nothing to gather
+    lead_of = np.arange(n) if alone else units.lead[units.unit_of]  # applicant -> its lead
+    best = instance.family_number == "best" and not alone
     own = lottery.single(seed, ids, packed)
-    single_lot = (
-        _block_min(own, units.unit_of, units.count)[units.unit_of] if best else own[lead_of]
-    )
+    if best:
+        single_lot = _block_min(own, units.unit_of, units.count)[units.unit_of]
+    else:
+        single_lot = own if alone else own[lead_of]
     if instance.tie_breaking == "multiple":
         edge_app = np.repeat(np.arange(n, dtype=np.int64), np.diff(ptr))
         if packed is None:
