@@ -56,9 +56,12 @@ def allocate(
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.engine.numba_start import start_numba_without_scipy
     from samen.housing.folder import is_housing_folder
     from samen.io.errors import RoundError
     from samen.io.results import summary, write_results
+
+    start_numba_without_scipy()
 
     if is_housing_folder(round_dir):  # its round.toml says kind = "housing"
         fail("The folder", "it is a housing round; allocate it with 'samen housing allocate'")
@@ -123,8 +126,11 @@ def verify(
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.engine.numba_start import start_numba_without_scipy
     from samen.housing.folder import is_housing_folder
     from samen.io.results import compare_results, render_results
+
+    start_numba_without_scipy()
 
     if is_housing_folder(round_dir):
         from samen.commands.housing import verify_housing
