@@ -1,0 +1,59 @@
+"""The round reader's fast paths give what its row-by-row paths give: an unquoted CSV text in
+the usual shape is read without a Python step per row (``samen.io.tables._build_regular``),
+and every other text row by row, with the same table where both apply."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from samen.io import tables
+from samen.io.errors import Problems
+
+CELLS = ["", " ", "a", " b ", "S1;S2", "x y", "\t", "é"]
+HEADERS = [["id", "c", "d"], ["id", "", "d"], ["id", "id", "d"], [" id ", "c ", "d"]]
+
+
+def _row_by_row(text: str, delimiter: str) -> tuple[tables.Table | None, Problems]:
+    problems = Problems()
+    records = [line.split(delimiter) for line in text.split("\n")]
+    return tables._build(records, "t", "t.csv", problems, delimiter), problems
+
+
+def _shape(t: tables.Table | None) -> object:
+    return None if t is None else (t.header, t.columns, t.rows, t.header_row)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_regular_text_reads_as_row_by_row(seed: int) -> None:
+    rng = random.Random(seed)
+    fast = 0
+    for _ in range(3000):
+        width = rng.randint(1, 3)
+        delimiter = rng.choice(",;")
+        header = rng.choice(HEADERS)[:width]
+        rows = []
+        for _ in range(rng.randint(0, 4)):
+            k = width if rng.random() < 0.8 else rng.randint(0, width + 1)
+            rows.append(delimiter.join(rng.choice(CELLS).replace(delimiter, "") for _ in range(k)))
+        text = "\n".join([delimiter.join(header), *rows]) + rng.choice(["", "\n", "\n\n"])
+        got = tables._build_regular(text.split("\n"), text, "t", "t.csv", delimiter)
+        expected, problems = _row_by_row(text, delimiter)
+        if got is not None:
+            fast += 1
+            assert not problems, text
+            assert _shape(got) == _shape(expected), text
+    assert fast > 200  # the fast path was taken often enough to mean something
+
+
+def test_read_csv_takes_the_fast_path_and_numbers_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    def row_by_row(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read row by row")
+
+    monkeypatch.setattr(tables, "_build", row_by_row)
+    data = b"applicant_id;choices\nC1; S1 \nC2;S2\n"
+    t = tables.read_csv(data, "applicants", "applicants.csv", Problems())
+    assert t is not None
+    assert t.columns == {"applicant_id": ["C1", "C2"], "choices": ["S1", "S2"]}
+    assert t.rows == [2, 3]
