@@ -4,12 +4,19 @@ and every other text row by row, with the same table where both apply."""
 
 from __future__ import annotations
 
+import csv
+import io
 import random
+from pathlib import Path
 
 import pytest
 
+from roundfiles import APPLICANTS, PRIORITIES, write_round
+from samen.engine.allocate import allocate
 from samen.io import tables
 from samen.io.errors import Problems
+from samen.io.results import ASSIGNMENT_COLUMNS, assignments_csv
+from samen.io.round import read_round
 
 CELLS = ["", " ", "a", " b ", "S1;S2", "x y", "\t", "é"]
 HEADERS = [["id", "c", "d"], ["id", "", "d"], ["id", "id", "d"], [" id ", "c ", "d"]]
@@ -57,3 +64,35 @@ def test_read_csv_takes_the_fast_path_and_numbers_rows(monkeypatch: pytest.Monke
     assert t is not None
     assert t.columns == {"applicant_id": ["C1", "C2"], "choices": ["S1", "S2"]}
     assert t.rows == [2, 3]
+
+
+def test_assignments_are_what_the_csv_module_writes(tmp_path: Path) -> None:
+    """assignments.csv is joined as text; a child id, school id or pool name holding a comma,
+    a quote or a line break is quoted as the csv module quotes it."""
+    applicants = APPLICANTS.replace("A1,", '"A,1",').replace("A2,", '"A""2",')
+    applicants = applicants.replace("A3,", '"A\n3",')
+    priorities = PRIORITIES.replace("A1,", '"A,1",')
+    folder = write_round(
+        tmp_path / "r", {"applicants.csv": applicants, "priorities.csv": priorities}
+    )
+    rnd = read_round(folder)
+    assert rnd.instance.applicant_ids[:3] == ["A,1", 'A"2', "A\n3"]
+    result = allocate(rnd.instance)
+    inst = rnd.instance
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow(ASSIGNMENT_COLUMNS)
+    for a, aid in enumerate(inst.applicant_ids):
+        s, p = int(result.school[a]), int(result.pool[a])
+        rank = int(result.choice_rank[a])
+        writer.writerow(
+            [
+                aid,
+                inst.school_ids[s] if s >= 0 else "",
+                str(rank) if rank > 0 else "",
+                inst.pool_names[p] if p >= 0 else "",
+                f"{int(result.lottery[a]):016x}",
+            ]
+        )
+    assert assignments_csv(rnd, result) == expected.getvalue().encode("utf-8")
+    assert b'"A,1",' in assignments_csv(rnd, result)
