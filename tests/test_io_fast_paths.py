@@ -1,6 +1,7 @@
-"""The round reader's fast paths give what its row-by-row paths give: an unquoted CSV text in
-the usual shape is read without a Python step per row (``samen.io.tables._build_regular``),
-and every other text row by row, with the same table where both apply."""
+"""The round reader's and writer's fast paths give what their plain paths give: an unquoted
+CSV text in the usual shape is read without a Python step per row
+(``samen.io.tables._build_regular``), the lists of choices are looked up in NumPy
+(``samen.io.checks.applicants._school_codes``), and assignments.csv is joined as text."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from roundfiles import APPLICANTS, PRIORITIES, write_round
 from samen.engine.allocate import allocate
 from samen.io import tables
+from samen.io.checks.applicants import _school_codes
 from samen.io.errors import Problems
 from samen.io.results import ASSIGNMENT_COLUMNS, assignments_csv
 from samen.io.round import read_round
@@ -96,3 +98,31 @@ def test_assignments_are_what_the_csv_module_writes(tmp_path: Path) -> None:
         )
     assert assignments_csv(rnd, result) == expected.getvalue().encode("utf-8")
     assert b'"A,1",' in assignments_csv(rnd, result)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_school_codes_are_the_dictionary_lookup(seed: int) -> None:
+    """The lists of choices are looked up in NumPy as a dictionary would: school ids of 1 to 8
+    bytes (UTF-8 too), names that are no school, empty names, names longer than 8 bytes."""
+    rng = random.Random(seed)
+    alphabet = ["S", "1", "2", "é", "x", " ", "0"]
+    for _ in range(300):
+        ids = list(
+            dict.fromkeys(
+                "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 7)))
+                for _ in range(rng.randint(1, 30))
+            )
+        )
+        index = {s: i for i, s in enumerate(ids) if len(s.encode()) <= 8}
+        pool = [*ids, "", "S", "Sé", "S1S1S1S1S", "x" * 8, "x" * 9, "?"]
+        names = [rng.choice(pool) for _ in range(rng.randint(1, 60))]
+        got = _school_codes(";".join(names), len(names), index)
+        if got is None:
+            continue
+        expected = [-2 if not x else index.get(x, -1) for x in names]
+        assert got.tolist() == expected, (names, index)
+
+
+def test_school_codes_leave_long_ids_to_the_dictionary() -> None:
+    assert _school_codes("S1;ABCDEFGHI", 2, {"S1": 0, "ABCDEFGHI": 1}) is None
+    assert _school_codes("S1;A\x00", 2, {"S1": 0}) is None
