@@ -139,9 +139,9 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
     if not text.strip():
         problems.add(source, None, None, "this table is empty; it needs a header row and data rows")
         return None
-    first = next(line for line in text.splitlines() if line.strip())
+    first, at_top = _first_line(text)
     sep_line = _SEP_LINE.match(first)
-    if sep_line and first == text.splitlines()[0]:
+    if sep_line and at_top:
         # Excel's 'sep=;' first line names the separator; Excel does not show it as a row
         delimiter = sep_line.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
@@ -150,7 +150,7 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
                 source, None, None, "this table is empty; it needs a header row and data rows"
             )
             return None
-        first = next(line for line in text.splitlines() if line.strip())
+        first, _ = _first_line(text)
     else:
         delimiter = detect_delimiter(first)
     if delimiter not in ",;":
@@ -191,6 +191,26 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
             )
             return None
     return _build(records, name, source, problems, delimiter)
+
+
+def _first_line(text: str) -> tuple[str, bool]:
+    """The first line of ``text`` that is not blank (as ``str.splitlines`` splits it), and
+    whether it is the very first line; only the start of a long text is split.
+
+    >>> _first_line("\\n  \\na;b\\nc"), _first_line("a\\r\\nb")
+    (('a;b', False), ('a', True))
+    """
+    size = 4096
+    while True:
+        whole = size >= len(text)
+        lines = text[:size].splitlines()
+        complete = lines if whole else lines[:-1]  # the chunk's last line may go on
+        for k, line in enumerate(complete):
+            if line.strip():
+                return line, k == 0
+        if whole:
+            raise ValueError("the text is blank")
+        size *= 16
 
 
 def _build_regular(

@@ -60,10 +60,15 @@ def check_applicants(ctx: Context) -> None:
     check_values(ctx, t, APPLICANT_COLUMNS)
     _flags(ctx, t)
     labels: dict[str, int] = {}
-    ctx.family = np.fromiter(
-        (labels.setdefault(v, len(labels)) if v else -1 for v in t.col("family")),
-        dtype=np.int64,
-        count=len(t),
+    family = t.col("family")
+    ctx.family = (
+        np.fromiter(
+            (labels.setdefault(v, len(labels)) if v else -1 for v in family),
+            dtype=np.int64,
+            count=len(t),
+        )
+        if any(family)
+        else np.full(len(t), -1, dtype=np.int64)  # no families: no Python step per child
     )
     ctx.app_xy = coordinates(ctx, t)
 
