@@ -126,3 +126,18 @@ def test_school_codes_are_the_dictionary_lookup(seed: int) -> None:
 def test_school_codes_leave_long_ids_to_the_dictionary() -> None:
     assert _school_codes("S1;ABCDEFGHI", 2, {"S1": 0, "ABCDEFGHI": 1}) is None
     assert _school_codes("S1;A\x00", 2, {"S1": 0}) is None
+
+
+def test_a_list_ending_with_a_separator_next_to_spaced_lists(tmp_path: Path) -> None:
+    """A list of choices may end with ';' (an empty entry, skipped) in a file where another
+    list has spaces around its ';': the spaces go cell by cell, never joining two lists."""
+    applicants = APPLICANTS.replace("A1,S1;S2,", "A1,S1;S2;,").replace(
+        "A2,S2;S1;S3,", "A2,S2 ; S1;S3,"
+    )
+    rnd = read_round(write_round(tmp_path / "r", {"applicants.csv": applicants}))
+    inst = rnd.instance
+    lists = [
+        [inst.school_ids[s] for s in inst.choices[inst.choice_ptr[a] : inst.choice_ptr[a + 1]]]
+        for a in range(len(inst.applicant_ids))
+    ]
+    assert lists[:2] == [["S1", "S2"], ["S2", "S1", "S3"]]

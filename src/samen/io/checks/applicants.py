@@ -88,12 +88,12 @@ def _choices(ctx: Context, t: Table) -> Lists | None:
             else None
         )
     raw = t.col("choices")
-    sep = "\x1f"
-    big = sep.join(raw)
-    if " " in big or "\t" in big or "\n" in big or "\r" in big:
-        big = _SEP_SPACE.sub(";", big)
-    counts = np.fromiter(map(str.count, big.split(sep), repeat(";")), dtype=np.int64, count=n) + 1
-    flat = big.replace(sep, ";")
+    flat = ";".join(raw)  # every child's names, one after the other
+    if " " in flat or "\t" in flat or "\n" in flat or "\r" in flat:
+        # spaces around a ';' go, cell by cell (a list may end with ';': an empty entry)
+        raw = [_SEP_SPACE.sub(";", c) for c in raw]
+        flat = ";".join(raw)
+    counts = np.fromiter(map(str.count, raw, repeat(";")), dtype=np.int64, count=n) + 1
     known = schools is not None
     lookup: dict[str, int] = dict(schools.index) if schools is not None else {}
     codes = _school_codes(flat, int(counts.sum()), lookup) if known else None
