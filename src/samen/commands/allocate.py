@@ -10,7 +10,7 @@ folder (or the results folder) has problems; they are listed with file, row and 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -28,6 +28,9 @@ from samen.commands.common import (
     show_os_error,
     warn_strategic,
 )
+
+if TYPE_CHECKING:
+    from samen.io.round import Round
 
 NOT_WRITTEN = "no results were written (an earlier results folder is left as it was)"
 
@@ -56,13 +59,12 @@ def allocate(
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
-    from samen.housing.folder import is_housing_folder
+    from samen.engine.numba_start import start_numba_without_scipy
     from samen.io.errors import RoundError
     from samen.io.results import summary, write_results
 
-    if is_housing_folder(round_dir):  # its round.toml says kind = "housing"
-        fail("The folder", "it is a housing round; allocate it with 'samen housing allocate'")
-    rnd = read_round_or_exit(round_dir)
+    start_numba_without_scipy()
+    rnd = _read_allocation_round(round_dir)
     warn_strategic(rnd.instance)
     result = run(rnd.instance)
     target = out_dir if out_dir is not None else rnd.path / "results"
@@ -101,6 +103,24 @@ def allocate(
     out().print(table)
 
 
+def _read_allocation_round(round_dir: Path) -> Round:
+    """The round folder read and checked, or its problems printed and exit 2; a housing round
+    folder (its round.toml says ``kind = "housing"``) is refused as such. A housing folder
+    is never a valid allocation round (``kind`` is no key of its rules), so it is looked for
+    only when reading fails: a valid round does not import the housing modules."""
+    from samen.io.errors import RoundError
+    from samen.io.round import read_round
+
+    try:
+        return read_round(round_dir)
+    except (RoundError, OSError):
+        from samen.housing.folder import is_housing_folder
+
+        if is_housing_folder(round_dir):
+            fail("The folder", "it is a housing round; allocate it with 'samen housing allocate'")
+    return read_round_or_exit(round_dir)  # reads it again to print its problems
+
+
 def verify(
     round_dir: RoundDir,
     results: Annotated[
@@ -123,8 +143,11 @@ def verify(
     from rich.markup import escape
 
     from samen.engine.allocate import allocate as run
+    from samen.engine.numba_start import start_numba_without_scipy
     from samen.housing.folder import is_housing_folder
     from samen.io.results import compare_results, render_results
+
+    start_numba_without_scipy()
 
     if is_housing_folder(round_dir):
         from samen.commands.housing import verify_housing

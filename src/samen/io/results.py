@@ -88,17 +88,37 @@ def _cutoff_value(order: int, cut: Priority, order_by: str = "") -> str:
 
 def assignments_csv(rnd: Round, result: Result) -> bytes:
     inst = rnd.instance
-    school_ids = [*inst.school_ids, ""]  # index -1 -> ""
-    pool_names = [*inst.pool_names, ""]
+    # 80,000 rows and more: each distinct cell is written (and quoted where it must be) once,
+    # and the rows are joined as text, which is what the csv module writes, byte for byte
+    school_ids = [*csv_cells(inst.school_ids), ""]  # index -1 -> ""
+    pool_names = [*csv_cells(inst.pool_names), ""]
+    ranks = result.choice_rank.tolist()
+    rank_text = ["", *(str(r) for r in range(1, max(ranks, default=0) + 1))]  # 0, -1 -> ""
     rows = zip(
-        inst.applicant_ids,
-        (school_ids[s] for s in result.school.tolist()),
-        (str(r) if r > 0 else "" for r in result.choice_rank.tolist()),
-        (pool_names[p] for p in result.pool.tolist()),
-        (f"{v:016x}" for v in result.lottery.tolist()),
+        csv_cells(inst.applicant_ids),
+        [school_ids[s] for s in result.school.tolist()],
+        [rank_text[r] if r > 0 else "" for r in ranks],
+        [pool_names[p] for p in result.pool.tolist()],
+        _hex16_cells(result.lottery),
         strict=True,
     )
-    return render_table(ASSIGNMENT_COLUMNS, rows, formatted=True)
+    head = render_table(ASSIGNMENT_COLUMNS, [], formatted=True)
+    text = "\n".join(map(",".join, rows))
+    return head + (text + "\n" if text else "").encode("utf-8")
+
+
+def _hex16_cells(values: np.ndarray) -> list[str]:
+    """Each number as 16 lower-case hexadecimal digits (``f"{v:016x}"``), in one NumPy pass.
+
+    >>> _hex16_cells(np.array([0, 255, 2**64 - 1], dtype=np.uint64))
+    ['0000000000000000', '00000000000000ff', 'ffffffffffffffff']
+    """
+    digits = np.array([ord(c) for c in "0123456789abcdef"], dtype=np.uint32)
+    nibbles = np.asarray(values, dtype=">u8").view(np.uint8).reshape(-1, 8)
+    text = np.empty((len(nibbles), 16), dtype=np.uint32)  # code points: a NumPy str of 16
+    text[:, 0::2] = digits[nibbles >> 4]
+    text[:, 1::2] = digits[nibbles & 15]
+    return text.view(np.dtype("U16")).ravel().tolist()
 
 
 def cutoffs_csv(rnd: Round, result: Result) -> bytes:
@@ -187,6 +207,8 @@ def csv_cells(values: Sequence[str]) -> list[str]:
     ['S1', '"x,y"']
     """
     special = re.compile(r'[,"\r\n]')
+    if not special.search("".join(values)):  # the usual case, in one pass
+        return list(map(str, values))
     return ['"' + v.replace('"', '""') + '"' if special.search(v) else str(v) for v in values]
 
 

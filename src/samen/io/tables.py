@@ -20,6 +20,7 @@ import datetime as _dt
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from samen.io.errors import Problems
@@ -138,9 +139,9 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
     if not text.strip():
         problems.add(source, None, None, "this table is empty; it needs a header row and data rows")
         return None
-    first = next(line for line in text.splitlines() if line.strip())
+    first, at_top = _first_line(text)
     sep_line = _SEP_LINE.match(first)
-    if sep_line and first == text.splitlines()[0]:
+    if sep_line and at_top:
         # Excel's 'sep=;' first line names the separator; Excel does not show it as a row
         delimiter = sep_line.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
@@ -149,7 +150,7 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
                 source, None, None, "this table is empty; it needs a header row and data rows"
             )
             return None
-        first = next(line for line in text.splitlines() if line.strip())
+        first, _ = _first_line(text)
     else:
         delimiter = detect_delimiter(first)
     if delimiter not in ",;":
@@ -164,7 +165,11 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
         # only faster).
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        records = [line.split(delimiter) for line in text.split("\n")]
+        lines = text.split("\n")
+        table = _build_regular(lines, text, name, source, delimiter)
+        if table is not None:
+            return table
+        records = [line.split(delimiter) for line in lines]
     else:
         records = []
         try:
@@ -186,6 +191,59 @@ def read_csv(data: bytes, name: str, source: str, problems: Problems) -> Table |
             )
             return None
     return _build(records, name, source, problems, delimiter)
+
+
+def _first_line(text: str) -> tuple[str, bool]:
+    """The first line of ``text`` that is not blank (as ``str.splitlines`` splits it), and
+    whether it is the very first line; only the start of a long text is split.
+
+    >>> _first_line("\\n  \\na;b\\nc"), _first_line("a\\r\\nb")
+    (('a;b', False), ('a', True))
+    """
+    size = 4096
+    while True:
+        whole = size >= len(text)
+        lines = text[:size].splitlines()
+        complete = lines if whole else lines[:-1]  # the chunk's last line may go on
+        for k, line in enumerate(complete):
+            if line.strip():
+                return line, k == 0
+        if whole:
+            raise ValueError("the text is blank")
+        size *= 16
+
+
+def _build_regular(
+    lines: list[str], text: str, name: str, source: str, delimiter: str
+) -> Table | None:
+    """The table of an unquoted CSV text (split into ``lines``) in the usual case, without a
+    Python step per row: a header of distinct names on the first line, then rows with as many
+    cells as it has, no blank row. ``None`` otherwise, and :func:`_build` reads the lines
+    one by one and says what is wrong (the result is the same table where both apply)."""
+    header = [c.strip() for c in lines[0].split(delimiter)]
+    if not all(header) or len(set(header)) != len(header):
+        return None
+    ends_with_newline = lines[-1] == ""
+    body = lines[1:-1] if ends_with_newline else lines[1:]
+    width = len(header)
+    if not body or "" in body:
+        return None
+    if list(map(str.count, body, repeat(delimiter))).count(width - 1) != len(body):
+        return None
+    cells = text[len(lines[0]) + 1 : -1 if ends_with_newline else None]
+    flat = cells.replace("\n", delimiter).split(delimiter)
+    columns: dict[str, list[str]] = {}
+    for j, col in enumerate(header):
+        columns[col] = list(map(str.strip, flat[j::width]))
+    if all("" in values for values in columns.values()):
+        return None  # perhaps a row of empty cells (a blank row): read row by row
+    return Table(
+        name=name,
+        source=source,
+        header=header,
+        columns=columns,
+        rows=list(range(2, len(body) + 2)),
+    )
 
 
 def _build(

@@ -38,6 +38,8 @@ FLAG_VALUES: dict[str, int] = {
     "ja": 1,
 }
 _SEP_SPACE = re.compile(r"\s*;\s*")
+#: odd 64-bit multipliers for the hash of school ids (:func:`_school_codes`)
+_MULTIPLIERS = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93)
 
 
 def check_applicants(ctx: Context) -> None:
@@ -58,10 +60,15 @@ def check_applicants(ctx: Context) -> None:
     check_values(ctx, t, APPLICANT_COLUMNS)
     _flags(ctx, t)
     labels: dict[str, int] = {}
-    ctx.family = np.fromiter(
-        (labels.setdefault(v, len(labels)) if v else -1 for v in t.col("family")),
-        dtype=np.int64,
-        count=len(t),
+    family = t.col("family")
+    ctx.family = (
+        np.fromiter(
+            (labels.setdefault(v, len(labels)) if v else -1 for v in family),
+            dtype=np.int64,
+            count=len(t),
+        )
+        if any(family)
+        else np.full(len(t), -1, dtype=np.int64)  # no families: no Python step per child
     )
     ctx.app_xy = coordinates(ctx, t)
 
@@ -81,26 +88,34 @@ def _choices(ctx: Context, t: Table) -> Lists | None:
             else None
         )
     raw = t.col("choices")
-    sep = "\x1f"
-    big = sep.join(raw)
-    if " " in big or "\t" in big or "\n" in big or "\r" in big:
-        big = _SEP_SPACE.sub(";", big)
-    counts = np.fromiter(map(str.count, big.split(sep), repeat(";")), dtype=np.int64, count=n) + 1
-    items = big.replace(sep, ";").split(";")
+    flat = ";".join(raw)  # every child's names, one after the other
+    if " " in flat or "\t" in flat or "\n" in flat or "\r" in flat:
+        # spaces around a ';' go, cell by cell (a list may end with ';': an empty entry)
+        raw = [_SEP_SPACE.sub(";", c) for c in raw]
+        flat = ";".join(raw)
+    counts = np.fromiter(map(str.count, raw, repeat(";")), dtype=np.int64, count=n) + 1
     known = schools is not None
     lookup: dict[str, int] = dict(schools.index) if schools is not None else {}
-    if not known:  # number the names as they come, to find empty and repeated entries
-        for x in items:
-            lookup.setdefault(x, len(lookup))
+    codes = _school_codes(flat, int(counts.sum()), lookup) if known else None
+    items: list[str] = []
+    if codes is None:
+        items = flat.split(";")
+        if not known:  # number the names as they come, to find empty and repeated entries
+            for x in items:
+                lookup.setdefault(x, len(lookup))
     names = {i: s for s, i in lookup.items()}
     lookup[""] = -2  # an empty entry (a trailing ';') is skipped
-    try:
-        codes = np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
-    except KeyError:  # some choice is not a school
-        codes = np.fromiter((lookup.get(x, -1) for x in items), dtype=np.int64, count=len(items))
+    if codes is None:
+        try:
+            codes = np.fromiter(map(lookup.__getitem__, items), dtype=np.int64, count=len(items))
+        except KeyError:  # some choice is not a school
+            codes = np.fromiter(
+                (lookup.get(x, -1) for x in items), dtype=np.int64, count=len(items)
+            )
     item_app = np.repeat(np.arange(n, dtype=np.int64), counts)
     unknown = np.flatnonzero(codes == -1)
     if unknown.size:
+        items = items or flat.split(";")
         schools_src = ctx.source("schools")
         p.rows(
             t.source,
@@ -162,6 +177,52 @@ def _choices(ctx: Context, t: Table) -> Lists | None:
         edge_order=order,
         edge_sorted_key=sorted_key,
     )
+
+
+def _school_codes(text: str, count: int, index: dict[str, int]) -> np.ndarray | None:
+    """The school of each of the ``count`` names that ``text`` joins with ``;`` (its index in
+    ``index``; -1 for a name that is no school, -2 for an empty one), as
+    ``index.get(name, -1)`` gives it, but in a few NumPy passes: a name of at most 8 bytes
+    is one 64-bit word (its UTF-8 bytes, zero-padded), found through a small hash table of
+    the school ids and compared whole. ``None`` where a school id is longer or a zero byte
+    occurs (the caller then looks the names up one by one).
+
+    >>> _school_codes("S2;S1;;X;S10000000", 5, {"S1": 0, "S2": 1}).tolist()
+    [1, 0, -2, -1, -1]
+    """
+    data = text.encode("utf-8")
+    ids = [s.encode("utf-8") for s in index]
+    if not ids or b"\x00" in data or any(len(s) > 8 or b"\x00" in s for s in ids):
+        return None
+    school_keys = np.frombuffer(b"".join(s.ljust(8, b"\x00") for s in ids), dtype=">u8")
+    school_keys = school_keys.astype(np.uint64)
+    bits = np.uint64(max((4 * len(ids)).bit_length(), 4))
+    for multiplier in map(np.uint64, _MULTIPLIERS):
+        slots = (school_keys * multiplier) >> (np.uint64(64) - bits)
+        if len(np.unique(slots)) == len(ids):
+            break
+    else:
+        return None  # no multiplier without collisions (not seen in practice)
+    table = np.full(1 << int(bits), len(ids), dtype=np.int64)  # len(ids): no school
+    table[slots] = np.arange(len(ids))
+    buf = data + bytes(8)
+    cuts = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(";"))
+    if len(cuts) + 1 != count:
+        return None
+    starts = np.concatenate(([0], cuts + 1))
+    lengths = np.concatenate((cuts, [len(data)])) - starts
+    # the 8 bytes from each name's start (unaligned big-endian words), then only its own
+    words = np.ndarray(shape=(len(data) + 1,), dtype=">u8", buffer=buf, strides=(1,))
+    keys = words[starts].astype(np.uint64)
+    shift = (np.uint64(8) - np.minimum(lengths, 8).astype(np.uint64)) * np.uint64(8)
+    shift[lengths == 0] = 0
+    keys = (keys >> shift) << shift
+    at = table[(keys * multiplier) >> (np.uint64(64) - bits)]
+    known_keys = np.append(school_keys, np.uint64(0))
+    values = np.append(np.fromiter(index.values(), dtype=np.int64, count=len(ids)), -1)
+    codes = np.where((known_keys[at] == keys) & (lengths <= 8), values[at], -1)
+    codes[lengths == 0] = -2
+    return codes
 
 
 def _flags(ctx: Context, t: Table) -> None:
