@@ -516,26 +516,34 @@ def _select_candidates(
                     cat_n[c0 + c] = _insert(
                         cat_d[c0 + c], cat_s[c0 + c], cat_n[c0 + c], need_all[c0 + c], d, s
                     )
-            taken = 0
-            for c in range(nc):
-                for x in range(cat_n[c0 + c]):
-                    member[cat_s[c0 + c, x]] = True
-                    taken += 1
-            for x in range(size):
-                if taken >= k:
-                    break
-                s = buf_s[x]
-                if not member[s]:
-                    member[s] = True
-                    taken += 1
-            for e in range(choice_ptr[a], choice_ptr[a + 1]):
-                if member[choices[e]]:
-                    out[r, e] = True
-            for c in range(nc):
-                for x in range(cat_n[c0 + c]):
-                    member[cat_s[c0 + c, x]] = False
-            for x in range(size):
-                member[buf_s[x]] = False
+            _mark(k, c0, nc, cat_n, cat_s, size, buf_s, member, a, r, choice_ptr, choices, out)
+
+
+@njit(cache=True)
+def _mark(k, c0, nc, cat_n, cat_s, size, buf_s, member, a, r, choice_ptr, choices, out):
+    """Rule ``r``'s nearest set of child ``a``: the minimum per category first (``cat_s``,
+    ``cat_n``), then the nearest schools of ``buf_s`` up to ``k`` in all; mark the child's
+    list entries at those schools in ``out[r]``, and leave ``member`` all false again."""
+    taken = 0
+    for c in range(nc):
+        for x in range(cat_n[c0 + c]):
+            member[cat_s[c0 + c, x]] = True
+            taken += 1
+    for x in range(size):
+        if taken >= k:
+            break
+        s = buf_s[x]
+        if not member[s]:
+            member[s] = True
+            taken += 1
+    for e in range(choice_ptr[a], choice_ptr[a + 1]):
+        if member[choices[e]]:
+            out[r, e] = True
+    for c in range(nc):
+        for x in range(cat_n[c0 + c]):
+            member[cat_s[c0 + c, x]] = False
+    for x in range(size):
+        member[buf_s[x]] = False
 
 
 @njit(cache=True)
@@ -599,26 +607,7 @@ def _select(
                     cat_n[c0 + c] = _insert(
                         cat_d[c0 + c], cat_s[c0 + c], cat_n[c0 + c], need_all[c0 + c], dist, s
                     )
-            taken = 0
-            for c in range(nc):
-                for x in range(cat_n[c0 + c]):
-                    member[cat_s[c0 + c, x]] = True
-                    taken += 1
-            for x in range(size):
-                if taken >= k:
-                    break
-                s = buf_s[x]
-                if not member[s]:
-                    member[s] = True
-                    taken += 1
-            for e in range(choice_ptr[a], choice_ptr[a + 1]):
-                if member[choices[e]]:
-                    out[r, e] = True
-            for c in range(nc):
-                for x in range(cat_n[c0 + c]):
-                    member[cat_s[c0 + c, x]] = False
-            for x in range(size):
-                member[buf_s[x]] = False
+            _mark(k, c0, nc, cat_n, cat_s, size, buf_s, member, a, r, choice_ptr, choices, out)
 
 
 __all__ = ["Geography", "NearestRule", "categories_of", "nearest_sets"]
