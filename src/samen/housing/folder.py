@@ -14,8 +14,6 @@ refused (:mod:`samen.io.formulas`).
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +34,7 @@ from samen.housing.settings import (
 )
 from samen.io import formulas
 from samen.io.errors import InputError, Problem, Problems
-from samen.io.round import render_table
+from samen.io.round import find_files, render_table, sha256_hex
 from samen.io.tables import Table, read_csv, read_xlsx
 from samen.io.toml import TomlDoc, decode, parse_toml
 from samen.io.workbook import Caps
@@ -90,10 +88,6 @@ def is_housing_folder(path: str | Path) -> bool:
     return doc is not None and is_housing(doc.data)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _read_toml(folder: Path, problems: Problems, inputs: dict[str, str]) -> TomlDoc | None:
     path = folder / ROUND_FILE
     if not path.is_file():
@@ -106,69 +100,26 @@ def _read_toml(folder: Path, problems: Problems, inputs: dict[str, str]) -> Toml
         )
         return None
     data = path.read_bytes()
-    inputs[ROUND_FILE] = _sha256(data)
+    inputs[ROUND_FILE] = sha256_hex(data)
     text = decode(data, ROUND_FILE, problems)
     return parse_toml(text, ROUND_FILE, problems) if text is not None else None
-
-
-def _find_files(folder: Path, problems: Problems) -> tuple[dict[str, Path], Path | None]:
-    csvs: dict[str, Path] = {}
-    books: list[Path] = []
-    for p in sorted(folder.iterdir()):
-        if not p.is_file() or p.name.startswith(("~$", ".")):
-            continue
-        lower = p.name.lower()
-        if lower.endswith(".xlsx"):
-            books.append(p)
-        elif lower.endswith(".csv"):
-            stem = lower[: -len(".csv")]
-            if stem in TABLES:
-                if stem in csvs:
-                    problems.add(
-                        p.name,
-                        None,
-                        None,
-                        f"both {csvs[stem].name} and {p.name} are in the folder; keep one",
-                    )
-                csvs[stem] = p
-                continue
-            close = difflib.get_close_matches(stem, TABLES, n=1, cutoff=0.75)
-            if close:
-                problems.add(
-                    p.name,
-                    None,
-                    None,
-                    f"samen does not know this file; did you mean {close[0]}.csv? Rename it, "
-                    "or move it out of the folder",
-                )
-    if len(books) > 1:
-        problems.add(
-            folder.name or str(folder),
-            None,
-            None,
-            "the folder has more than one .xlsx file ("
-            + ", ".join(b.name for b in books)
-            + "); keep exactly one workbook, or use CSV files",
-        )
-        return csvs, None
-    return csvs, (books[0] if books else None)
 
 
 def _read_tables(
     folder: Path, problems: Problems, inputs: dict[str, str], caps: Caps
 ) -> dict[str, Table]:
-    csvs, book = _find_files(folder, problems)
+    csvs, book = find_files(folder, problems, TABLES, where="the folder", round_file=None)
     tables: dict[str, Table] = {}
     for name, p in csvs.items():
         data = p.read_bytes()
-        inputs[p.name] = _sha256(data)
+        inputs[p.name] = sha256_hex(data)
         t = read_csv(data, name, p.name, problems)
         if t is not None:
             tables[name] = t
     book_ok = True
     if book is not None:
         data = book.read_bytes()
-        inputs[book.name] = _sha256(data)
+        inputs[book.name] = sha256_hex(data)
         got = read_xlsx(data, book.name, TABLES, problems, caps)
         book_ok = got is not None
         for name, t in (got[0] if got is not None else {}).items():

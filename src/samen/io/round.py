@@ -74,8 +74,18 @@ class Round:
 # --------------------------------------------------------------------------- reading
 
 
-def _find_files(folder: Path, problems: Problems) -> tuple[dict[str, Path], Path | None]:
-    """The CSV file of each table, and the workbook (if any)."""
+def find_files(
+    folder: Path,
+    problems: Problems,
+    tables: Sequence[str] = TABLES,
+    *,
+    where: str = "the round folder",
+    round_file: str | None = ROUND_FILE,
+) -> tuple[dict[str, Path], Path | None]:
+    """The CSV file of each of ``tables`` in ``folder``, and the workbook (if any); a file
+    named like a table but misspelt, two files of one table, more than one workbook and (when
+    ``round_file`` is given) a file named like it are problems. ``where`` names the folder in
+    the hint to move an unknown file out of it. Round folders and housing folders both."""
     csvs: dict[str, Path] = {}
     books: list[Path] = []
     for p in sorted(folder.iterdir()):
@@ -86,7 +96,7 @@ def _find_files(folder: Path, problems: Problems) -> tuple[dict[str, Path], Path
             books.append(p)
         elif lower.endswith(".csv"):
             stem = lower[: -len(".csv")]
-            if stem in TABLES:
+            if stem in tables:
                 if stem in csvs:
                     problems.add(
                         p.name,
@@ -96,19 +106,21 @@ def _find_files(folder: Path, problems: Problems) -> tuple[dict[str, Path], Path
                     )
                 csvs[stem] = p
             else:
-                close = difflib.get_close_matches(stem, TABLES, n=1, cutoff=0.75)
+                close = difflib.get_close_matches(stem, tables, n=1, cutoff=0.75)
                 if close:
                     problems.add(
                         p.name,
                         None,
                         None,
                         f"samen does not know this file; did you mean {close[0]}.csv? Rename it, "
-                        "or move it out of the round folder",
+                        f"or move it out of {where}",
                     )
-        elif lower != ROUND_FILE and difflib.get_close_matches(
-            lower, [ROUND_FILE], n=1, cutoff=0.8
+        elif (
+            round_file is not None
+            and lower != round_file
+            and difflib.get_close_matches(lower, [round_file], n=1, cutoff=0.8)
         ):
-            problems.add(p.name, None, None, f"did you mean {ROUND_FILE}? Rename the file")
+            problems.add(p.name, None, None, f"did you mean {round_file}? Rename the file")
     if len(books) > 1:
         problems.add(
             folder.name or str(folder),
@@ -122,7 +134,8 @@ def _find_files(folder: Path, problems: Problems) -> tuple[dict[str, Path], Path
     return csvs, (books[0] if books else None)
 
 
-def _sha256(data: bytes) -> str:
+def sha256_hex(data: bytes) -> str:
+    """The SHA-256 of a file's bytes, as summary.json's ``inputs`` write it."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -133,7 +146,7 @@ def _read_settings_file(path: Path, problems: Problems, inputs: dict[str, str]) 
         )
         return None
     data = path.read_bytes()
-    inputs[ROUND_FILE] = _sha256(data)
+    inputs[ROUND_FILE] = sha256_hex(data)
     text = decode(data, ROUND_FILE, problems)
     doc = parse_toml(text, ROUND_FILE, problems) if text is not None else None
     settings = read_settings(doc, problems) if doc is not None else None
@@ -156,18 +169,18 @@ def _read_tables(
     """The tables of the folder (CSV files or the sheets of one workbook, within ``caps``) that
     could be read, and the names of those it gives as a file or sheet, readable or not. Text
     that a spreadsheet would run as a formula is a problem (:mod:`samen.io.formulas`)."""
-    csvs, book = _find_files(folder, problems)
+    csvs, book = find_files(folder, problems)
     tables: dict[str, Table] = {}
     for name, p in csvs.items():
         data = p.read_bytes()
-        inputs[p.name] = _sha256(data)
+        inputs[p.name] = sha256_hex(data)
         t = read_csv(data, name, p.name, problems)
         if t is not None:
             tables[name] = t
     found: set[str] = set(csvs)  # tables given as a file or sheet (readable or not)
     if book is not None:
         data = book.read_bytes()
-        inputs[book.name] = _sha256(data)
+        inputs[book.name] = sha256_hex(data)
         got = read_xlsx(data, book.name, TABLES, problems, caps)
         if got is None:
             found.update(REQUIRED_TABLES)  # cannot open the workbook: reported already
