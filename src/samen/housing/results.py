@@ -20,9 +20,6 @@ compared.
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -37,6 +34,7 @@ from samen.housing.model import HousingResult, date_of
 from samen.housing.roundfiles import read_translation
 from samen.housing.settings import MOST, REGISTERED, criterion_column
 from samen.housing.translate import Translation
+from samen.io import atomic
 from samen.io.errors import InputError, Problem
 from samen.io.results import compare_results, render_results
 from samen.io.round import Round, render_table
@@ -384,36 +382,11 @@ def _check_target(out: Path) -> None:
 
 def write_folder(files: Mapping[str, bytes], out_dir: str | Path) -> Path:
     """Write ``files`` (relative paths, ``round/...`` included) as the folder ``out_dir``,
-    all or nothing: into a new folder beside it, renamed into place; an earlier results
-    folder is moved aside first and removed once the new one is in place."""
+    all or nothing (:func:`samen.io.atomic.write_folder`), once it is clear that ``out_dir``
+    may be replaced."""
     out = Path(out_dir).absolute()
     _check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(6)}"
-    tmp.mkdir()
-    try:
-        for name, data in files.items():
-            path = tmp / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{secrets.token_hex(6)}"
-            os.rename(out, old)
-            try:
-                os.rename(tmp, out)
-            except BaseException:
-                os.rename(old, out)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return atomic.write_folder(files, out)
 
 
 def _first_difference(found: bytes, expected: bytes) -> str:

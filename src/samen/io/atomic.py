@@ -9,11 +9,13 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_folder(files: dict[str, bytes], out: Path) -> Path:
-    """Write ``files`` (name -> bytes) as the folder ``out``, all or nothing.
+def write_folder(files: Mapping[str, bytes], out: Path) -> Path:
+    """Write ``files`` (relative path -> bytes; ``round/results/x.csv`` makes its folders) as
+    the folder ``out``, all or nothing.
 
     The files go into a new folder next to ``out``, which is then renamed into place; an
     existing folder is moved aside first and removed only once the new one is in place (and
@@ -24,7 +26,9 @@ def write_folder(files: dict[str, bytes], out: Path) -> Path:
     tmp.mkdir()
     try:
         for name, data in files.items():
-            with open(tmp / name, "wb") as fh:
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
