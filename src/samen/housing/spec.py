@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from samen.analytics.city.housing import FLAGS, INCOME_BANDS, RENT_BANDS
-from samen.analytics.scenarios.spec import CITY_KEYS, CitySpec
+from samen.analytics.scenarios.spec import CitySpec, read_city
 from samen.engine.expressions import split, term_flag
 from samen.housing.model import HousingRules
 from samen.housing.settings import KIND, criterion_column, read_rules
@@ -620,27 +620,8 @@ def _scenario(r: Checker, doc: TomlDoc, problems: Problems, raw: Any, i: int) ->
 
 
 def _city(r: Checker, raw: Any, base: Path) -> CitySpec:
-    from samen.analytics.city import PRESETS
-
     c = r.table(raw, "city")
-    if c is None:
-        return CitySpec()
-    r.unknown(c, CITY_KEYS, "city.")
-    preset = r.choice(c, "preset", "city.preset", tuple(PRESETS)) or "mechelen"
-    cseed = r.integer(c, "seed", "city.seed", 1, 0, "the city's random seed")
-    children = r.integer(c, "children", "city.children", None, 1, "children applying")
-    config: Path | None = None
-    if "config" in c:
-        cp = c["config"]
-        if not isinstance(cp, str) or not (base / cp).is_file():
-            r.add(
-                "city.config",
-                f"there is no city config file at {type_text(cp)} (relative to "
-                "the spec's folder); give the path of a TOML file (docs/city.md)",
-            )
-        else:
-            config = base / cp
-    return CitySpec(preset=preset, seed=cseed or 0, children=children, config=config)
+    return CitySpec() if c is None else read_city(r, c, base)
 
 
 def _spec(doc: TomlDoc, problems: Problems, base: Path) -> SimSpec:

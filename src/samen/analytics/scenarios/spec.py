@@ -338,6 +338,29 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
     return _spec(doc, problems, Path(base))
 
 
+def read_city(r: Checker, c: Mapping[str, Any], base: Path) -> CitySpec:
+    """A spec's ``[city]`` table (``c``; keys :data:`CITY_KEYS`, ``config`` relative to
+    ``base``, the spec's folder): the synthetic city of a scenario or housing spec."""
+    from samen.analytics.city import PRESETS
+
+    r.unknown(c, CITY_KEYS, "city.")
+    preset = r.choice(c, "preset", "city.preset", tuple(PRESETS)) or "mechelen"
+    cseed = r.integer(c, "seed", "city.seed", 1, 0, "the city's random seed")
+    children = r.integer(c, "children", "city.children", None, 1, "children applying")
+    config: Path | None = None
+    if "config" in c:
+        cp = c["config"]
+        if not isinstance(cp, str) or not (base / cp).is_file():
+            r.add(
+                "city.config",
+                f"there is no city config file at {type_text(cp)} (relative to the "
+                "spec's folder); give the path of a TOML file (docs/city.md)",
+            )
+        else:
+            config = base / cp
+    return CitySpec(preset=preset, seed=cseed or 0, children=children, config=config)
+
+
 def _spec(doc: TomlDoc, problems: Problems, base: Path) -> Spec:
     """The spec of a parsed TOML document (see :func:`parse_spec`)."""
     source = doc.source
@@ -385,24 +408,7 @@ def _spec(doc: TomlDoc, problems: Problems, base: Path) -> Spec:
     elif "city" in data:
         c = r.table(data["city"], "city")
         if c is not None:
-            from samen.analytics.city import PRESETS
-
-            r.unknown(c, CITY_KEYS, "city.")
-            preset = r.choice(c, "preset", "city.preset", tuple(PRESETS)) or "mechelen"
-            cseed = r.integer(c, "seed", "city.seed", 1, 0, "the city's random seed")
-            children = r.integer(c, "children", "city.children", None, 1, "children applying")
-            config: Path | None = None
-            if "config" in c:
-                cp = c["config"]
-                if not isinstance(cp, str) or not (base / cp).is_file():
-                    r.add(
-                        "city.config",
-                        f"there is no city config file at {type_text(cp)} (relative to the "
-                        "spec's folder); give the path of a TOML file (docs/city.md)",
-                    )
-                else:
-                    config = base / cp
-            city = CitySpec(preset=preset, seed=cseed or 0, children=children, config=config)
+            city = read_city(r, c, base)
     else:
         r.add(
             "round",
