@@ -17,6 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress
     from rich.table import Table
 
     from samen.engine.instance import Instance
@@ -49,6 +50,22 @@ def err() -> Console:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def progress_bar(label: str, console: Console) -> Progress:
+    """A progress bar on ``console`` (stderr): ``label`` (Rich markup; ``{task.description}``
+    for the task's own words), the bar and done/total; gone when done, and hidden when
+    standard error is not a terminal (a log or a pipe gets no control codes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 def count(n: int, one: str, many: str | None = None) -> str:

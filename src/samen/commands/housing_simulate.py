@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from samen.commands.common import EXIT_BAD_INPUT, err, fail_input, out, show_problems
+from samen.commands.common import (
+    EXIT_BAD_INPUT,
+    err,
+    fail_input,
+    out,
+    progress_bar,
+    show_problems,
+)
 
 if TYPE_CHECKING:
     from samen.housing.spec import SimSpec
@@ -129,7 +136,6 @@ def _options(
 def _run(spec: SimSpec, spec_file: Path, processes: int | None) -> dict[str, Any]:
     """The simulation, with a progress bar on standard error; stop with the city's or the
     scenarios' problems."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from samen.housing.metrics import summarise
     from samen.housing.simulate import city_source, load_world, run_all
@@ -140,14 +146,7 @@ def _run(spec: SimSpec, spec_file: Path, processes: int | None) -> dict[str, Any
     except SpecError as exc:
         _fail(f"The spec {spec_file}", exc.problems)
     con_err = err()
-    with Progress(
-        TextColumn("Runs"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=con_err,
-        transient=True,
-        disable=not con_err.is_terminal,
-    ) as bar:
+    with progress_bar("Runs", con_err) as bar:
         task = bar.add_task("runs", total=spec.seeds * len(spec.scenarios))
         runs = run_all(
             world,

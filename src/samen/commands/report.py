@@ -29,6 +29,7 @@ from samen.commands.common import (
     key_table,
     need_extra,
     out,
+    progress_bar,
 )
 
 NOT_WRITTEN = "no report was written"
@@ -125,7 +126,6 @@ def register(app: typer.Typer) -> None:
         """
         need_extra("analytics", "report")
         from rich.markup import escape
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
         from samen.analytics.report import (
             ReportError,
@@ -165,14 +165,7 @@ def register(app: typer.Typer) -> None:
         except OSError as exc:
             os_fail(exc, round_dir)
 
-        progress = Progress(
-            TextColumn("[bold]Lottery draws"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=con_err,
-            transient=True,
-            disable=not con_err.is_terminal,
-        )
+        progress = progress_bar("[bold]Lottery draws", con_err)
         try:
             with progress:
                 task = progress.add_task("draws", total=draws)

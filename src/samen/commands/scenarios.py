@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
-from samen.commands.common import EXIT_BAD_INPUT, err, fail_input, out, show_problems
+from samen.commands.common import (
+    EXIT_BAD_INPUT,
+    err,
+    fail_input,
+    out,
+    progress_bar,
+    show_problems,
+)
 
 if TYPE_CHECKING:
     from samen.analytics.scenarios import Spec
@@ -116,7 +123,6 @@ def _run(spec: Spec, spec_file: Path) -> dict[str, Any]:
     """The spec run, with a progress bar on standard error; stop with the round's or the
     variants' problems."""
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from samen.analytics.scenarios import SpecError, load_round, run_scenarios, variant_instances
     from samen.io.errors import RoundError
@@ -132,14 +138,7 @@ def _run(spec: Spec, spec_file: Path) -> dict[str, Any]:
     except SpecError as exc:
         _fail(f"The spec {spec_file}", exc.problems)
     con_err = err()
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=con_err,
-        transient=True,
-        disable=not con_err.is_terminal,
-    ) as bar:
+    with progress_bar("{task.description}", con_err) as bar:
         task = bar.add_task("draws", total=spec.draws * len(spec.variants))
         names = [v.name for v in spec.variants]
 
