@@ -6,21 +6,16 @@ does not know."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from samen.analytics.report.model import ReportError
+from samen.analytics.report.model import ReportError, json_problem, read_json
 from samen.io.errors import Problem
 
 SCHEMA_PREFIX = "samen-housing/"
 REWRITE = "write the file again with 'samen housing simulate'"
-
-
-def _problem(file: str, line: int | None, key: str | None, message: str) -> Problem:
-    return Problem(file, line, key, message, keyed=True)
 
 
 def _num(v: Any) -> float:
@@ -145,7 +140,7 @@ def parse_housing(doc: Any, source: str = "housing.json") -> HousingResults:
     what = f"The housing file {source}"
 
     def fail(key: str | None, message: str) -> ReportError:
-        return ReportError([_problem(source, None, key, message)], what)
+        return ReportError([json_problem(source, None, key, message)], what)
 
     if not isinstance(doc, dict):
         raise fail(None, f"the file must hold one JSON object; {REWRITE}")
@@ -165,7 +160,7 @@ def parse_housing(doc: Any, source: str = "housing.json") -> HousingResults:
     hoods: list[Neighbourhood] = []
     for i, h in enumerate(doc.get("neighbourhoods") or []):
         if not isinstance(h, dict) or not isinstance(h.get("neighbourhood_id"), str):
-            problems.append(_problem(source, None, f"neighbourhoods[{i}]", "a neighbourhood "
+            problems.append(json_problem(source, None, f"neighbourhoods[{i}]", "a neighbourhood "
                                      f"needs a neighbourhood_id; {REWRITE}"))  # fmt: skip
             continue
         outline = [
@@ -185,18 +180,18 @@ def parse_housing(doc: Any, source: str = "housing.json") -> HousingResults:
             )
         )
     if not hoods:
-        problems.append(_problem(source, None, "neighbourhoods", f"there are no neighbourhoods; "
+        problems.append(json_problem(source, None, "neighbourhoods", f"there are no neighbourhoods; "
                                  f"{REWRITE}"))  # fmt: skip
     scenarios: list[HousingScenario] = []
     raw = doc.get("scenarios")
     if not isinstance(raw, list) or not raw:
-        problems.append(_problem(source, None, "scenarios", f"there is no list of scenarios; "
+        problems.append(json_problem(source, None, "scenarios", f"there is no list of scenarios; "
                                  f"{REWRITE}"))  # fmt: skip
         raw = []
     for i, sc in enumerate(raw):
         key = f"scenarios[{i}]"
         if not isinstance(sc, dict):
-            problems.append(_problem(source, None, key, "each scenario must be a JSON object"))
+            problems.append(json_problem(source, None, key, "each scenario must be a JSON object"))
             continue
         years = {
             str(k): s
@@ -204,7 +199,7 @@ def parse_housing(doc: Any, source: str = "housing.json") -> HousingResults:
             if (s := _series(v, n)) is not None
         }
         if not years:
-            problems.append(_problem(source, None, f"{key}.years", f"the scenario has no "
+            problems.append(json_problem(source, None, f"{key}.years", f"the scenario has no "
                                      f"metric per year with {n} values; {REWRITE}"))  # fmt: skip
             continue
         final = {
@@ -260,38 +255,12 @@ def parse_housing(doc: Any, source: str = "housing.json") -> HousingResults:
 def load_housing(path: str | Path) -> HousingResults:
     """Read a housing.json (``samen housing simulate``); see :func:`parse_housing`."""
     p = Path(path)
-    what = f"The housing file {p.name}"
-    if not p.is_file():
-        msg = (
-            "this is a folder; give the housing.json that 'samen housing simulate' wrote in it"
-            if p.is_dir()
-            else "there is no file here; check the path"
-        )
-        raise ReportError([_problem(str(p), None, None, msg)], what)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ReportError(
-            [_problem(str(p), None, None, f"the file cannot be read: {exc.strerror}")], what
-        ) from None
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ReportError(
-            [_problem(p.name, None, None, "the file is not UTF-8 text; save it as UTF-8")], what
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise ReportError(
-            [
-                _problem(
-                    p.name,
-                    exc.lineno,
-                    None,
-                    f"this is not valid JSON ({exc.msg} at column {exc.colno}); {REWRITE}",
-                )
-            ],
-            what,
-        ) from None
+    doc = read_json(
+        p,
+        f"The housing file {p.name}",
+        "this is a folder; give the housing.json that 'samen housing simulate' wrote in it",
+        REWRITE,
+    )
     return parse_housing(doc, p.name)
 
 

@@ -49,6 +49,42 @@ class ReportError(InputError):
     WHAT = "The report"
 
 
+def json_problem(file: str, line: int | None, key: str | None, message: str) -> Problem:
+    """A problem in a JSON input of the report: a line and a key path (``variants[2].metrics``)."""
+    return Problem(file, line, key, message, keyed=True)
+
+
+def read_json(path: Path, what: str, folder_hint: str, rewrite: str) -> Any:
+    """The JSON document of the file ``path`` (a scenarios or housing file): a
+    :class:`ReportError` named ``what`` when it is a folder (``folder_hint`` says which file to
+    give), missing, unreadable, not UTF-8 (with the line) or not JSON (with the line and
+    column, and ``rewrite``: how to get a good file)."""
+    import json
+
+    if not path.is_file():
+        msg = folder_hint if path.is_dir() else "there is no file here; check the path"
+        raise ReportError([json_problem(str(path), None, None, msg)], what)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(
+            [json_problem(str(path), None, None, f"the file cannot be read: {exc.strerror}")], what
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ReportError(
+            [json_problem(path.name, line, None, "the file is not UTF-8 text; save it as UTF-8")],
+            what,
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"this is not valid JSON ({exc.msg} at column {exc.colno}); {rewrite}"
+        raise ReportError([json_problem(path.name, exc.lineno, None, message)], what) from None
+
+
 def check_draws(draws: int) -> None:
     """Raise :class:`ReportError` unless ``1 <= draws <= MAX_DRAWS``."""
     if not 1 <= draws <= MAX_DRAWS:

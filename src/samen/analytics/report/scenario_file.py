@@ -4,7 +4,6 @@ metrics), every problem with the line and the key."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,13 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from samen.analytics.report.model import RANGE_PERCENTILES, ReportError
+from samen.analytics.report.model import RANGE_PERCENTILES, ReportError, json_problem, read_json
 from samen.io.errors import Problem
-
-
-def _problem(file: str, line: int | None, key: str | None, message: str) -> Problem:
-    """A problem in a JSON file: a line and a key path (``variants[2].metrics``)."""
-    return Problem(file, line, key, message, keyed=True)
 
 
 @dataclass(frozen=True)
@@ -112,7 +106,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
     if not isinstance(doc, dict):
         raise ReportError(
             [
-                _problem(
+                json_problem(
                     source,
                     None,
                     None,
@@ -126,7 +120,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
     if not isinstance(variants_doc, list) or not variants_doc:
         raise ReportError(
             [
-                _problem(
+                json_problem(
                     source,
                     None,
                     "variants",
@@ -143,7 +137,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
     for i, v in enumerate(variants_doc):
         if not isinstance(v, dict):
             problems.append(
-                _problem(
+                json_problem(
                     source,
                     None,
                     f"variants[{i}]",
@@ -173,7 +167,7 @@ def parse_scenarios(doc: object, source: str = "scenarios.json") -> Scenarios:
         )
     if not problems and not any(v.metrics for v in variants):
         problems.append(
-            _problem(
+            json_problem(
                 source,
                 None,
                 "variants[].metrics",
@@ -258,42 +252,12 @@ def _school_shares(doc: object) -> list[Metric] | None:
 def load_scenarios(path: str | Path) -> Scenarios:
     """Read a scenarios file (``samen scenarios``); see :func:`parse_scenarios`."""
     p = Path(path)
-    what = f"The scenarios file {p.name}"
-    if not p.is_file():
-        msg = (
-            "this is a folder; give the scenarios file (a .json file written by 'samen scenarios')"
-            if p.is_dir()
-            else "there is no file here; check the path"
-        )
-        raise ReportError([_problem(str(p), None, None, msg)], what)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise ReportError(
-            [_problem(str(p), None, None, f"the file cannot be read: {exc.strerror}")], what
-        ) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReportError(
-            [_problem(p.name, line, None, "the file is not UTF-8 text; save it as UTF-8")], what
-        ) from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(
-            [
-                _problem(
-                    p.name,
-                    exc.lineno,
-                    None,
-                    f"this is not valid JSON ({exc.msg} at column {exc.colno}); write the file "
-                    "again with 'samen scenarios', or fix the commas, quotes and brackets",
-                )
-            ],
-            what,
-        ) from None
+    doc = read_json(
+        p,
+        f"The scenarios file {p.name}",
+        "this is a folder; give the scenarios file (a .json file written by 'samen scenarios')",
+        "write the file again with 'samen scenarios', or fix the commas, quotes and brackets",
+    )
     return parse_scenarios(doc, p.name)
 
 
