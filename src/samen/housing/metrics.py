@@ -25,6 +25,7 @@ import numpy as np
 
 from samen.analytics.city import City
 from samen.analytics.city.housing import FLAGS, INCOME_BANDS
+from samen.analytics.geometry import convex_hull
 from samen.analytics.indices import Dissimilarity, Isolation, MultiEntropy, MutualInformation
 from samen.analytics.scenarios.metrics import difference, interval, rounded, rounded_number
 from samen.analytics.scenarios.run import results_json
@@ -97,32 +98,6 @@ def metric_list(group: str) -> list[tuple[str, str, str, str]]:
     for g in GROUPS:
         out.append((f"lettings[{g}]", "share", f"Lettings: {GROUP_LABELS[g]}", "flow"))
     return out
-
-
-def convex_hull(points: np.ndarray) -> np.ndarray:
-    """The convex hull of 2-D points, counter-clockwise (Andrew's monotone chain).
-
-    >>> convex_hull(np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0.5, 0.5]])).tolist()
-    [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]
-    """
-    pts = np.unique(np.asarray(points, dtype=np.float64), axis=0)
-    if len(pts) < 3:
-        return pts
-
-    def cross(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> float:
-        return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
-
-    lower: list[np.ndarray] = []
-    for p in pts:
-        while len(lower) >= 2 and cross(lower[-2], lower[-1], p) <= 0:
-            lower.pop()
-        lower.append(p)
-    upper: list[np.ndarray] = []
-    for p in pts[::-1]:
-        while len(upper) >= 2 and cross(upper[-2], upper[-1], p) <= 0:
-            upper.pop()
-        upper.append(p)
-    return np.array(lower[:-1] + upper[:-1])
 
 
 def outlines(city: City, keep: float = 0.9) -> list[list[list[float]]]:
