@@ -229,28 +229,10 @@ def load_world(spec: SimSpec) -> World:
     """The :class:`World` of ``spec``: its synthetic city generated (``[city]``, as ``samen
     city`` makes it) with its social housing, and the scenarios checked against it (the
     neighbourhoods the vacancy rules name); raises :class:`SpecError` with every problem."""
-    from samen.analytics.city import (
-        PRESETS,
-        ConfigError,
-        generate_city,
-        generate_housing,
-        load_config,
-        validate_config,
-    )
+    from samen.analytics.city import generate_housing
+    from samen.analytics.scenarios.spec import make_city
 
-    c = spec.city
-    try:
-        cfg = load_config(c.config, c.preset) if c.config is not None else PRESETS[c.preset]
-    except ConfigError as exc:
-        raise SpecError(exc.problems) from None
-    except ValueError as exc:
-        raise SpecError([spec.problem("city.config", str(exc))]) from None
-    if c.children is not None:
-        cfg = replace(cfg, children=c.children)
-    bad = validate_config(cfg)
-    if bad:
-        raise SpecError([spec.problem("city", f"{k}: {m}") for k, m in bad])
-    city = generate_city(cfg, c.seed)
+    city = make_city(spec.city, spec.problem, SpecError)
     housing = generate_housing(city)
     if housing is None:
         raise SpecError(

@@ -4,11 +4,11 @@ file, the line and the key."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from samen.engine.instance import (
     MECHANISMS,
@@ -21,6 +21,9 @@ from samen.engine.pools import (
 )
 from samen.io.errors import InputError, Problem, Problems
 from samen.io.toml import Checker, TomlDoc, parse_toml, read_toml, type_text
+
+if TYPE_CHECKING:
+    from samen.analytics.city import City
 
 DEFAULT_DRAWS = 100
 MAX_DRAWS = 100_000
@@ -336,6 +339,32 @@ def parse_spec(text: str, source: str = "spec.toml", base: str | Path = ".") -> 
     if doc is None:
         raise SpecError(problems.all())
     return _spec(doc, problems, Path(base))
+
+
+def make_city(c: CitySpec, problem: Callable[[str, str], Problem], error: type[InputError]) -> City:
+    """The synthetic city a spec's ``[city]`` names (its preset or config file, its children
+    and seed); ``error`` (the spec's own error type) with every problem, each made by
+    ``problem(key, message)``, when its config cannot be used."""
+    from samen.analytics.city import (
+        PRESETS,
+        ConfigError,
+        generate_city,
+        load_config,
+        validate_config,
+    )
+
+    try:
+        cfg = load_config(c.config, c.preset) if c.config is not None else PRESETS[c.preset]
+    except ConfigError as exc:
+        raise error(exc.problems) from None
+    except ValueError as exc:
+        raise error([problem("city.config", str(exc))]) from None
+    if c.children is not None:
+        cfg = replace(cfg, children=c.children)
+    bad = validate_config(cfg)
+    if bad:
+        raise error([problem("city", f"{k}: {m}") for k, m in bad])
+    return generate_city(cfg, c.seed)
 
 
 def read_city(r: Checker, c: Mapping[str, Any], base: Path) -> CitySpec:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from samen.analytics.scenarios.spec import PledgeSpec, Spec, SpecError, Variant
+from samen.analytics.scenarios.spec import PledgeSpec, Spec, SpecError, Variant, make_city
 from samen.engine import distance
 from samen.engine.instance import (
     ORDER_DISTANCE,
@@ -50,28 +50,9 @@ def load_round(spec: Spec) -> Round:
         return read_round(spec.round)
     if spec.city is None:
         raise SpecError([spec.problem("round", "the spec names no round")])
-    from samen.analytics.city import (
-        PRESETS,
-        ConfigError,
-        generate_city,
-        load_config,
-        validate_config,
-        write_city,
-    )
+    from samen.analytics.city import write_city
 
-    c = spec.city
-    try:
-        cfg = load_config(c.config, c.preset) if c.config is not None else PRESETS[c.preset]
-    except ConfigError as exc:
-        raise SpecError(exc.problems) from None
-    except ValueError as exc:
-        raise SpecError([spec.problem("city.config", str(exc))]) from None
-    if c.children is not None:
-        cfg = replace(cfg, children=c.children)
-    bad = validate_config(cfg)
-    if bad:
-        raise SpecError([spec.problem("city", f"{k}: {m}") for k, m in bad])
-    city = generate_city(cfg, c.seed)
+    city = make_city(spec.city, spec.problem, SpecError)
     with tempfile.TemporaryDirectory(prefix="samen-scenarios-") as tmp:
         folder = write_city(city, Path(tmp) / "city")
         return read_round(folder)
