@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from roundfiles import write_round
+
 ROUND_TOML = """\
 kind = "housing"
 name = "Testronde wonen"
@@ -78,15 +80,7 @@ def write_housing(
     base: Mapping[str, str | bytes] = BASE,
 ) -> Path:
     """Write ``base`` with ``changes`` applied (``None`` removes a file) into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files: dict[str, str | bytes | None] = dict(base)
-    files.update(changes or {})
-    for name, content in files.items():
-        if content is None:
-            continue
-        data = content.encode("utf-8") if isinstance(content, str) else content
-        (folder / name).write_bytes(data)
-    return folder
+    return write_round(folder, changes, base=base)
 
 
 def toml(old: str, new: str) -> str:
