@@ -38,30 +38,6 @@ MODES: tuple[str, ...] = ("walk", "bike")
 #: the words a user reads for each way of travel
 MODE_WORDS: dict[str, str] = {"walk": "on foot", "bike": "by bicycle"}
 
-#: roads and paths a person may walk along unless an access tag closes them
-WALK_HIGHWAYS = frozenset(
-    {
-        "primary",
-        "primary_link",
-        "secondary",
-        "secondary_link",
-        "tertiary",
-        "tertiary_link",
-        "unclassified",
-        "residential",
-        "living_street",
-        "service",
-        "road",
-        "track",
-        "pedestrian",
-        "footway",
-        "path",
-        "steps",
-        "cycleway",
-    }
-)
-#: ways that count for walking only with an explicit foot=yes, designated or permissive
-WALK_IF_ALLOWED = frozenset({"trunk", "trunk_link", "bridleway"})
 #: roads and paths a person may cycle along unless an access tag closes them
 BIKE_HIGHWAYS = frozenset(
     {
@@ -81,6 +57,11 @@ BIKE_HIGHWAYS = frozenset(
         "cycleway",
     }
 )
+#: roads and paths a person may walk along unless an access tag closes them: the cycling ones
+#: and the ways for people on foot
+WALK_HIGHWAYS = BIKE_HIGHWAYS | {"pedestrian", "footway", "steps"}
+#: ways that count for walking only with an explicit foot=yes, designated or permissive
+WALK_IF_ALLOWED = frozenset({"trunk", "trunk_link", "bridleway"})
 #: ways that count for cycling only with an explicit bicycle=yes, designated or permissive
 BIKE_IF_ALLOWED = frozenset({"trunk", "trunk_link", "footway", "pedestrian", "steps", "bridleway"})
 #: access values that close a way (the first value, when a tag lists several with ';')
