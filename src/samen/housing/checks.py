@@ -25,7 +25,7 @@ from samen.housing.model import Dwelling, Household, HousingRules, day_number
 from samen.housing.settings import MOST, NAME, NAME_RULE, REGISTERED, criterion_column
 from samen.io.cells import check_ids, int_cell, numbers, whole_number_fix
 from samen.io.checks.applicants import APPLICANT_COLUMNS, FLAG_VALUES
-from samen.io.checks.context import lookalike, missing_column
+from samen.io.checks.context import half_pair, lookalike, missing_column
 from samen.io.errors import Problem, Problems, count, suggest
 from samen.io.tables import Table
 
@@ -153,14 +153,7 @@ def _coordinates(t: Table, problems: Problems) -> tuple[list[tuple[float, float]
     ):
         if not t.has(a) and not t.has(b):
             continue
-        if t.has(a) != t.has(b):
-            have, lack = (a, b) if t.has(a) else (b, a)
-            problems.add(
-                t.source,
-                t.header_row,
-                lack,
-                f"there is a column '{have}' but no column '{lack}'; add it, or remove '{have}'",
-            )
+        if half_pair(t, a, b, problems):
             return [None] * len(t), ""
         va = numbers(t, a, problems, what, lo_a, hi_a).tolist()
         vb = numbers(t, b, problems, what, lo_b, hi_b).tolist()

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from samen.io.cells import check_ids, numbers
-from samen.io.checks.context import missing_column
+from samen.io.checks.context import half_pair, missing_column
 from samen.io.errors import Problem, Problems, RoundError
 from samen.io.settings import ROUND_FILE
 from samen.io.tables import Table, read_csv, read_xlsx
@@ -162,14 +162,7 @@ def _pick_columns(t: Table, preferred: str, problems: Problems) -> str | None:
             return key
     for key in order:
         a, b, _, _ = PAIRS[key]
-        if t.has(a) != t.has(b):
-            have, lack = (a, b) if t.has(a) else (b, a)
-            problems.add(
-                t.source,
-                t.header_row,
-                lack,
-                f"there is a column '{have}' but no column '{lack}'; add it, or remove '{have}'",
-            )
+        if half_pair(t, a, b, problems):
             return None
     problems.add(
         t.source,

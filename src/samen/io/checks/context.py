@@ -114,4 +114,27 @@ def missing_column(column: str, table: Table) -> str:
     return f"the column '{column}' is missing; add it to the header row"
 
 
-__all__ = ["Context", "Coordinates", "Lists", "Schools", "lookalike", "missing_column"]
+def half_pair(table: Table, a: str, b: str, problems: Problems) -> bool:
+    """Whether ``table`` has one column of the coordinate pair ``a``, ``b`` but not the other;
+    if so, that is a problem at its header row, added to ``problems``."""
+    if table.has(a) == table.has(b):
+        return False
+    have, lack = (a, b) if table.has(a) else (b, a)
+    problems.add(
+        table.source,
+        table.header_row,
+        lack,
+        f"there is a column '{have}' but no column '{lack}'; add it, or remove '{have}'",
+    )
+    return True
+
+
+__all__ = [
+    "Context",
+    "Coordinates",
+    "Lists",
+    "Schools",
+    "half_pair",
+    "lookalike",
+    "missing_column",
+]

@@ -7,7 +7,7 @@ import numpy as np
 
 from samen.engine.distance import COLUMNS, label
 from samen.io.cells import check_ids, int_cell, numbers, whole_number_fix
-from samen.io.checks.context import Context, Coordinates, Schools
+from samen.io.checks.context import Context, Coordinates, Schools, half_pair
 from samen.io.tables import Table
 
 #: (first, second, lowest and highest of each, what they are) per kind of coordinates
@@ -57,14 +57,7 @@ def coordinates(ctx: Context, t: Table) -> Coordinates:
     for a, b, lo_a, hi_a, lo_b, hi_b, what in _PAIRS:
         if not t.has(a) and not t.has(b):
             continue
-        if t.has(a) != t.has(b):
-            have, lack = (a, b) if t.has(a) else (b, a)
-            p.add(
-                t.source,
-                t.header_row,
-                lack,
-                f"there is a column '{have}' but no column '{lack}'; add it, or remove '{have}'",
-            )
+        if half_pair(t, a, b, p):
             continue
         va = numbers(t, a, p, what, lo_a, hi_a)
         vb = numbers(t, b, p, what, lo_b, hi_b)
