@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -370,10 +371,22 @@ def time_cli(kind: str, n: int, tmp: Path, runs: int, v2: bool = False) -> dict:
     name = f"round-{kind}-{n}" + ("-v2" if v2 else "")
     folder = write_round(make(kind, n, v2=v2), tmp / name, name=f"bench {kind} {n}")
     cmd = [sys.executable, "-c", "from samen.cli import app; app()", "allocate", str(folder)]
+    return time_runs(
+        cmd, runs, 300, before=lambda: shutil.rmtree(folder / "results", ignore_errors=True)
+    )
+
+
+def time_runs(
+    cmd: list[str], runs: int, timeout: float, before: Callable[[], object] | None = None
+) -> dict:
+    """Run ``cmd`` once to warm the caches, then ``runs`` times (``before`` each run): the
+    first run's wall clock, the median of the others and their peak memory, or ``error``
+    with the end of its output when it fails."""
     walls, rss, first = [], [], None
     for i in range(runs + 1):
-        shutil.rmtree(folder / "results", ignore_errors=True)
-        code, text, wall, maxrss = _run(cmd, 300)
+        if before is not None:
+            before()
+        code, text, wall, maxrss = _run(cmd, timeout)
         if code != 0:
             return {"error": f"exit code {code}: " + "\n".join(text.strip().splitlines()[-5:])}
         if i == 0:
@@ -714,7 +727,7 @@ def _bench_distances(
 
     preset = "mechelen" if cfg.quick else "antwerp"
     console.print(f"[bold]samen distances[/bold] on the {preset} preset and its street grid ...")
-    r = time_distances(tmp, preset, 1 if cfg.quick else 3, _run)
+    r = time_distances(tmp, preset, 1 if cfg.quick else 3)
     record["distances"] = r
     label = f"samen distances ({preset}, walk)"
     if "error" in r:
