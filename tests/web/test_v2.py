@@ -811,3 +811,11 @@ def test_a_pledge_group_only_for_a_school_that_admits_the_child(
     child.refresh_from_db()
     assert child.pledge_group_id is None
     assert not Choice.objects.filter(child=child, school=school_c).exists()
+
+
+def test_a_round_made_on_the_platform_has_waiting_lists(small_round: Any) -> None:
+    """Decision 35: a round made on the platform computes the waiting lists, and the folder it
+    writes for the allocation says so."""
+    assert small_round.waitlists
+    files = exchange.render_folder(exchange.folder_data(small_round))
+    assert "waitlists = true" in files["round.toml"].decode()
