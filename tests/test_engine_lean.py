@@ -109,3 +109,56 @@ def test_ttc_dealt_lists_equal_sorted_lists(plain: bool) -> None:
         dealt = ttc._pool_lists(prep, active)
         ordered = ttc._sorted_lists(prep, active)
         assert all(np.array_equal(a, b) for a, b in zip(dealt, ordered, strict=True))
+
+
+def _one_pool_round(rng: np.random.Generator, favours: str, n: int = 80, m: int = 5):
+    schools = [f"S{j}" for j in range(m)]
+    apps = {
+        f"A{i:03d}": [schools[j] for j in rng.permutation(m)[: rng.integers(1, m + 1)]]
+        for i in range(n)
+    }
+    return build_instance(
+        apps,
+        {s: int(rng.integers(0, 15)) for s in schools},
+        seed=f"one pool {rng.integers(1 << 30)}",
+        default_pools=(PoolSpec("all", share="1", favours=favours),),
+        flags={"indicator": {a: int(rng.random() < 0.4) for a in apps}},
+        priority_groups=("sibling", "zone"),
+        priorities={
+            (a, lst[int(rng.integers(len(lst)))]): ("sibling" if rng.random() < 0.5 else "zone")
+            for a, lst in apps.items()
+            if rng.random() < 0.3
+        },
+    )
+
+
+@pytest.mark.parametrize("favours", ["", "indicator", "not:indicator"])
+def test_one_pool_kernel_equals_wide_with_equal_numbers(favours: str, monkeypatch) -> None:
+    """One lottery pool per school and one number per child: the kernel of a plain C loop
+    (``one_pool_kernel``) runs, and gives what the wide kernel gives, also when children
+    share a lottery number (drawn here from four values, so that equal prefixes are the
+    rule and the order falls to the number and the id rank)."""
+    from dataclasses import replace
+
+    from samen.engine import lean
+
+    used = []
+    kernel = lean.one_pool_kernel
+    monkeypatch.setattr(da, "one_pool_kernel", lambda *a: used.append(1) or kernel(*a))
+    rng = np.random.default_rng(21)
+    for _ in range(12):
+        inst = _one_pool_round(rng, favours)
+        prep = prepare(inst)
+        few = rng.integers(0, 4, size=inst.n_applicants).astype(np.uint64)
+        prep = replace(
+            prep,
+            single_lot=few,
+            edge_lot=few[np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))],
+        )
+        active = np.ones(len(inst.choices), dtype=bool)
+        lean_out = da.deferred_acceptance(prep, active)
+        monkeypatch.setattr(da, "_FLAG_BITS", -1)
+        wide_out = da.deferred_acceptance(prep, active)
+        monkeypatch.setattr(da, "_FLAG_BITS", 62)
+        _same(lean_out, wide_out)
+    assert len(used) == 12

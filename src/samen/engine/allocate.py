@@ -16,7 +16,7 @@ import numpy as np
 from samen.engine.deferred_acceptance import deferred_acceptance
 from samen.engine.immediate_acceptance import immediate_acceptance
 from samen.engine.instance import MECHANISMS, TIE_BREAKINGS, Instance, Result
-from samen.engine.outcome import Outcome, assigned_edges
+from samen.engine.outcome import Outcome, assigned_edges, report_columns
 from samen.engine.pledges import PledgeOutcome, run_with_pledges
 from samen.engine.priority import Prepared, cutoffs, prepare
 from samen.engine.serial_dictatorship import serial_dictatorship
@@ -117,18 +117,14 @@ def _result(
     inst = prep.instance
     ptr = inst.choice_ptr
     edge = out.edge if out.edge is not None else assigned_edges(ptr, inst.choices, out.school)
-    got = edge >= 0
-    choice_rank = np.where(got, edge - ptr[:-1] + 1, 0).astype(np.int32)
+    choice_rank, school_filled = report_columns(ptr, edge, out.school, inst.n_schools)
     lot = prep.single_lot.copy()
     # the number used at the school; under single tie-breaking without pledge members it is
     # the child's single number already (decisions 2 and 4)
     one_number = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
     if inst.mechanism != "serial-dictatorship" and not one_number:
-        app = np.flatnonzero(got)
+        app = np.flatnonzero(edge >= 0)
         lot[app] = prep.edge_lot[edge[app]]
-    school_filled = np.bincount(out.school[out.school >= 0], minlength=inst.n_schools).astype(
-        np.int64
-    )
     return Result(
         school=out.school,
         choice_rank=choice_rank,

@@ -39,7 +39,7 @@ import numpy as np
 from numba import njit
 
 from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
-from samen.engine.lean import lean_kernel
+from samen.engine.lean import lean_kernel, one_pool_kernel
 from samen.engine.outcome import Outcome, expand
 from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
 from samen.engine.priority import (
@@ -57,6 +57,15 @@ from samen.engine.priority import (
 _FLAG_BITS = 62
 
 
+def _one_lottery_pool_per_school(prep: Prepared) -> bool:
+    """Whether every school has exactly one pool, ordered by the lottery (the round of
+    :func:`samen.engine.lean.one_pool_kernel`)."""
+    inst = prep.instance
+    return inst.n_pools == inst.n_schools and bool(
+        (np.diff(inst.pool_ptr) == 1).all() and (prep.pool_order == ORDER_LOTTERY).all()
+    )
+
+
 def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
     """Run DA on ``prep``; ``active[e]`` is False for list entries dropped by the pledge
     loop (section 7)."""
@@ -71,12 +80,20 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         # one number per child (single tie-breaking, no pledge group): read it by child,
         # which the proposal loop finds next to the child's other fields in the cache
         by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
-        school, pool, used, cut, edge = lean_kernel(
-            inst.choice_ptr, prep.edge_words, act, bool(act.all()), inst.pool_ptr, seats,
-            prep.single_lot, by_child, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag,
-            inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank, key_bits(prep),
-            heap_off,
-        )  # fmt: skip
+        all_active = bool(act.all())
+        if by_child and all_active and _one_lottery_pool_per_school(prep):
+            school, pool, used, cut, edge = one_pool_kernel(
+                inst.choice_ptr, prep.edge_words, inst.pool_ptr, seats, prep.single_lot, flags,
+                prep.pool_flag, inst.pool_negate, prep.pool_order, prep.edge_lot,
+                prep.edge_dist, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
+            )  # fmt: skip
+        else:
+            school, pool, used, cut, edge = lean_kernel(
+                inst.choice_ptr, prep.edge_words, act, all_active, inst.pool_ptr, seats,
+                prep.single_lot, by_child, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag,
+                inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank,
+                key_bits(prep), heap_off,
+            )  # fmt: skip
         return Outcome(
             edge=edge,
             school=school,

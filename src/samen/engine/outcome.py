@@ -57,3 +57,34 @@ def assigned_edges(choice_ptr: np.ndarray, choices: np.ndarray, school: np.ndarr
     out = np.empty(len(school), dtype=np.int64)
     _assigned_edges(choice_ptr, choices, school, out)
     return out
+
+
+@njit(cache=True)
+def _report_columns(choice_ptr, edge, school, n_schools):
+    rank = np.zeros(len(edge), dtype=np.int32)
+    filled = np.zeros(n_schools, dtype=np.int64)
+    for c in range(len(edge)):
+        if edge[c] >= 0:
+            rank[c] = edge[c] - choice_ptr[c] + 1
+        if school[c] >= 0:
+            filled[school[c]] += 1
+    return rank, filled
+
+
+def report_columns(
+    choice_ptr: np.ndarray, edge: np.ndarray, school: np.ndarray, n_schools: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per child the 1-based rank of the list entry it got (0 = none), per school the
+    children placed there: one pass for the report of section 9.
+
+    >>> rank, filled = report_columns(np.array([0, 2, 3]), np.array([1, -1]),
+    ...                               np.array([0, -1], dtype=np.int32), 2)
+    >>> rank.tolist(), filled.tolist()
+    ([2, 0], [1, 0])
+    """
+    return _report_columns(
+        np.asarray(choice_ptr, dtype=np.int64),
+        np.asarray(edge, dtype=np.int64),
+        np.asarray(school),
+        n_schools,
+    )

@@ -91,8 +91,9 @@ class Prepared:
 
     @cached_property
     def edge_words(self) -> np.ndarray:
-        """``uint64[E]``: per list entry its school in the low 32 bits and the priority group
-        that counts there in the high bits (one word for the lean kernel to read)."""
+        """``uint32[E]`` or ``uint64[E]``: per list entry its school in the low half and the
+        priority group that counts there in the high half (one word for the lean kernels
+        to read; :func:`_edge_words`)."""
         return _edge_words(self.instance.choices, self.group)
 
     @cached_property
@@ -147,11 +148,20 @@ class Prepared:
 
 
 @njit(cache=True)
-def _edge_words(choices, group):
-    out = np.empty(len(choices), dtype=np.uint64)
+def _fill_words(choices, group, out):
+    shift = out.itemsize * 4
     for e in range(len(choices)):
-        out[e] = np.uint64(choices[e]) | (np.uint64(group[e]) << np.uint64(32))
+        out[e] = choices[e] | (group[e] << shift)
     return out
+
+
+def _edge_words(choices: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per list entry its school in the low half of a word and its priority group in the
+    high half: 32-bit words while both fit in 16 bits (half the memory the proposal loop
+    walks through), 64-bit words otherwise."""
+    small = len(choices) == 0 or (int(choices.max()) < 1 << 16 and int(group.max()) < 1 << 16)
+    out = np.empty(len(choices), dtype=np.uint32 if small else np.uint64)
+    return _fill_words(choices.astype(out.dtype), group.astype(out.dtype), out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -421,7 +431,7 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         order_columns=prep.order_columns,
     )
     prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
-    for name in ("pair_ptr", "packed_ids", "edge_words"):  # the same in every draw
+    for name in ("pair_ptr", "packed_ids", "edge_words", "_key_bits"):  # the same in every draw
         if name in prep.__dict__:
             new.__dict__[name] = prep.__dict__[name]
     return new
@@ -530,9 +540,13 @@ def heap_storage(seats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 
 def key_bits(prep: Prepared) -> int:
-    """Bits of ``k0`` in a pack (:func:`pack_keys`); above 16 the pack is ``k0`` alone."""
-    top = int(np.max(prep.group)) if len(prep.group) else 0
-    return max(1, (2 * top + 1).bit_length())
+    """Bits of ``k0`` in a pack (:func:`pack_keys`); above 16 the pack is ``k0`` alone.
+    Kept on ``prep`` (and its reseeded copies: the groups do not change with the seed)."""
+    got = prep.__dict__.get("_key_bits")
+    if got is None:
+        top = int(np.max(prep.group)) if len(prep.group) else 0
+        got = prep.__dict__["_key_bits"] = max(1, (2 * top + 1).bit_length())
+    return int(got)
 
 
 @njit(cache=True, inline="always")
@@ -685,19 +699,19 @@ def cutoffs(prep: Prepared, valid: np.ndarray, keys: np.ndarray) -> list[Priorit
     metres = rows[:, 1].copy().view(np.float64)
     ids = inst.applicant_ids
     who = prep.by_rank[rows[:, 3].astype(np.int64)]
-    values = _criteria_cutoffs(prep, pools, who, rows[:, 2], order)
-    for p, k0, k1, k2, m, a, is_d in zip(
-        pools.tolist(),
-        rows[:, 0].tolist(),
-        rows[:, 1].tolist(),
-        rows[:, 2].tolist(),
-        metres.tolist(),
-        who.tolist(),
-        distance.tolist(),
-        strict=True,
-    ):
-        value = values.get(p, m if is_d else k1)
-        out[p] = Priority(k0 // 2, k0 % 2, value, k2, ids[a])
+    values: list[float | int | tuple[float | int, ...]] = rows[:, 1].tolist()  # lottery or rank
+    for i in np.flatnonzero(distance).tolist():
+        values[i] = float(metres[i])
+    at = {p: i for i, p in enumerate(pools.tolist())}
+    for p, value in _criteria_cutoffs(prep, pools, who, rows[:, 2], order).items():
+        values[at[p]] = value
+    k0 = rows[:, 0]
+    names = [ids[a] for a in who.tolist()]
+    made = map(Priority, (k0 // 2).tolist(), (k0 % 2).tolist(), values, rows[:, 2].tolist(), names)
+    if len(pools) == len(out):
+        return list(made)
+    for p, priority in zip(pools.tolist(), made, strict=True):
+        out[p] = priority
     return out
 
 
