@@ -265,6 +265,7 @@ def one_pool_kernel(choice_ptr, edge_words, pool_ptr, seats, lot, flags, pool_fl
                          pool_order, heap_off)  # fmt: skip
     ctx = (rec, edge_words, edge_lot, choice_ptr, edge_dist, order_codes, id_rank, prec)
     h = np.empty(2 * heap_off[-1], dtype=np.uint64)
+    top = np.empty(len(seats), dtype=np.uint64)  # the prefix at the top of each heap
     wshift = _shift(edge_words)
     wmask = (np.uint64(1) << wshift) - np.uint64(1)
     stack = np.empty(n, dtype=np.int64)
@@ -305,19 +306,21 @@ def one_pool_kernel(choice_ptr, edge_words, pool_ptr, seats, lot, flags, pool_fl
                 i = par
             h[off + 2 * i] = pk
             h[off + 2 * i + 1] = c
+            if i == 0:
+                top[p] = pk
             prec[p, _LEN] = ln + 1
             continue
         if ln == 0:
             stack[sp] = c
             sp += 1
             continue
-        top = h[off]
-        if top < pk:
+        worst = top[p]  # read without touching the heap: most proposals end here
+        if worst < pk:
             stack[sp] = c
             sp += 1
             continue
         out = np.int64(h[off + 1])
-        if top == pk and (
+        if worst == pk and (
             rec[out, _LOT] < lc or (rec[out, _LOT] == lc and id_rank[out] < id_rank[c])
         ):  # the worst held still ranks before ``c``
             stack[sp] = c
@@ -353,6 +356,7 @@ def one_pool_kernel(choice_ptr, edge_words, pool_ptr, seats, lot, flags, pool_fl
             i = k
         h[off + 2 * i] = pk
         h[off + 2 * i + 1] = c
+        top[p] = h[off]
         stack[sp] = out
         sp += 1
 

@@ -148,10 +148,20 @@ class Prepared:
 
 
 @njit(cache=True)
-def _fill_words(choices, group, out):
-    shift = out.itemsize * 4
+def _largest(choices, group):
+    top_s = 0
+    top_g = 0
     for e in range(len(choices)):
-        out[e] = choices[e] | (group[e] << shift)
+        top_s = max(top_s, np.int64(choices[e]))
+        top_g = max(top_g, np.int64(group[e]))
+    return top_s, top_g
+
+
+@njit(cache=True)
+def _fill_words(choices, group, out):
+    shift = np.uint64(out.itemsize * 4)
+    for e in range(len(choices)):
+        out[e] = np.uint64(choices[e]) | (np.uint64(group[e]) << shift)
     return out
 
 
@@ -159,9 +169,28 @@ def _edge_words(choices: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Per list entry its school in the low half of a word and its priority group in the
     high half: 32-bit words while both fit in 16 bits (half the memory the proposal loop
     walks through), 64-bit words otherwise."""
-    small = len(choices) == 0 or (int(choices.max()) < 1 << 16 and int(group.max()) < 1 << 16)
-    out = np.empty(len(choices), dtype=np.uint32 if small else np.uint64)
-    return _fill_words(choices.astype(out.dtype), group.astype(out.dtype), out)
+    top_s, top_g = _largest(choices, group)
+    small = top_s < 1 << 16 and top_g < 1 << 16
+    return _fill_words(choices, group, np.empty(len(choices), np.uint32 if small else np.uint64))
+
+
+@njit(cache=True)
+def _clean_distances(dist):
+    out = np.empty(len(dist), dtype=np.float64)
+    for e in range(len(dist)):
+        d = dist[e]
+        out[e] = np.inf if np.isnan(d) else d + 0.0  # + 0.0 turns -0.0 into 0.0
+    return out
+
+
+def sortable_distances(distance: np.ndarray) -> np.ndarray:
+    """``uint64[E]``: distances (metres, NaN = none) as words that sort as the distances do
+    (non-negative IEEE 754 doubles order as their bit patterns), none as infinity.
+
+    >>> sortable_distances(np.array([2.5, np.nan, -0.0, 1.0])).argsort().tolist()
+    [2, 3, 0, 1]
+    """
+    return _clean_distances(np.asarray(distance, dtype=np.float64)).view(np.uint64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,8 +220,6 @@ def _round_arrays(instance: Instance) -> _RoundArrays:
     n = len(ids)
     packed = pack_strings(ids)  # encoded once: the id order, the lottery, later draws
     id_rank = id_order(ids, packed)
-    dist = np.asarray(instance.distance, dtype=np.float64)
-    dist = np.where(np.isnan(dist), np.inf, dist) + 0.0  # + 0.0 turns -0.0 into 0.0
     by_rank = np.empty(n, dtype=np.int64)
     by_rank[id_rank] = np.arange(n, dtype=np.int64)
     pool_flag = np.asarray(instance.pool_flag)
@@ -205,7 +232,7 @@ def _round_arrays(instance: Instance) -> _RoundArrays:
         packed=packed,
         id_rank=id_rank,
         units=form_blocks(instance, id_rank),
-        edge_dist=np.ascontiguousarray(dist).view(np.uint64),
+        edge_dist=sortable_distances(instance.distance),
         by_rank=by_rank,
         group=group,
         flags=flag_columns(instance.flags, instance.flag_names, instance.expressions),
