@@ -77,7 +77,7 @@ def exact(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
                 [places[s][a] for a, s in zip(edge_app, inst.choices, strict=True)],
                 dtype=np.uint64,
             )
-        p = replace(prep, single_lot=single, edge_lot=edge_lot)
+        p = replace(prep, single_lot=single, entry_lot=edge_lot)
         r = allocate(inst, prepared=p)
         got = np.flatnonzero(r.choice_rank > 0)
         counts[ptr[got] + r.choice_rank[got] - 1] += 1

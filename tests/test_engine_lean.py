@@ -150,11 +150,7 @@ def test_one_pool_kernel_equals_wide_with_equal_numbers(favours: str, monkeypatc
         inst = _one_pool_round(rng, favours)
         prep = prepare(inst)
         few = rng.integers(0, 4, size=inst.n_applicants).astype(np.uint64)
-        prep = replace(
-            prep,
-            single_lot=few,
-            edge_lot=few[np.repeat(np.arange(inst.n_applicants), np.diff(inst.choice_ptr))],
-        )
+        prep = replace(prep, single_lot=few, entry_lot=None)  # edge_lot: made from these
         active = np.ones(len(inst.choices), dtype=bool)
         lean_out = da.deferred_acceptance(prep, active)
         monkeypatch.setattr(da, "_FLAG_BITS", -1)

@@ -55,6 +55,7 @@ from samen.engine.priority import (
 
 #: flags a child record can carry as bits; rounds with more use the general key path
 _FLAG_BITS = 62
+_NO_NUMBERS = np.zeros(0, dtype=np.uint64)
 
 
 def _one_lottery_pool_per_school(prep: Prepared) -> bool:
@@ -81,16 +82,18 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         # which the proposal loop finds next to the child's other fields in the cache
         by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
         all_active = bool(act.all())
+        # the numbers by list entry are read only when not by child (not made otherwise)
+        edge_lot = _NO_NUMBERS if by_child else prep.edge_lot
         if by_child and all_active and _one_lottery_pool_per_school(prep):
             school, pool, used, cut, edge = one_pool_kernel(
                 inst.choice_ptr, prep.edge_words, inst.pool_ptr, seats, prep.single_lot, flags,
-                prep.pool_flag, inst.pool_negate, prep.pool_order, prep.edge_lot,
+                prep.pool_flag, inst.pool_negate, prep.pool_order, edge_lot,
                 prep.edge_dist, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
             )  # fmt: skip
         else:
             school, pool, used, cut, edge = lean_kernel(
                 inst.choice_ptr, prep.edge_words, act, all_active, inst.pool_ptr, seats,
-                prep.single_lot, by_child, prep.edge_lot, prep.edge_dist, flags, prep.pool_flag,
+                prep.single_lot, by_child, edge_lot, prep.edge_dist, flags, prep.pool_flag,
                 inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank,
                 key_bits(prep), heap_off,
             )  # fmt: skip

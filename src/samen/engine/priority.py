@@ -56,7 +56,12 @@ class Prepared:
 
     ``edge_lot[e]`` is the lottery number the child of edge ``e`` uses at that school (its
     block's, or its pledge group's at the target: ``docs/decisions.md`` 2 and 4);
-    ``single_lot[a]`` the single number (the block's); ``edge_dist`` the distance as
+    ``single_lot[a]`` the single number (the block's). ``entry_lot`` holds ``edge_lot``
+    where it is more than the child's single number repeated along its list (multiple
+    tie-breaking, pledge members); otherwise it is None and ``edge_lot`` is made from
+    ``single_lot`` when first read (single tie-breaking rounds never need it in deferred
+    acceptance, and not writing it keeps the many draws of a round in the cache).
+    ``edge_dist`` the distance as
     sortable bits (NaN counts as +infinity); ``id_rank[a]`` the byte-order rank of the id.
 
     What the kernels read instead of the instance's own arrays (the same arrays in a v1
@@ -68,7 +73,7 @@ class Prepared:
     instance: Instance
     units: Units
     id_rank: np.ndarray  # int64[n]
-    edge_lot: np.ndarray  # uint64[E]
+    entry_lot: np.ndarray | None  # uint64[E], or None: see ``edge_lot``
     single_lot: np.ndarray  # uint64[n]
     edge_dist: np.ndarray  # uint64[E]
     by_rank: np.ndarray  # int64[n]: applicant index of each id rank
@@ -78,6 +83,11 @@ class Prepared:
     pool_order: np.ndarray  # int8[P]
     order_codes: np.ndarray  # uint64[E, C]
     order_columns: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def edge_lot(self) -> np.ndarray:
+        """``uint64[E]``: the lottery number of every list entry (see the class)."""
+        return _every_entry(self.instance, self.single_lot, self.entry_lot)
 
     @cached_property
     def pair_ptr(self) -> np.ndarray:
@@ -248,16 +258,17 @@ def prepare(instance: Instance) -> Prepared:
     kernels read for the rules of section 10 (all but the lottery numbers once per instance:
     :func:`_round_arrays`)."""
     r = _round_arrays(instance)
-    single_lot, edge_lot = _lottery_numbers(instance, r.units, instance.seed, r.packed)
+    single_lot, entry_lot = _lottery_numbers(instance, r.units, instance.seed, r.packed)
     pool_order, columns, words = instance.order_words
     if words is None:  # an ordering with the lottery before another criterion
-        words = criteria.order_codes(instance, columns, edge_lot)
+        entry_lot = _every_entry(instance, single_lot, entry_lot)
+        words = criteria.order_codes(instance, columns, entry_lot)
     prep = Prepared(
         instance=instance,
         units=r.units,
         id_rank=r.id_rank,
-        edge_lot=np.ascontiguousarray(edge_lot, dtype=np.uint64),
-        single_lot=np.ascontiguousarray(single_lot, dtype=np.uint64),
+        entry_lot=entry_lot,
+        single_lot=single_lot,
         edge_dist=r.edge_dist,
         by_rank=r.by_rank,
         group=r.group,
@@ -376,8 +387,9 @@ def _lottery_numbers(
     units: Units,
     seed: str,
     packed: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The single number of every child and the number of every list entry under ``seed``:
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The single number of every child and the number of every list entry under ``seed``
+    (None where that is the child's single number: :attr:`Prepared.edge_lot`):
     a block's members use their lead's number (decision 2), or with ``family_number =
     "best"`` the smallest of their numbers (at the school, under multiple tie-breaking:
     section 10.6); pledge members the group's number at its target (decision 4)."""
@@ -404,9 +416,11 @@ def _lottery_numbers(
             lead_edge = ptr[lead_of[edge_app]] + (np.arange(len(edge_app)) - ptr[edge_app])
             edge_lot = _block_min(edge_lot, lead_edge, len(edge_app))[lead_edge]
     else:
-        edge_lot = np.repeat(single_lot, np.diff(ptr))
+        edge_lot = None  # the child's single number along its list (Prepared.edge_lot)
     members = np.flatnonzero(np.asarray(instance.pledge) >= 0)
     if len(members):
+        if edge_lot is None:
+            edge_lot = np.repeat(single_lot, np.diff(ptr))
         for a in members.tolist():
             g = int(instance.pledge[a])
             target = int(instance.group_target[g])
@@ -419,8 +433,17 @@ def _lottery_numbers(
             edge_lot[ptr[a] + np.flatnonzero(lst == target)] = np.uint64(num)
     return (
         np.ascontiguousarray(single_lot, dtype=np.uint64),
-        np.ascontiguousarray(edge_lot, dtype=np.uint64),
+        None if edge_lot is None else np.ascontiguousarray(edge_lot, dtype=np.uint64),
     )
+
+
+def _every_entry(
+    instance: Instance, single_lot: np.ndarray, entry_lot: np.ndarray | None
+) -> np.ndarray:
+    """The number of every list entry (``entry_lot``, or the single numbers along the lists)."""
+    if entry_lot is not None:
+        return entry_lot
+    return np.repeat(single_lot, np.diff(instance.choice_ptr))
 
 
 def _block_min(numbers: np.ndarray, key: np.ndarray, size: int) -> np.ndarray:
@@ -438,15 +461,16 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         if name in prep.instance.__dict__:
             inst.__dict__[name] = prep.instance.__dict__[name]
     packed = prep.packed_ids  # encoded once, on ``prep``, and shared by every reseeded copy
-    single_lot, edge_lot = _lottery_numbers(inst, prep.units, seed, packed)
+    single_lot, entry_lot = _lottery_numbers(inst, prep.units, seed, packed)
     codes = prep.order_codes
     if criteria.seed_dependent(prep.order_columns):
-        codes = criteria.order_codes(inst, prep.order_columns, edge_lot)
+        entry_lot = _every_entry(inst, single_lot, entry_lot)
+        codes = criteria.order_codes(inst, prep.order_columns, entry_lot)
     new = Prepared(
         instance=inst,
         units=prep.units,
         id_rank=prep.id_rank,
-        edge_lot=edge_lot,
+        entry_lot=entry_lot,
         single_lot=single_lot,
         edge_dist=prep.edge_dist,
         by_rank=prep.by_rank,
