@@ -21,6 +21,12 @@ the pool's worst unit; a unit that enters pushes out worst units while the other
 use all seats, and those move on to the next pool. Units passed by the last pool are
 rejected. Work per proposal is O(pools x log seats).
 
+Three kernels run it, by what the round needs: this module's for rounds with family blocks
+(a block takes several seats at once); :func:`samen.engine.lean.lean_kernel` where every
+unit is one child; :func:`samen.engine.lean.one_pool_kernel` where moreover every school has
+one pool ordered by the lottery and every child one number, the loop of a plain C deferred
+acceptance. All three give the same result (``tests/test_engine_lean.py``).
+
 Example (two children, one seat, one pool ordered by lottery):
 
 >>> from samen.engine.instance import build_instance
