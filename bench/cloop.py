@@ -7,9 +7,10 @@ The C file is compiled with the system compiler (``cc``, else ``gcc`` or ``clang
 arrays (lists, capacities, lottery numbers, id ranks) that the C program reads before its
 clock starts. samen is timed on :func:`samen.engine.allocate` with the round prepared
 (:func:`samen.engine.priority.prepare`: lottery numbers hashed once), on the plain round and
-on the two-pool round with siblings, runs interleaved; the ratios to the C loop's best run are
-the targets (best run against best run; the medians are in the notes). Both matchings of
-the plain round must be the same.
+on the two-pool round with siblings, each round's runs back to back as the C loop runs its
+repeats, and as many runs on each side (30); the ratios to the C loop's best run are the
+targets (best run against best run; the medians are in the notes). Both matchings of the
+plain round must be the same.
 
     python -m bench.cloop [--n 80000]     # this line alone
 """
@@ -145,7 +146,7 @@ def stage(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, spawn: An
 
     n = cfg.nyc_n
     console.print(f"[bold]samen DA against a plain C loop[/bold], {n:,} children ...")
-    r = measure(tmp, n, cfg.repeats * 2, spawn)
+    r = measure(tmp, n, 2 * C_REPEATS, spawn)  # as many runs as the C loop's two series
     record["cloop"] = r
     if "skipped" in r:
         console.print(f"  C loop skipped: {r['skipped']}")
@@ -181,7 +182,7 @@ def stage(console: Any, tmp: Path, cfg: Any, rows: list, record: dict, spawn: An
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.cloop", description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=80_000, help="children (default 80,000)")
-    p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--repeats", type=int, default=2 * C_REPEATS)
     args = p.parse_args(argv)
     from bench.run import spawn
 

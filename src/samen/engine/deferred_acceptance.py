@@ -87,7 +87,7 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         # one number per child (single tie-breaking, no pledge group): read it by child,
         # which the proposal loop finds next to the child's other fields in the cache
         by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
-        all_active = bool(act.all())
+        all_active = active is prep.__dict__.get("all_entries_active") or bool(act.all())
         # the numbers by list entry are read only when not by child (not made otherwise)
         edge_lot = _NO_NUMBERS if by_child else prep.edge_lot
         if by_child and all_active and _one_lottery_pool_per_school(prep):

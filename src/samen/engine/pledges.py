@@ -60,7 +60,9 @@ def run_with_pledges(
         has = edge_group >= 0
         is_target[has] = inst.choices[has] == inst.group_target[edge_group[has]]
 
-    active = np.ones(len(inst.choices), dtype=bool)
+    # every list entry counts until a group fails; without members none ever fails, and the
+    # round's one array of them serves every run (Prepared.all_entries_active)
+    active = np.ones(len(inst.choices), dtype=bool) if len(member_idx) else prep.all_entries_active
     failed = np.zeros(n_groups, dtype=bool)
     failed_in_run = np.zeros(n_groups, dtype=np.int64)
     assigned_at_failure = np.zeros(n_groups, dtype=np.int64)

@@ -85,6 +85,13 @@ class Prepared:
     order_columns: tuple[tuple[str, ...], ...] = ()
 
     @cached_property
+    def all_entries_active(self) -> np.ndarray:
+        """``bool[E]``, all True: every list entry active, the one array every run of a round
+        without pledge members is given (never written: the pledge loop writes only its own
+        copy), so that the kernels see it is this one and check nothing."""
+        return np.ones(len(self.instance.choices), dtype=bool)
+
+    @cached_property
     def edge_lot(self) -> np.ndarray:
         """``uint64[E]``: the lottery number of every list entry (see the class)."""
         return _every_entry(self.instance, self.single_lot, self.entry_lot)
@@ -482,7 +489,8 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         order_columns=prep.order_columns,
     )
     prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
-    for name in ("pair_ptr", "packed_ids", "edge_words", "_key_bits"):  # the same in every draw
+    names = ("pair_ptr", "packed_ids", "edge_words", "_key_bits", "all_entries_active")
+    for name in names:  # the same in every draw
         if name in prep.__dict__:
             new.__dict__[name] = prep.__dict__[name]
     return new
