@@ -43,12 +43,24 @@ def _same(lean, wide) -> None:
         assert a.shape == b.shape and np.array_equal(a, b), name
 
 
-def _random_round(rng: np.random.Generator, order: str, n: int = 60, m: int = 5):
+def _lists(rng: np.random.Generator, n: int, m: int) -> tuple[list[str], dict, dict]:
+    """Schools, lists of ``n`` children over ``m`` schools, and sibling or zone priority for
+    about a third of the children at one school of their list."""
     schools = [f"S{j}" for j in range(m)]
     apps = {
         f"A{i:03d}": [schools[j] for j in rng.permutation(m)[: rng.integers(1, m + 1)]]
         for i in range(n)
     }
+    priorities = {
+        (a, lst[int(rng.integers(len(lst)))]): ("sibling" if rng.random() < 0.5 else "zone")
+        for a, lst in apps.items()
+        if rng.random() < 0.3
+    }
+    return schools, apps, priorities
+
+
+def _random_round(rng: np.random.Generator, order: str, n: int = 60, m: int = 5):
+    schools, apps, priorities = _lists(rng, n, m)
     cap = {s: int(rng.integers(0, 12)) for s in schools}
     pools = {
         s: [
@@ -65,11 +77,7 @@ def _random_round(rng: np.random.Generator, order: str, n: int = 60, m: int = 5)
         default_pools=(PoolSpec("all", share="1", order_by=order),),
         flags={"indicator": {a: int(rng.random() < 0.4) for a in apps}},
         priority_groups=("sibling", "zone"),
-        priorities={
-            (a, lst[int(rng.integers(len(lst)))]): ("sibling" if rng.random() < 0.5 else "zone")
-            for a, lst in apps.items()
-            if rng.random() < 0.3
-        },
+        priorities=priorities,
         distances={(a, s): float(rng.integers(0, 4) * 500) for a, lst in apps.items() for s in lst},
         values={"income": {a: float(rng.integers(0, 3)) for a in apps}},
     )
@@ -112,11 +120,7 @@ def test_ttc_dealt_lists_equal_sorted_lists(plain: bool) -> None:
 
 
 def _one_pool_round(rng: np.random.Generator, favours: str, n: int = 80, m: int = 5):
-    schools = [f"S{j}" for j in range(m)]
-    apps = {
-        f"A{i:03d}": [schools[j] for j in rng.permutation(m)[: rng.integers(1, m + 1)]]
-        for i in range(n)
-    }
+    schools, apps, priorities = _lists(rng, n, m)
     return build_instance(
         apps,
         {s: int(rng.integers(0, 15)) for s in schools},
@@ -124,11 +128,7 @@ def _one_pool_round(rng: np.random.Generator, favours: str, n: int = 80, m: int 
         default_pools=(PoolSpec("all", share="1", favours=favours),),
         flags={"indicator": {a: int(rng.random() < 0.4) for a in apps}},
         priority_groups=("sibling", "zone"),
-        priorities={
-            (a, lst[int(rng.integers(len(lst)))]): ("sibling" if rng.random() < 0.5 else "zone")
-            for a, lst in apps.items()
-            if rng.random() < 0.3
-        },
+        priorities=priorities,
     )
 
 
