@@ -88,18 +88,21 @@ def deferred_acceptance(prep: Prepared, active: np.ndarray) -> Outcome:
         # which the proposal loop finds next to the child's other fields in the cache
         by_child = inst.tie_breaking == "single" and not (np.asarray(inst.pledge) >= 0).any()
         all_active = active is prep.__dict__.get("all_entries_active") or bool(act.all())
-        # the numbers by list entry are read only when not by child (not made otherwise)
+        # the numbers by list entry are read only when not by child, the distances only in
+        # pools ordered by them (neither is made otherwise)
         edge_lot = _NO_NUMBERS if by_child else prep.edge_lot
+        by_distance = bool((prep.pool_order == ORDER_DISTANCE).any())
+        edge_dist = prep.edge_dist if by_distance else _NO_NUMBERS
         if by_child and all_active and _one_lottery_pool_per_school(prep):
             school, pool, used, cut, edge = one_pool_kernel(
                 inst.choice_ptr, prep.edge_words, inst.pool_ptr, seats, prep.single_lot, flags,
                 prep.pool_flag, inst.pool_negate, prep.pool_order, edge_lot,
-                prep.edge_dist, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
+                edge_dist, prep.order_codes, prep.id_rank, key_bits(prep), heap_off,
             )  # fmt: skip
         else:
             school, pool, used, cut, edge = lean_kernel(
                 inst.choice_ptr, prep.edge_words, act, all_active, inst.pool_ptr, seats,
-                prep.single_lot, by_child, edge_lot, prep.edge_dist, flags, prep.pool_flag,
+                prep.single_lot, by_child, edge_lot, edge_dist, flags, prep.pool_flag,
                 inst.pool_negate, prep.pool_order, prep.order_codes, prep.id_rank,
                 key_bits(prep), heap_off,
             )  # fmt: skip

@@ -61,8 +61,8 @@ class Prepared:
     tie-breaking, pledge members); otherwise it is None and ``edge_lot`` is made from
     ``single_lot`` when first read (single tie-breaking rounds never need it in deferred
     acceptance, and not writing it keeps the many draws of a round in the cache).
-    ``edge_dist`` the distance as
-    sortable bits (NaN counts as +infinity); ``id_rank[a]`` the byte-order rank of the id.
+    ``edge_dist`` the distance as sortable bits (NaN counts as +infinity), also made when first
+    read; ``id_rank[a]`` the byte-order rank of the id.
 
     What the kernels read instead of the instance's own arrays (the same arrays in a v1
     round): ``group`` the group that counts per entry, ``flags`` the 0/1 columns with one
@@ -75,7 +75,6 @@ class Prepared:
     id_rank: np.ndarray  # int64[n]
     entry_lot: np.ndarray | None  # uint64[E], or None: see ``edge_lot``
     single_lot: np.ndarray  # uint64[n]
-    edge_dist: np.ndarray  # uint64[E]
     by_rank: np.ndarray  # int64[n]: applicant index of each id rank
     group: np.ndarray  # int32[E]
     flags: np.ndarray  # uint8[n, F + X]
@@ -83,6 +82,15 @@ class Prepared:
     pool_order: np.ndarray  # int8[P]
     order_codes: np.ndarray  # uint64[E, C]
     order_columns: tuple[tuple[str, ...], ...] = ()
+    #: what does not depend on the seed (:func:`_round_arrays`), shared by reseeded copies
+    seedless: _RoundArrays | None = None
+
+    @cached_property
+    def edge_dist(self) -> np.ndarray:
+        """``uint64[E]``: the distances as sortable words (NaN as +infinity), made when first
+        read and shared by every reseeded copy."""
+        seedless = self.seedless if self.seedless is not None else _round_arrays(self.instance)
+        return seedless.edge_dist
 
     @cached_property
     def all_entries_active(self) -> np.ndarray:
@@ -217,12 +225,18 @@ class _RoundArrays:
     packed: tuple[np.ndarray, np.ndarray]
     id_rank: np.ndarray
     units: Units
-    edge_dist: np.ndarray
+    distance: np.ndarray  # float64[E], the instance's (NaN = none)
     by_rank: np.ndarray
     group: np.ndarray
     flags: np.ndarray
     pool_flag: np.ndarray
     edge_words: np.ndarray
+
+    @cached_property
+    def edge_dist(self) -> np.ndarray:
+        """The distances as sortable words (:func:`sortable_distances`), made when a kernel
+        first reads them: deferred acceptance does only for pools ordered by distance."""
+        return sortable_distances(self.distance)
 
 
 def _round_arrays(instance: Instance) -> _RoundArrays:
@@ -249,7 +263,7 @@ def _round_arrays(instance: Instance) -> _RoundArrays:
         packed=packed,
         id_rank=id_rank,
         units=form_blocks(instance, id_rank),
-        edge_dist=sortable_distances(instance.distance),
+        distance=instance.distance,
         by_rank=by_rank,
         group=group,
         flags=flag_columns(instance.flags, instance.flag_names, instance.expressions),
@@ -276,7 +290,6 @@ def prepare(instance: Instance) -> Prepared:
         id_rank=r.id_rank,
         entry_lot=entry_lot,
         single_lot=single_lot,
-        edge_dist=r.edge_dist,
         by_rank=r.by_rank,
         group=r.group,
         flags=r.flags,
@@ -284,6 +297,7 @@ def prepare(instance: Instance) -> Prepared:
         pool_order=pool_order,
         order_codes=words,
         order_columns=columns,
+        seedless=r,
     )
     prep.__dict__["packed_ids"] = r.packed
     prep.__dict__["edge_words"] = r.edge_words
@@ -479,7 +493,6 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         id_rank=prep.id_rank,
         entry_lot=entry_lot,
         single_lot=single_lot,
-        edge_dist=prep.edge_dist,
         by_rank=prep.by_rank,
         group=prep.group,
         flags=prep.flags,
@@ -487,6 +500,7 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
         pool_order=prep.pool_order,
         order_codes=codes,
         order_columns=prep.order_columns,
+        seedless=prep.seedless,
     )
     prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
     names = ("pair_ptr", "packed_ids", "edge_words", "_key_bits", "all_entries_active")
