@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import itertools
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -246,10 +247,46 @@ def rank_of(h: Household, x: str | None) -> int:
     return h.responses.index(x) if x is not None else len(h.responses)
 
 
+def test_a_rank_label_rewards_moving_a_dwelling_up() -> None:
+    """The month a random search found: with one dwelling under a label ordered by ``rank``,
+    household h2 gets nothing by responding d2 then d0, and d0 by responding d0 then d2."""
+    rules = HousingRules(
+        name="rank month", seed="s", labels=LABELS, suitability=SUITS,
+        priority_groups=("local_tie", "work_income"), tie_breaking="multiple",
+    )  # fmt: skip
+    labels = ("rank", "lottery", "lottery", "lottery", "lottery", "lottery")
+    dwellings = [Dwelling(f"d{i}", "N", 3 if i == 1 else 1, "A", x) for i, x in enumerate(labels)]
+
+    def household(hid: str, responses: tuple[str, ...], local_tie: int) -> Household:
+        flags = dict.fromkeys(FLAGS, 0) | {"local_tie": local_tie}
+        return Household(hid, responses, 18262, 1, "low", flags, values={"points": 0.0})
+
+    others = [household("h1", ("d0", "d1", "d2"), 0), household("h10", ("d0",), 0),
+              household("H3", ("d0",), 1), household("é", ("d0",), 0)]  # fmt: skip
+    truthful = allocate_month(
+        rules, dwellings, [household("h2", ("d2", "d0"), 1), *others], positions=False
+    )
+    moved_up = allocate_month(
+        rules, dwellings, [household("h2", ("d0", "d2"), 1), *others], positions=False
+    )
+    assert truthful.dwelling["h2"] is None
+    assert moved_up.dwelling["h2"] == "d0"
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(month=months(), who=st.integers(0, len(IDS) - 1))
 def test_no_household_gains_by_reordering_its_responses(month, who) -> None:
+    """Deferred acceptance with priorities that do not depend on the responses is
+    strategy-proof for the proposing side (Dubins and Freedman 1981; Roth 1982). A label
+    ordered by ``rank`` makes the priority depend on where a household puts the dwelling, which
+    rewards putting it first (Pathak and Sönmez 2013; the rules say so for schools, and a
+    random month found it here: a household got a ``rank`` dwelling by moving it up). Those
+    dwellings take the lottery label in this test."""
     rules, dwellings, households = month
+    dwellings = [
+        replace(d, label="lottery") if "rank" in rules.labels[d.label].order_by.split(",") else d
+        for d in dwellings
+    ]
     h = households[who % len(households)]
     truthful = allocate_month(rules, dwellings, households, positions=False).dwelling[h.id]
     for order in itertools.islice(itertools.permutations(h.responses), 24):
