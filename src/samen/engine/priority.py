@@ -35,7 +35,7 @@ it and pushes out the worst units while the rest still fill the seats.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -487,20 +487,8 @@ def reseed(prep: Prepared, seed: str) -> Prepared:
     if criteria.seed_dependent(prep.order_columns):
         entry_lot = _every_entry(inst, single_lot, entry_lot)
         codes = criteria.order_codes(inst, prep.order_columns, entry_lot)
-    new = Prepared(
-        instance=inst,
-        units=prep.units,
-        id_rank=prep.id_rank,
-        entry_lot=entry_lot,
-        single_lot=single_lot,
-        by_rank=prep.by_rank,
-        group=prep.group,
-        flags=prep.flags,
-        pool_flag=prep.pool_flag,
-        pool_order=prep.pool_order,
-        order_codes=codes,
-        order_columns=prep.order_columns,
-        seedless=prep.seedless,
+    new = replace(
+        prep, instance=inst, entry_lot=entry_lot, single_lot=single_lot, order_codes=codes
     )
     prep.edge_words  # noqa: B018 (made once, on ``prep``, for every reseeded copy)
     names = ("pair_ptr", "packed_ids", "edge_words", "_key_bits", "all_entries_active")

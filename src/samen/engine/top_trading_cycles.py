@@ -33,10 +33,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from samen.engine.instance import ORDER_DISTANCE, ORDER_LOTTERY
+from samen.engine.families import dissolve
+from samen.engine.instance import ORDER_LOTTERY
 from samen.engine.outcome import Outcome
-from samen.engine.pools import ORDER_CRITERIA, ORDER_RANK
-from samen.engine.priority import Prepared, less
+from samen.engine.priority import Prepared, less, unit_key
 
 
 def top_trading_cycles(prep: Prepared, active: np.ndarray) -> Outcome:
@@ -55,8 +55,10 @@ def top_trading_cycles(prep: Prepared, active: np.ndarray) -> Outcome:
         list_app,
     )
     seats = inst.pool_seats
+    singles = dissolve(prep.units)
     has_any, cut_keys = _worst_children(
-        pool_of, edge_of, inst.choice_ptr, prep.group, prep.edge_lot, prep.edge_dist,
+        pool_of, edge_of, singles.ptr, singles.members, inst.choice_ptr, prep.group,
+        prep.edge_lot, prep.edge_dist,
         prep.flags, prep.pool_flag, inst.pool_negate, prep.pool_order, prep.order_codes,
         prep.id_rank, n_pools,
     )  # fmt: skip
@@ -150,33 +152,21 @@ def _deal(order, choice_ptr, choices, active, pool_ptr, prio, flags, pool_flag, 
 
 
 @njit(cache=True)
-def _worst_children(pool_of, edge_of, choice_ptr, prio, edge_lot, edge_dist, flags, pool_flag,
-                    pool_negate, pool_order, order_codes, id_rank, n_pools):  # fmt: skip
+def _worst_children(pool_of, edge_of, uptr, members, choice_ptr, prio, edge_lot, edge_dist, flags,
+                    pool_flag, pool_negate, pool_order, order_codes, id_rank, n_pools):  # fmt: skip
     """Per pool, whether a child was admitted and the worst key among its children (each
-    child's own key at the list entry of its school)."""
+    child's own key at the list entry of its school; ``uptr`` and ``members``: every child
+    its own unit)."""
     has = np.zeros(n_pools, dtype=np.bool_)
     out = np.zeros((n_pools, 4), dtype=np.uint64)
     for c in range(len(pool_of)):
         p = pool_of[c]
         if p < 0:
             continue
-        e = edge_of[c]
-        f = pool_flag[p]
-        unfav = 0
-        if f >= 0 and (flags[c, f] != 0) == pool_negate[p]:
-            unfav = 1
-        k0 = np.uint64(prio[e]) * np.uint64(2) + np.uint64(unfav)
-        k2 = edge_lot[e]
-        o = pool_order[p]
-        if o == ORDER_LOTTERY:
-            k1 = k2
-        elif o == ORDER_DISTANCE:
-            k1 = edge_dist[e]
-        elif o == ORDER_RANK:
-            k1 = np.uint64(e - choice_ptr[c] + 1)
-        else:
-            k1 = order_codes[e, o - ORDER_CRITERIA]
-        k3 = np.uint64(id_rank[c])
+        k0, k1, k2, k3 = unit_key(
+            c, edge_of[c] - choice_ptr[c], p, uptr, members, choice_ptr, prio, edge_lot,
+            edge_dist, flags, pool_flag, pool_negate, pool_order, order_codes, id_rank,
+        )  # fmt: skip
         if not has[p] or less(out[p, 0], out[p, 1], out[p, 2], out[p, 3], k0, k1, k2, k3):
             has[p] = True
             out[p, 0] = k0
